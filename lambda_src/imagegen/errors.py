@@ -1,0 +1,188 @@
+"""The project's one error taxonomy.
+
+Every failure the core library reports is an `ImageGenError`. Each class carries a stable
+`code` and the HTTP status a handler answers with; `message` is written for people, while
+`upstream` keeps Bedrock's raw text for logs only (it never goes into a response body).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ImageGenError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    code: ClassVar[str] = "internal_error"
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, upstream: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.upstream = upstream
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error object: code, message and safe details, never the upstream text."""
+        return {"code": self.code, "message": self.message, **self.details}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+# --- the caller's input -------------------------------------------------------------------
+
+
+class InvalidRequest(ImageGenError):
+    code = "invalid_request"
+    http_status = 400
+
+
+class InvalidParameter(InvalidRequest):
+    """A value the chosen model cannot take: names the field, the value and what is allowed."""
+
+    code = "invalid_parameter"
+
+    def __init__(self, field: str, value: Any, allowed: str, *, model_id: str | None = None) -> None:
+        shown = _short(value)
+        where = f" for {model_id}" if model_id else ""
+        super().__init__(
+            f"{field}={shown} is not allowed{where}: {allowed}",
+            field=field,
+            value=shown,
+            allowed=allowed,
+        )
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+
+
+class UnsupportedTask(InvalidRequest):
+    code = "unsupported_task"
+
+    def __init__(self, model_id: str, task: str, supported: list[str]) -> None:
+        super().__init__(
+            f"{model_id} cannot do '{task}'; it can do: {', '.join(supported) or 'nothing'}",
+            model_id=model_id,
+            task=task,
+            supported=supported,
+        )
+
+
+class UnknownModel(InvalidRequest):
+    code = "unknown_model"
+
+    def __init__(self, model_id: str, close_matches: list[str]) -> None:
+        hint = f"; did you mean {', '.join(close_matches)}?" if close_matches else ""
+        super().__init__(
+            f"unknown model id '{model_id}'{hint}",
+            model_id=model_id,
+            close_matches=close_matches,
+        )
+
+
+class InvalidImage(InvalidRequest):
+    """Bytes that are not a readable image, or an image outside a model's input limits."""
+
+    code = "invalid_image"
+
+
+# --- the image or the answer ----------------------------------------------------------------
+
+
+class ContentFiltered(ImageGenError):
+    """Bedrock's content filters blocked the prompt, an input image or the output."""
+
+    code = "content_filtered"
+    http_status = 422
+
+    def __init__(self, message: str, *, stage: str, upstream: str | None = None) -> None:
+        super().__init__(message, upstream=upstream, stage=stage)
+        self.stage = stage
+
+
+class ImageTooLarge(ImageGenError):
+    """An image exceeds a limit of the API it must be sent to (e.g. Converse's 3.75 MB)."""
+
+    code = "image_too_large"
+    http_status = 422
+
+
+# --- the model and the account ----------------------------------------------------------------
+
+
+class Throttled(ImageGenError):
+    code = "throttled"
+    http_status = 429
+    retryable = True
+
+
+class ModelAccessDenied(ImageGenError):
+    code = "model_access_denied"
+    http_status = 503
+
+
+class ModelUnavailable(ImageGenError):
+    """The model is not offered in this region, or cannot be reached by this id."""
+
+    code = "model_unavailable"
+    http_status = 503
+
+
+class ModelRetired(ModelUnavailable):
+    code = "model_retired"
+
+
+class ProfileRequired(ModelUnavailable):
+    """The bare model id has no on-demand throughput here; an inference profile id is needed."""
+
+    code = "inference_profile_required"
+
+
+class CredentialsMissing(ImageGenError):
+    code = "credentials_missing"
+    http_status = 503
+
+
+# --- Bedrock itself ------------------------------------------------------------------------------
+
+
+class UpstreamFailure(ImageGenError):
+    code = "upstream_failure"
+    http_status = 502
+
+
+class MalformedRequest(UpstreamFailure):
+    """Bedrock rejected the body: a bug in a builder, since builders check every limit first."""
+
+    code = "upstream_rejected_request"
+
+
+class UpstreamUnavailable(UpstreamFailure):
+    code = "upstream_unavailable"
+    http_status = 503
+    retryable = True
+
+
+class UpstreamTimeout(UpstreamFailure):
+    code = "upstream_timeout"
+    http_status = 504
+    retryable = True
+
+
+class JudgeAnswerInvalid(UpstreamFailure):
+    """The judge answered, but not with a usable evaluation."""
+
+    code = "judge_answer_invalid"
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    """Echo a value back without dumping prompts or image bytes into an error."""
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}... ({len(value)} chars)"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return f"<{len(value)} items>"
+    return value

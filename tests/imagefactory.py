@@ -1,0 +1,63 @@
+"""Real images for tests, made with the project's own PNG writer, plus header-only images
+whose declared size is all that limit checks read."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from imagegen import png
+from imagegen.imageinfo import PNG_SIGNATURE
+
+
+def png_image(width: int = 64, height: int = 64, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    return png.solid(width, height, rgb)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG signature and IHDR declaring width x height, with no pixel data: enough for size checks."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return PNG_SIGNATURE + chunk
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    """SOI, an APP0 segment, then a baseline SOF0 declaring the size."""
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"
+
+
+def gif_header(width: int, height: int) -> bytes:
+    return b"GIF89a" + struct.pack("<HH", width, height) + b"\x00\x00\x00" + b"\x3b"
+
+
+def webp_vp8x(width: int, height: int) -> bytes:
+    body = b"VP8X" + struct.pack("<I", 10) + b"\x00\x00\x00\x00" + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def webp_vp8l(width: int, height: int) -> bytes:
+    bits = (width - 1) | ((height - 1) << 14)
+    body = b"VP8L" + struct.pack("<I", 5) + b"\x2f" + bits.to_bytes(4, "little")
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def webp_vp8(width: int, height: int) -> bytes:
+    frame = b"\x00\x00\x00" + b"\x9d\x01\x2a" + struct.pack("<HH", width, height)
+    body = b"VP8 " + struct.pack("<I", len(frame)) + frame
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def mask_png(width: int, height: int, *, white_box: tuple[int, int, int, int], mode: str = "L") -> bytes:
+    """Black everywhere, white inside the box (x0, y0, x1, y1): 'change this box'."""
+    x0, y0, x1, y1 = white_box
+    channels = {"L": 1, "RGB": 3}[mode]
+    rows = []
+    for y in range(height):
+        row = bytearray()
+        for x in range(width):
+            value = 255 if x0 <= x < x1 and y0 <= y < y1 else 0
+            row += bytes([value]) * channels
+        rows.append(bytes(row))
+    return png.encode(png.Raster(width, height, mode, tuple(rows)))

@@ -1,0 +1,79 @@
+import struct
+import zlib
+
+import pytest
+
+from imagegen import png
+from imagegen.errors import InvalidImage
+from imagegen.imageinfo import PNG_SIGNATURE, probe
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+
+
+def _filtered_png(rows: list[bytes], width: int, colour: int, bpp: int) -> bytes:
+    """Encode each row with a different filter (0-4 in turn), as real encoders do."""
+    out, previous = bytearray(), bytes(len(rows[0]))
+    for y, row in enumerate(rows):
+        kind = y % 5
+        line = bytearray()
+        for i, x in enumerate(row):
+            a = row[i - bpp] if i >= bpp else 0
+            b = previous[i]
+            c = previous[i - bpp] if i >= bpp else 0
+            pred = [0, a, b, (a + b) >> 1, _paeth(a, b, c)][kind]
+            line.append((x - pred) & 0xFF)
+        out += bytes([kind]) + line
+        previous = row
+    ihdr = struct.pack(">IIBBBBB", width, len(rows), 8, colour, 0, 0, 0)
+    return PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(bytes(out))) + _chunk(b"IEND", b"")
+
+
+def _gradient(width: int, height: int, channels: int) -> list[bytes]:
+    return [bytes(((x * 37 + y * 11 + c * 101) % 256) for x in range(width) for c in range(channels)) for y in range(height)]
+
+
+@pytest.mark.parametrize(("mode", "colour", "channels"), [("L", 0, 1), ("RGB", 2, 3), ("RGBA", 6, 4)])
+def test_decode_undoes_every_png_filter_type(mode, colour, channels):
+    rows = _gradient(13, 10, channels)
+    raster = png.decode(_filtered_png(rows, 13, colour, channels))
+    assert (raster.mode, raster.width, raster.height) == (mode, 13, 10)
+    assert list(raster.rows) == rows
+
+
+def test_encode_then_decode_round_trips_and_probe_agrees():
+    rows = tuple(_gradient(21, 7, 3))
+    data = png.encode(png.Raster(21, 7, "RGB", rows), text={"Comment": "test"})
+    assert png.decode(data).rows == rows
+    assert (probe(data).width, probe(data).height) == (21, 7)
+    assert b"tEXtComment\x00test" in data
+
+
+def test_decode_expands_a_palette_image():
+    ihdr = struct.pack(">IIBBBBB", 2, 1, 8, 3, 0, 0, 0)
+    palette = bytes([255, 0, 0, 0, 0, 255])
+    data = PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"PLTE", palette) + _chunk(
+        b"IDAT", zlib.compress(b"\x00\x01\x00")) + _chunk(b"IEND", b"")
+    assert png.decode(data).rows == (bytes([0, 0, 255, 255, 0, 0]),)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"GIF89a", "not a PNG"),
+        (PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 16, 0, 0, 0, 0)) + _chunk(b"IDAT", zlib.compress(b"")), "unsupported"),
+        (PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0)) + _chunk(b"IDAT", b"not zlib"), "corrupt"),
+        (PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0)) + _chunk(b"IDAT", zlib.compress(b"\x00")), "truncated"),
+    ],
+    ids=["not-png", "16-bit", "bad-zlib", "short-data"],
+)
+def test_decode_raises_invalid_image_for_what_it_cannot_read(data, message):
+    with pytest.raises(InvalidImage, match=message):
+        png.decode(data)
