@@ -1,0 +1,255 @@
+"""Titan Image Generator (v1, v2) and Nova Canvas: the "taskType" envelope.
+
+    {"taskType": T, "<params key>": {...}, "imageGenerationConfig": {...}}
+
+The two families share the body; their limits (sizes, seed range, styles, ...) come from
+the registry.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from ..errors import ContentFiltered, InvalidImage, UpstreamFailure
+from .. import masks
+from .checks import Checker
+from .contracts import BuiltRequest, ImageResult, Translation
+from .decoding import b64, decode_image, image_list, json_object
+from .registry import ModelRecord
+from .request import ImageRequest, Task
+from .sizing import nearest_size, parse_ratio, size_for_ratio
+
+# task -> (taskType, params key); generate with colours becomes COLOR_GUIDED_GENERATION
+TASK_TYPES: dict[Task, tuple[str, str]] = {
+    Task.GENERATE: ("TEXT_IMAGE", "textToImageParams"),
+    Task.VARIATION: ("IMAGE_VARIATION", "imageVariationParams"),
+    Task.INPAINT: ("INPAINTING", "inPaintingParams"),
+    Task.REPLACE: ("INPAINTING", "inPaintingParams"),
+    Task.ERASE: ("INPAINTING", "inPaintingParams"),
+    Task.OUTPAINT: ("OUTPAINTING", "outPaintingParams"),
+    Task.REMOVE_BACKGROUND: ("BACKGROUND_REMOVAL", "backgroundRemovalParams"),
+}
+COLOR_GUIDED = ("COLOR_GUIDED_GENERATION", "colorGuidedGenerationParams")
+
+_CONFIG_FIELDS = ("count", "seed", "quality", "cfg_scale")
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
+    record.require(request.task)
+    check = Checker(record, request)
+    task = request.task
+    translations: list[Translation] = []
+
+    if task is Task.REMOVE_BACKGROUND:
+        check.only(["images"])
+        (image, _), = check.source_images()
+        return BuiltRequest(record.id, {"taskType": "BACKGROUND_REMOVAL", "backgroundRemovalParams": {"image": b64(image)}}, None)
+
+    if task is Task.GENERATE:
+        task_type, key, params = _generate_params(check, translations)
+        config_size = _size(check, translations)
+    else:
+        task_type, key = TASK_TYPES[task]
+        params = _edit_params(check, translations)
+        config_size = {}
+
+    seed = check.seed(rng)
+    config: dict[str, Any] = {
+        "numberOfImages": check.count(),
+        "quality": check.choice("quality", request.quality or "standard", record.limits["qualities"]),
+        "cfgScale": check.number("cfg_scale", request.cfg_scale if request.cfg_scale is not None
+                                 else record.limits["default_cfg_scale"], "cfg_scale"),
+        "seed": seed,
+        **config_size,
+    }
+    body = {"taskType": task_type, key: params, "imageGenerationConfig": config}
+    return BuiltRequest(record.id, body, seed, tuple(translations))
+
+
+def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult:
+    doc = json_object(payload, record.id)
+    error = doc.get("error")
+    images = tuple(decode_image(item, record.id, built.seed) for item in image_list(doc, record.id))
+    if error is not None and not isinstance(error, str):
+        error = str(error)
+    if error and "content filter" in error.lower():
+        if not images:
+            raise ContentFiltered(
+                "Bedrock's content filters blocked the generated image; rephrase the prompt and try again",
+                stage="output",
+                upstream=error,
+            )
+        asked = built.body.get("imageGenerationConfig", {}).get("numberOfImages", len(images))
+        return ImageResult(images, filtered=max(asked - len(images), 0), notice=error)
+    if not images:
+        raise UpstreamFailure(f"{record.id} returned no image", upstream=error)
+    return ImageResult(images, notice=error or None)
+
+
+def _generate_params(check: Checker, translations: list[Translation]) -> tuple[str, str, dict[str, Any]]:
+    request, limits = check.request, check.limits
+    allowed = ["prompt", "negative_prompt", "width", "height", "aspect_ratio", *_CONFIG_FIELDS]
+    if "styles" in limits:
+        allowed.append("style")
+    if "colors" in limits:
+        allowed += ["colors", "images"]
+    check.only(allowed)
+    params: dict[str, Any] = {"text": check.text("prompt", required=True)}
+    negative = check.text("negative_prompt", required=False)
+    if negative:
+        params["negativeText"] = negative
+    if request.colors:
+        return (*COLOR_GUIDED, {**params, **_colors(check)})
+    if request.images:
+        raise check.fail("images", f"{len(request.images)} images", "a reference image only with colors (color-guided generation)")
+    if request.style is not None:
+        params["style"] = _style(check, translations)
+    return (*TASK_TYPES[Task.GENERATE], params)
+
+
+def _colors(check: Checker) -> dict[str, Any]:
+    colors = check.request.colors
+    low, high = check.limits["colors"]
+    if not low <= len(colors) <= high or not all(isinstance(c, str) and _HEX_COLOR.match(c) for c in colors):
+        raise check.fail("colors", list(colors), f"{low} to {high} colours written #RRGGBB")
+    out: dict[str, Any] = {"colors": [c.upper() for c in colors]}
+    if check.request.images:
+        (image, _), = check.source_images()
+        out["referenceImage"] = b64(image)
+    return out
+
+
+def _style(check: Checker, translations: list[Translation]) -> str:
+    given = check.request.style or ""
+    normal = given.strip().upper().replace("-", "_").replace(" ", "_")
+    check.choice("style", normal if normal in check.limits["styles"] else given, check.limits["styles"])
+    if normal != given:
+        translations.append(Translation("style", given, normal, "written as Nova Canvas spells it"))
+    return normal
+
+
+def _size(check: Checker, translations: list[Translation]) -> dict[str, int]:
+    request, limits = check.request, check.limits
+    if (request.width is None) != (request.height is None):
+        raise check.fail("width" if request.width is None else "height", None, "width and height together")
+    if request.width is not None and request.aspect_ratio is not None:
+        raise check.fail("aspect_ratio", request.aspect_ratio, "either width and height, or an aspect ratio")
+    if request.width is not None:
+        width, height = request.width, request.height
+        _check_size(check, width, height)  # type: ignore[arg-type]
+        return {"width": width, "height": height}  # type: ignore[dict-item]
+    if request.aspect_ratio is None:
+        width, height = limits["default_size"]
+        return {"width": width, "height": height}
+    ratio = parse_ratio(request.aspect_ratio, model_id=check.record.id)
+    if "sizes" in limits:
+        width, height = nearest_size(ratio, [tuple(s) for s in limits["sizes"]])
+    else:
+        rule = limits["size_rule"]
+        a_low, a_high = rule["aspect"]
+        if not a_low <= ratio <= a_high:
+            raise check.fail("aspect_ratio", request.aspect_ratio, f"between 1:{int(1 / a_low)} and {int(a_high)}:1")
+        low, high = rule["side"]
+        width, height = size_for_ratio(ratio, multiple=rule["multiple"], low=low, high=high, max_pixels=rule["max_pixels"])
+        _check_size(check, width, height)
+    translations.append(Translation("aspect_ratio", request.aspect_ratio, f"{width}x{height}",
+                                    "the supported size closest to this ratio, near one megapixel"))
+    return {"width": width, "height": height}
+
+
+def _check_size(check: Checker, width: Any, height: Any) -> None:
+    limits = check.limits
+    size = f"{width}x{height}"
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height)):
+        raise check.fail("width", size, "whole numbers of pixels")
+    if "sizes" in limits:
+        if [width, height] not in limits["sizes"]:
+            listed = ", ".join(f"{w}x{h}" for w, h in limits["sizes"])
+            raise check.fail("width", size, f"one of the listed sizes: {listed}")
+        return
+    rule = limits["size_rule"]
+    low, high = rule["side"]
+    for name, value in (("width", width), ("height", height)):
+        if not low <= value <= high or value % rule["multiple"]:
+            raise check.fail(name, value, f"{low}-{high} px and divisible by {rule['multiple']}")
+    a_low, a_high = rule["aspect"]
+    if not a_low <= width / height <= a_high:
+        raise check.fail("width", size, f"an aspect ratio between 1:{int(1 / a_low)} and {int(a_high)}:1")
+    if width * height > rule["max_pixels"]:
+        raise check.fail("width", size, f"fewer than {rule['max_pixels'] + 1:,} pixels in all")
+
+
+def _edit_params(check: Checker, translations: list[Translation]) -> dict[str, Any]:
+    request, limits, task = check.request, check.limits, check.request.task
+    if task is Task.VARIATION:
+        allowed = ["images", "prompt", "negative_prompt", *_CONFIG_FIELDS]
+        if "similarity_strength" in limits:
+            allowed.append("strength")
+        check.only(allowed)
+        sources = check.source_images(low=1, high=limits["variation_images"][1])
+        params: dict[str, Any] = {"images": [b64(data) for data, _ in sources]}
+        _texts(check, params, prompt_required=False)
+        if request.strength is not None:
+            params["similarityStrength"] = _similarity(check, translations)
+        return params
+
+    takes_prompt = task is not Task.ERASE
+    allowed = ["images", "mask_prompt", *_CONFIG_FIELDS]
+    if takes_prompt:
+        allowed += ["prompt", "negative_prompt"]
+    if task is not Task.REPLACE:
+        allowed.append("mask_image")
+    if task is Task.OUTPAINT:
+        allowed.append("outpaint_mode")
+    check.only(allowed)
+    if task is Task.REPLACE and request.mask_prompt is None:
+        raise check.fail("mask_prompt", None, "required: what to replace")
+    (image, info), = check.source_images()
+    params = {"image": b64(image)}
+    if takes_prompt:
+        _texts(check, params, prompt_required=True)
+    if check.exactly_one_mask() == "mask_prompt":
+        params["maskPrompt"] = check.text("mask_prompt", required=True, limit_key="prompt_chars")
+    else:
+        params["maskImage"] = b64(_amazon_mask(check, info.width, info.height, invert=task is not Task.OUTPAINT))
+    if task is Task.OUTPAINT:
+        mode = (request.outpaint_mode or "DEFAULT").upper()
+        params["outPaintingMode"] = check.choice("outpaint_mode", mode, limits["outpaint_modes"])
+    return params
+
+
+def _texts(check: Checker, params: dict[str, Any], *, prompt_required: bool) -> None:
+    text = check.text("prompt", required=prompt_required)
+    if text:
+        params["text"] = text
+    negative = check.text("negative_prompt", required=False)
+    if negative:
+        params["negativeText"] = negative
+
+
+def _similarity(check: Checker, translations: list[Translation]) -> float:
+    low, high = check.limits["similarity_strength"]
+    strength = check.request.strength
+    if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 1 - high <= strength <= 1 - low:
+        raise check.fail("strength", strength, f"{1 - high:g} to {1 - low:g} (sent as similarityStrength = 1 - strength, {low}-{high})")
+    similarity = round(1 - strength, 4)
+    translations.append(Translation("strength", strength, similarity, "sent as similarityStrength = 1 - strength"))
+    return similarity
+
+
+def _amazon_mask(check: Checker, width: int, height: int, *, invert: bool) -> bytes:
+    """Titan and Canvas edit the black area when inpainting and the white area when
+    outpainting; the neutral mask is white where the image should change."""
+    mask = check.request.mask_image
+    info = check.image("mask_image", mask)
+    if (info.width, info.height) != (width, height):
+        raise check.fail("mask_image", f"{info.width}x{info.height}", f"the source image's size, {width}x{height}")
+    if info.format != "png":
+        raise check.fail("mask_image", info.format, "a PNG")
+    try:
+        return masks.black_and_white(mask, invert=invert)  # type: ignore[arg-type]
+    except InvalidImage as exc:
+        raise check.fail("mask_image", f"{width}x{height} png", exc.message) from exc

@@ -1,0 +1,75 @@
+"""What builders produce and parsers return."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A neutral value the builder translated to what the model takes, reported to the caller."""
+
+    field: str
+    given: Any
+    used: Any
+    note: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "given": self.given, "used": self.used, "note": self.note}
+
+
+@dataclass(frozen=True)
+class BuiltRequest:
+    model_id: str  # the id to call: bare or profile
+    body: dict[str, Any]
+    seed: int | None
+    translations: tuple[Translation, ...] = ()
+
+    def invoke_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `bedrock_runtime.invoke_model`."""
+        return {
+            "modelId": self.model_id,
+            "body": json.dumps(self.body, separators=(",", ":")),
+            "contentType": "application/json",
+            "accept": "application/json",
+        }
+
+    def parameters(self) -> dict[str, Any]:
+        """The body without image payloads: what to store as the request's parameters."""
+        return _without_blobs(self.body)
+
+
+@dataclass(frozen=True)
+class GeneratedImage:
+    data: bytes
+    format: str  # read from the bytes, never from a label
+    width: int
+    height: int
+    seed: int | None
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    images: tuple[GeneratedImage, ...]
+    filtered: int = 0  # images the content filters withheld (Canvas and Stability can do this)
+    notice: str | None = None
+
+
+# body keys whose values are base64 images, in every family's spelling
+BLOB_KEYS = frozenset({"image", "images", "mask", "maskImage", "conditionImage", "referenceImage"})
+
+
+def _without_blobs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _blob_note(v) if k in BLOB_KEYS else _without_blobs(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_blobs(v) for v in value]
+    return value
+
+
+def _blob_note(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_blob_note(v) for v in value]
+    return f"<base64 image, {len(value)} chars>" if isinstance(value, str) else value

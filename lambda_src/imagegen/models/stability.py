@@ -1,0 +1,185 @@
+"""Stability AI on Bedrock: text-to-image models (SD3.5 Large, Stable Image Core and Ultra)
+and the Image Services (inpaint, outpaint, search and replace or recolor, erase, remove
+background, upscale). Both answer {"seeds", "finish_reasons", "images"}.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import ContentFiltered, UpstreamFailure
+from .checks import Checker
+from .contracts import BuiltRequest, GeneratedImage, ImageResult, Translation
+from .decoding import b64, decode_image, image_list, json_object
+from .registry import ModelRecord
+from .request import ImageRequest, Task
+from .sizing import nearest_ratio
+
+# Stability body field -> the neutral field it is filled from
+NEUTRAL_FIELD = {
+    "prompt": "prompt",
+    "negative_prompt": "negative_prompt",
+    "image": "images",
+    "mask": "mask_image",
+    "search_prompt": "mask_prompt",
+    "select_prompt": "mask_prompt",
+    "grow_mask": "grow_mask",
+    "seed": "seed",
+    "output_format": "output_format",
+    "style_preset": "style",
+    "creativity": "creativity",
+    "left": "margins",
+    "right": "margins",
+    "up": "margins",
+    "down": "margins",
+}
+MARGINS = ("left", "right", "up", "down")
+_FILTER_STAGES = {"prompt": "prompt", "output image": "output", "input image": "input_image"}
+
+
+def build_text_to_image(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
+    record.require(request.task)
+    check = Checker(record, request)
+    translations: list[Translation] = []
+    image_to_image = request.task is Task.VARIATION
+    allowed = ["prompt", "negative_prompt", "seed", "output_format"]
+    allowed += ["images", "strength"] if image_to_image else ["aspect_ratio", "width", "height"]
+    check.only(allowed)
+    body: dict[str, Any] = {"prompt": check.text("prompt", required=True)}
+    negative = check.text("negative_prompt", required=False)
+    if negative:
+        body["negative_prompt"] = negative
+    if image_to_image:
+        (image, _), = check.source_images()
+        if record.limits["image_to_image"] == "mode":
+            body["mode"] = "image-to-image"
+            if request.strength is None:
+                raise check.fail("strength", None, "required for image-to-image: 0.0 (keep the source) to 1.0 (ignore it)")
+        body["image"] = b64(image)
+        if request.strength is not None:
+            body["strength"] = check.number("strength", request.strength, "strength")
+    else:
+        body["aspect_ratio"] = _aspect_ratio(check, translations)
+    seed = check.seed(rng)
+    body["seed"] = seed
+    body["output_format"] = _output_format(check)
+    return BuiltRequest(record.id, body, seed, tuple(translations))
+
+
+def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
+    record.require(request.task)
+    check = Checker(record, request)
+    required, optional = record.fields["required"], record.fields["optional"]
+    check.only({NEUTRAL_FIELD[name] for name in (*required, *optional)})
+    fillers: dict[str, Callable[[], Any]] = {
+        "prompt": lambda: check.text("prompt", required="prompt" in required),
+        "negative_prompt": lambda: check.text("negative_prompt", required=False),
+        "image": lambda: b64(check.source_images()[0][0]),
+        "mask": lambda: _mask(check),
+        "search_prompt": lambda: check.text("mask_prompt", required=True, limit_key="prompt_chars"),
+        "select_prompt": lambda: check.text("mask_prompt", required=True, limit_key="prompt_chars"),
+        "grow_mask": lambda: _optional_number(check, "grow_mask", integer=True),
+        "creativity": lambda: _optional_number(check, "creativity"),
+        "style_preset": lambda: request.style and check.choice("style", request.style, record.limits["style_presets"]),
+        "output_format": lambda: _output_format(check),
+        "seed": lambda: check.seed(rng),
+    }
+    body: dict[str, Any] = {}
+    for name in (*required, *optional):
+        if name in MARGINS:
+            continue
+        value = fillers[name]()
+        if value is None and name in required:
+            raise check.fail(NEUTRAL_FIELD[name], None, "required")
+        if value is not None:
+            body[name] = value
+    if any(m in optional or m in required for m in MARGINS):
+        body.update(_margins(check))
+    return BuiltRequest(record.id, body, body.get("seed"))
+
+
+def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult:
+    """Keep the images whose finish reason is null (or SUCCESS); a response with none left is
+    content filtered (a "Filter reason") or an upstream failure (anything else)."""
+    doc = json_object(payload, record.id)
+    images = image_list(doc, record.id)
+    reasons = doc.get("finish_reasons") if isinstance(doc.get("finish_reasons"), list) else []
+    seeds = doc.get("seeds") if isinstance(doc.get("seeds"), list) else []
+    good: list[GeneratedImage] = []
+    failures: list[str] = []
+    for i in range(max(len(images), len(reasons))):
+        reason = reasons[i] if i < len(reasons) else None
+        if reason not in (None, "SUCCESS"):
+            failures.append(str(reason))
+        elif i < len(images):
+            seed = seeds[i] if i < len(seeds) and isinstance(seeds[i], int) and not isinstance(seeds[i], bool) else built.seed
+            good.append(decode_image(images[i], record.id, seed))
+    if good:
+        return ImageResult(tuple(good), filtered=len(failures), notice="; ".join(failures) or None)
+    filtered = [f for f in failures if f.lower().startswith("filter reason")]
+    if filtered:
+        stage = _FILTER_STAGES.get(filtered[0].split(":", 1)[-1].strip().lower(), "output")
+        raise ContentFiltered(_FILTER_MESSAGES[stage], stage=stage, upstream=filtered[0])
+    raise UpstreamFailure(f"{record.id} returned no image", upstream="; ".join(failures) or str(doc)[:2000])
+
+
+_FILTER_MESSAGES = {
+    "prompt": "Bedrock's content filters blocked the prompt; rephrase it and try again",
+    "output": "Bedrock's content filters blocked the generated image; rephrase the prompt and try again",
+    "input_image": "Bedrock's content filters blocked the input image; try a different image",
+}
+
+
+def _aspect_ratio(check: Checker, translations: list[Translation]) -> str:
+    request, ratios = check.request, check.limits["aspect_ratios"]
+    if (request.width is None) != (request.height is None):
+        raise check.fail("width" if request.width is None else "height", None, "width and height together")
+    if request.width is not None and request.aspect_ratio is not None:
+        raise check.fail("aspect_ratio", request.aspect_ratio, "either width and height, or an aspect ratio")
+    if request.aspect_ratio is not None:
+        return check.choice("aspect_ratio", request.aspect_ratio.replace(" ", ""), ratios)
+    if request.width is None:
+        return check.limits["default_aspect_ratio"]
+    for name in ("width", "height"):
+        value = getattr(request, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise check.fail(name, value, "a positive whole number of pixels")
+    ratio = nearest_ratio(request.width, request.height, ratios)  # type: ignore[arg-type]
+    translations.append(Translation(
+        "width", f"{request.width}x{request.height}", ratio,
+        "this model takes an aspect ratio, not a size; the nearest one is used and the real size is read from the image",
+    ))
+    return ratio
+
+
+def _output_format(check: Checker) -> str:
+    given = (check.request.output_format or "png").lower()
+    return check.choice("output_format", "jpeg" if given == "jpg" else given, check.limits["output_formats"])
+
+
+def _optional_number(check: Checker, field: str, *, integer: bool = False) -> Any:
+    value = getattr(check.request, field)
+    return None if value is None else check.number(field, value, field, integer=integer)
+
+
+def _mask(check: Checker) -> str | None:
+    mask = check.request.mask_image
+    if mask is None:
+        return None
+    check.image("mask_image", mask)
+    return b64(mask)
+
+
+def _margins(check: Checker) -> dict[str, int]:
+    margins = check.request.margins
+    values = margins.as_dict() if margins else {}
+    low, high = check.limits["margin"]
+    for side, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise check.fail(f"margins.{side}", value, f"whole pixels from {low} to {high}")
+    if not any(values.values()):
+        raise check.fail("margins", values or None, f"at least one of left, right, up, down above 0 (at most {high})")
+    return {side: value for side, value in values.items() if value}
+

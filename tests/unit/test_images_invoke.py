@@ -1,0 +1,55 @@
+"""build -> InvokeModel -> parse, through a real botocore client with its Stubber, which also
+checks the call against Bedrock's API model."""
+
+import base64
+import io
+import json
+
+import pytest
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
+
+from imagegen.errors import ModelUnavailable
+from imagegen.models.images import invoke_image_model
+from imagegen.models.request import ImageRequest, Task
+from tests.imagefactory import png_image
+
+PNG = png_image(96, 64)
+
+
+def _response(payload):
+    data = json.dumps(payload).encode()
+    return {"body": StreamingBody(io.BytesIO(data), len(data)), "contentType": "application/json"}
+
+
+def test_invoke_sends_the_exact_body_and_returns_the_parsed_image(bedrock_runtime):
+    expected = {
+        "modelId": "stability.stable-image-core-v1:1",
+        "body": json.dumps({"prompt": "a fox", "aspect_ratio": "16:9", "seed": 11, "output_format": "png"}, separators=(",", ":")),
+        "contentType": "application/json",
+        "accept": "application/json",
+    }
+    with Stubber(bedrock_runtime) as stub:
+        stub.add_response("invoke_model", _response({"seeds": [11], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}), expected)
+        built, result = invoke_image_model(bedrock_runtime, "stability.stable-image-core-v1:1",
+                                           ImageRequest(prompt="a fox", width=1920, height=1080, seed=11))
+        stub.assert_no_pending_responses()
+    assert built.seed == 11
+    assert (result.images[0].data, result.images[0].width) == (PNG, 96)
+
+
+def test_invoke_calls_an_image_service_through_its_us_profile(bedrock_runtime):
+    with Stubber(bedrock_runtime) as stub:
+        stub.add_response("invoke_model", _response({"seeds": [0], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}),
+                          {"modelId": "us.stability.stable-image-remove-background-v1:0", "body": json.dumps(
+                              {"image": base64.b64encode(PNG).decode(), "output_format": "png"}, separators=(",", ":")),
+                           "contentType": "application/json", "accept": "application/json"})
+        built, _ = invoke_image_model(bedrock_runtime, "stability.stable-image-remove-background-v1:0",
+                                      ImageRequest(task=Task.REMOVE_BACKGROUND, images=(PNG,)))
+    assert built.model_id == "us.stability.stable-image-remove-background-v1:0"
+
+
+def test_a_model_not_offered_in_the_clients_region_fails_before_any_call(bedrock_runtime):
+    with Stubber(bedrock_runtime) as stub, pytest.raises(ModelUnavailable, match="us-west-2"):
+        invoke_image_model(bedrock_runtime, "amazon.nova-canvas-v1:0", ImageRequest(prompt="x"))
+        stub.assert_no_pending_responses()
