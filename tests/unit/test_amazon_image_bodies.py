@@ -4,11 +4,11 @@ documented limit at its edge and one step past it."""
 import base64
 
 import pytest
-
 from imagegen import png
 from imagegen.errors import InvalidParameter, UnsupportedTask
 from imagegen.models.images import build_request
 from imagegen.models.request import ImageRequest, Margins, Task
+
 from tests.imagefactory import jpeg_header, mask_png, png_header, png_image
 
 TITAN_V1 = "amazon.titan-image-generator-v1"
@@ -39,8 +39,16 @@ def test_titan_generate_body():
 
 
 def test_canvas_generate_body_with_style_and_explicit_settings():
-    assert body(CANVAS, prompt="a red fox", style="PHOTOREALISM", count=3, quality="premium", cfg_scale=7.5,
-                width=1280, height=720) == {
+    assert body(
+        CANVAS,
+        prompt="a red fox",
+        style="PHOTOREALISM",
+        count=3,
+        quality="premium",
+        cfg_scale=7.5,
+        width=1280,
+        height=720,
+    ) == {
         "taskType": "TEXT_IMAGE",
         "textToImageParams": {"text": "a red fox", "style": "PHOTOREALISM"},
         "imageGenerationConfig": config(cfg=7.5, count=3, quality="premium", width=1280, height=720),
@@ -55,13 +63,19 @@ def test_generate_defaults_are_explicit_in_the_body():
 def test_generate_with_colours_becomes_colour_guided_generation():
     assert body(TITAN, prompt="a poster", colors=("#ff9800", "#000000"), images=(SOURCE,)) == {
         "taskType": "COLOR_GUIDED_GENERATION",
-        "colorGuidedGenerationParams": {"text": "a poster", "colors": ["#FF9800", "#000000"], "referenceImage": SOURCE_B64},
+        "colorGuidedGenerationParams": {
+            "text": "a poster",
+            "colors": ["#FF9800", "#000000"],
+            "referenceImage": SOURCE_B64,
+        },
         "imageGenerationConfig": config(width=1024, height=1024),
     }
 
 
 def test_variation_body_translates_strength_to_similarity():
-    built = build_request(CANVAS, ImageRequest(task=Task.VARIATION, prompt="in winter", images=(SOURCE, SOURCE), strength=0.3, seed=42))
+    built = build_request(
+        CANVAS, ImageRequest(task=Task.VARIATION, prompt="in winter", images=(SOURCE, SOURCE), strength=0.3, seed=42)
+    )
     assert built.body == {
         "taskType": "IMAGE_VARIATION",
         "imageVariationParams": {"images": [SOURCE_B64, SOURCE_B64], "text": "in winter", "similarityStrength": 0.7},
@@ -87,14 +101,18 @@ def test_inpaint_with_a_mask_prompt():
 
 def test_inpaint_mask_image_is_sent_inverted_because_titan_and_canvas_change_the_black_area():
     mask = mask_png(384, 320, white_box=(0, 0, 192, 320))
-    sent = body(CANVAS, task=Task.INPAINT, prompt="sky", mask_image=mask, images=(SOURCE,))["inPaintingParams"]["maskImage"]
+    sent = body(CANVAS, task=Task.INPAINT, prompt="sky", mask_image=mask, images=(SOURCE,))["inPaintingParams"][
+        "maskImage"
+    ]
     rows = png.decode(base64.b64decode(sent)).rows
     assert rows[0][:192] == b"\x00" * 192 and rows[0][192:] == b"\xff" * 192
 
 
 def test_outpaint_mask_image_is_sent_as_is_because_outpainting_changes_the_white_area():
     mask = mask_png(384, 320, white_box=(0, 0, 192, 320))
-    params = body(TITAN, task=Task.OUTPAINT, prompt="a beach", mask_image=mask, outpaint_mode="precise", images=(SOURCE,))
+    params = body(
+        TITAN, task=Task.OUTPAINT, prompt="a beach", mask_image=mask, outpaint_mode="precise", images=(SOURCE,)
+    )
     rows = png.decode(base64.b64decode(params["outPaintingParams"]["maskImage"])).rows
     assert rows[0][:192] == b"\xff" * 192
     assert params["outPaintingParams"]["outPaintingMode"] == "PRECISE"
@@ -102,14 +120,23 @@ def test_outpaint_mask_image_is_sent_as_is_because_outpainting_changes_the_white
 
 
 def test_outpaint_with_a_mask_prompt_defaults_to_default_mode():
-    assert body(CANVAS, task=Task.OUTPAINT, prompt="a beach", mask_prompt="the dog", images=(SOURCE,))["outPaintingParams"] == {
-        "image": SOURCE_B64, "text": "a beach", "maskPrompt": "the dog", "outPaintingMode": "DEFAULT",
+    assert body(CANVAS, task=Task.OUTPAINT, prompt="a beach", mask_prompt="the dog", images=(SOURCE,))[
+        "outPaintingParams"
+    ] == {
+        "image": SOURCE_B64,
+        "text": "a beach",
+        "maskPrompt": "the dog",
+        "outPaintingMode": "DEFAULT",
     }
 
 
 def test_replace_is_inpainting_of_what_the_mask_prompt_names():
-    assert body(TITAN, task=Task.REPLACE, prompt="a cat", mask_prompt="the dog", images=(SOURCE,))["inPaintingParams"] == {
-        "image": SOURCE_B64, "text": "a cat", "maskPrompt": "the dog",
+    assert body(TITAN, task=Task.REPLACE, prompt="a cat", mask_prompt="the dog", images=(SOURCE,))[
+        "inPaintingParams"
+    ] == {
+        "image": SOURCE_B64,
+        "text": "a cat",
+        "maskPrompt": "the dog",
     }
 
 
@@ -177,7 +204,11 @@ EDGES = [
 ]
 
 
-@pytest.mark.parametrize(("model_id", "ok", "past", "field"), EDGES, ids=[f"{e[0].split('.')[1][:12]}-{e[3]}-{i}" for i, e in enumerate(EDGES)])
+@pytest.mark.parametrize(
+    ("model_id", "ok", "past", "field"),
+    EDGES,
+    ids=[f"{e[0].split('.')[1][:12]}-{e[3]}-{i}" for i, e in enumerate(EDGES)],
+)
 def test_generate_limit_holds_at_the_edge_and_fails_one_step_past(model_id, ok, past, field):
     base = {"prompt": "a red fox"}
     build_request(model_id, ImageRequest(**{**base, **ok}))
@@ -189,10 +220,28 @@ def test_generate_limit_holds_at_the_edge_and_fails_one_step_past(model_id, ok, 
 
 EDIT_EDGES = [
     (TITAN, Task.VARIATION, {"images": (SOURCE,) * 5}, {"images": (SOURCE,) * 6}, "images"),
-    (CANVAS, Task.VARIATION, {"images": (SOURCE,), "strength": 0.8}, {"images": (SOURCE,), "strength": 0.81}, "strength"),
-    (CANVAS, Task.VARIATION, {"images": (SOURCE,), "strength": 0.0}, {"images": (SOURCE,), "strength": -0.01}, "strength"),
+    (
+        CANVAS,
+        Task.VARIATION,
+        {"images": (SOURCE,), "strength": 0.8},
+        {"images": (SOURCE,), "strength": 0.81},
+        "strength",
+    ),
+    (
+        CANVAS,
+        Task.VARIATION,
+        {"images": (SOURCE,), "strength": 0.0},
+        {"images": (SOURCE,), "strength": -0.01},
+        "strength",
+    ),
     (TITAN, Task.INPAINT, {"images": (png_header(1408, 640),)}, {"images": (png_header(1409, 640),)}, "images"),
-    (TITAN, Task.INPAINT, {"images": (png_header(640, 640) + bytes(4_999_900),)}, {"images": (png_header(640, 640) + bytes(5_000_000),)}, "images"),
+    (
+        TITAN,
+        Task.INPAINT,
+        {"images": (png_header(640, 640) + bytes(4_999_900),)},
+        {"images": (png_header(640, 640) + bytes(5_000_000),)},
+        "images",
+    ),
     (CANVAS, Task.INPAINT, {"images": (png_header(320, 320),)}, {"images": (png_header(319, 320),)}, "images"),
     (CANVAS, Task.INPAINT, {"images": (png_header(4096, 1024),)}, {"images": (png_header(4096, 1025),)}, "images"),
     (CANVAS, Task.INPAINT, {"images": (png_header(1600, 400),)}, {"images": (png_header(1604, 400),)}, "images"),
@@ -201,7 +250,11 @@ EDIT_EDGES = [
 ]
 
 
-@pytest.mark.parametrize(("model_id", "task", "ok", "past", "field"), EDIT_EDGES, ids=[f"{e[0].split('.')[1][:12]}-{e[1].value}-{i}" for i, e in enumerate(EDIT_EDGES)])
+@pytest.mark.parametrize(
+    ("model_id", "task", "ok", "past", "field"),
+    EDIT_EDGES,
+    ids=[f"{e[0].split('.')[1][:12]}-{e[1].value}-{i}" for i, e in enumerate(EDIT_EDGES)],
+)
 def test_edit_limit_holds_at_the_edge_and_fails_one_step_past(model_id, task, ok, past, field):
     base = {"task": task, "prompt": "a hat", "images": (SOURCE,)}
     if task is not Task.VARIATION:
@@ -232,17 +285,58 @@ def test_edit_limit_holds_at_the_edge_and_fails_one_step_past(model_id, task, ok
         (TITAN_V1, {"task": Task.VARIATION, "images": (SOURCE, SOURCE)}, "images"),
         (TITAN, {"task": Task.VARIATION, "images": ()}, "images"),
         (TITAN, {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,)}, "mask_prompt"),
-        (TITAN, {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,), "mask_prompt": "a", "mask_image": SOURCE}, "mask_prompt"),
+        (
+            TITAN,
+            {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,), "mask_prompt": "a", "mask_image": SOURCE},
+            "mask_prompt",
+        ),
         (TITAN, {"task": Task.INPAINT, "images": (SOURCE,), "mask_prompt": "a"}, "prompt"),
         (TITAN, {"task": Task.REPLACE, "prompt": "x", "images": (SOURCE,)}, "mask_prompt"),
         (TITAN, {"task": Task.REPLACE, "prompt": "x", "images": (SOURCE,), "mask_image": SOURCE}, "mask_image"),
         (TITAN, {"task": Task.ERASE, "prompt": "x", "images": (SOURCE,), "mask_prompt": "a"}, "prompt"),
-        (TITAN, {"task": Task.OUTPAINT, "prompt": "x", "images": (SOURCE,), "mask_prompt": "a", "outpaint_mode": "wild"}, "outpaint_mode"),
-        (TITAN, {"task": Task.OUTPAINT, "prompt": "x", "images": (SOURCE,), "mask_prompt": "a", "width": 1024, "height": 1024}, "width"),
+        (
+            TITAN,
+            {"task": Task.OUTPAINT, "prompt": "x", "images": (SOURCE,), "mask_prompt": "a", "outpaint_mode": "wild"},
+            "outpaint_mode",
+        ),
+        (
+            TITAN,
+            {
+                "task": Task.OUTPAINT,
+                "prompt": "x",
+                "images": (SOURCE,),
+                "mask_prompt": "a",
+                "width": 1024,
+                "height": 1024,
+            },
+            "width",
+        ),
         (TITAN, {"task": Task.REMOVE_BACKGROUND, "images": (SOURCE,), "prompt": "x"}, "prompt"),
-        (CANVAS, {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,), "mask_image": mask_png(32, 32, white_box=(0, 0, 1, 1))}, "mask_image"),
-        (CANVAS, {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,), "mask_image": png_image(384, 320, (128, 128, 128))}, "mask_image"),
-        (CANVAS, {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,), "mask_image": jpeg_header(384, 320)}, "mask_image"),
+        (
+            CANVAS,
+            {
+                "task": Task.INPAINT,
+                "prompt": "x",
+                "images": (SOURCE,),
+                "mask_image": mask_png(32, 32, white_box=(0, 0, 1, 1)),
+            },
+            "mask_image",
+        ),
+        (
+            CANVAS,
+            {
+                "task": Task.INPAINT,
+                "prompt": "x",
+                "images": (SOURCE,),
+                "mask_image": png_image(384, 320, (128, 128, 128)),
+            },
+            "mask_image",
+        ),
+        (
+            CANVAS,
+            {"task": Task.INPAINT, "prompt": "x", "images": (SOURCE,), "mask_image": jpeg_header(384, 320)},
+            "mask_image",
+        ),
     ],
 )
 def test_a_value_the_model_cannot_take_is_named(model_id, fields, field):
@@ -252,7 +346,9 @@ def test_a_value_the_model_cannot_take_is_named(model_id, fields, field):
     assert caught.value.to_dict()["code"] == "invalid_parameter"
 
 
-@pytest.mark.parametrize(("model_id", "task"), [(TITAN_V1, Task.REMOVE_BACKGROUND), (TITAN, Task.RECOLOR), (CANVAS, Task.UPSCALE)])
+@pytest.mark.parametrize(
+    ("model_id", "task"), [(TITAN_V1, Task.REMOVE_BACKGROUND), (TITAN, Task.RECOLOR), (CANVAS, Task.UPSCALE)]
+)
 def test_a_task_the_model_cannot_do_is_refused(model_id, task):
     with pytest.raises(UnsupportedTask):
         build_request(model_id, ImageRequest(task=task, images=(SOURCE,)))

@@ -8,7 +8,6 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-
 from imagegen import errors
 from imagegen.models.bedrock_errors import from_error_code, translate
 from imagegen.models.images import build_request, invoke_image_model
@@ -17,20 +16,49 @@ from imagegen.models.request import ImageRequest
 CORE = "stability.stable-image-core-v1:1"
 
 CASES = [
-    ("ValidationException", "Malformed input request: #: extraneous key [width] is not permitted, please reformat your input and try again.",
-     errors.MalformedRequest, 502),
-    ("ValidationException", "This request has been blocked by our content filters. Please adjust your text prompt to submit a new request.",
-     errors.ContentFiltered, 422),
-    ("ValidationException", "This request has been blocked by our content filters. Please adjust your input image to submit a new request.",
-     errors.ContentFiltered, 422),
-    ("ValidationException", "Invocation of model ID amazon.nova-2-lite-v1:0 with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
-     errors.ProfileRequired, 503),
+    (
+        "ValidationException",
+        "Malformed input request: #: extraneous key [width] is not permitted, please reformat your input and try again.",
+        errors.MalformedRequest,
+        502,
+    ),
+    (
+        "ValidationException",
+        "This request has been blocked by our content filters. Please adjust your text prompt to submit a new request.",
+        errors.ContentFiltered,
+        422,
+    ),
+    (
+        "ValidationException",
+        "This request has been blocked by our content filters. Please adjust your input image to submit a new request.",
+        errors.ContentFiltered,
+        422,
+    ),
+    (
+        "ValidationException",
+        "Invocation of model ID amazon.nova-2-lite-v1:0 with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+        errors.ProfileRequired,
+        503,
+    ),
     ("ValidationException", "The provided model identifier is invalid.", errors.ModelUnavailable, 503),
-    ("ResourceNotFoundException", "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
-     errors.ModelRetired, 503),
-    ("ResourceNotFoundException", "Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 30 days. Please upgrade to an active model on Amazon Bedrock",
-     errors.ModelRetired, 503),
-    ("AccessDeniedException", "You don't have access to the model with the specified model ID.", errors.ModelAccessDenied, 503),
+    (
+        "ResourceNotFoundException",
+        "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
+        errors.ModelRetired,
+        503,
+    ),
+    (
+        "ResourceNotFoundException",
+        "Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 30 days. Please upgrade to an active model on Amazon Bedrock",
+        errors.ModelRetired,
+        503,
+    ),
+    (
+        "AccessDeniedException",
+        "You don't have access to the model with the specified model ID.",
+        errors.ModelAccessDenied,
+        503,
+    ),
     ("ThrottlingException", "Too many requests, please wait before trying again.", errors.Throttled, 429),
     ("ServiceQuotaExceededException", "Tokens per minute exceeded (ref 3)", errors.Throttled, 429),
     ("ModelNotReadyException", "Model is warming up (ref 77)", errors.Throttled, 429),
@@ -52,18 +80,39 @@ def test_bedrock_error_becomes_a_typed_error_with_its_status(code, text, kind, s
 
 
 def test_content_filter_stage_is_read_from_the_text():
-    assert from_error_code("ValidationException", "blocked by our content filters. Please adjust your input image", "m").stage == "input_image"
-    assert from_error_code("ValidationException", "The generated image has been blocked by our content filters.", "m").stage == "output"
-    assert from_error_code("ValidationException", "blocked by our content filters. adjust your text prompt", "m").stage == "prompt"
+    assert (
+        from_error_code(
+            "ValidationException", "blocked by our content filters. Please adjust your input image", "m"
+        ).stage
+        == "input_image"
+    )
+    assert (
+        from_error_code(
+            "ValidationException", "The generated image has been blocked by our content filters.", "m"
+        ).stage
+        == "output"
+    )
+    assert (
+        from_error_code("ValidationException", "blocked by our content filters. adjust your text prompt", "m").stage
+        == "prompt"
+    )
 
 
 def test_profile_required_suggests_the_profile_id():
-    error = from_error_code("ValidationException", "with on-demand throughput isn't supported ... inference profile", "amazon.nova-2-lite-v1:0")
+    error = from_error_code(
+        "ValidationException",
+        "with on-demand throughput isn't supported ... inference profile",
+        "amazon.nova-2-lite-v1:0",
+    )
     assert "us.amazon.nova-2-lite-v1:0" in error.message
 
 
 def test_retired_model_names_its_successor():
-    error = from_error_code("ResourceNotFoundException", "This model version has reached the end of its life.", "amazon.titan-image-generator-v2:0")
+    error = from_error_code(
+        "ResourceNotFoundException",
+        "This model version has reached the end of its life.",
+        "amazon.titan-image-generator-v2:0",
+    )
     assert "stability.stable-image-core-v1:1" in error.message
 
 
@@ -71,9 +120,15 @@ def test_retired_model_names_its_successor():
     ("exc", "kind"),
     [
         (NoCredentialsError(), errors.CredentialsMissing),
-        (EndpointConnectionError(endpoint_url="https://bedrock-runtime.us-west-2.amazonaws.com"), errors.UpstreamUnavailable),
+        (
+            EndpointConnectionError(endpoint_url="https://bedrock-runtime.us-west-2.amazonaws.com"),
+            errors.UpstreamUnavailable,
+        ),
         (ReadTimeoutError(endpoint_url="https://x"), errors.UpstreamTimeout),
-        (ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "InvokeModel"), errors.Throttled),
+        (
+            ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "InvokeModel"),
+            errors.Throttled,
+        ),
     ],
 )
 def test_botocore_exceptions_are_translated(exc, kind):
@@ -84,12 +139,20 @@ def _stubbed(client, model_id, request, *, error=None, payload=None):
     built = build_request(model_id, request, region="us-west-2")
     stub = Stubber(client)
     if error:
-        stub.add_client_error("invoke_model", service_error_code=error[0], service_message=error[1],
-                              http_status_code=error[2], expected_params=built.invoke_kwargs())
+        stub.add_client_error(
+            "invoke_model",
+            service_error_code=error[0],
+            service_message=error[1],
+            http_status_code=error[2],
+            expected_params=built.invoke_kwargs(),
+        )
     else:
         data = json.dumps(payload).encode()
-        stub.add_response("invoke_model", {"body": StreamingBody(io.BytesIO(data), len(data)), "contentType": "application/json"},
-                          expected_params=built.invoke_kwargs())
+        stub.add_response(
+            "invoke_model",
+            {"body": StreamingBody(io.BytesIO(data), len(data)), "contentType": "application/json"},
+            expected_params=built.invoke_kwargs(),
+        )
     stub.activate()
     return stub
 
@@ -98,8 +161,14 @@ def _stubbed(client, model_id, request, *, error=None, payload=None):
     ("error", "kind"),
     [
         (("ThrottlingException", "Too many requests, please wait before trying again.", 429), errors.Throttled),
-        (("AccessDeniedException", "You don't have access to the model with the specified model ID.", 403), errors.ModelAccessDenied),
-        (("ValidationException", "Malformed input request: #: required key [prompt] not found", 400), errors.MalformedRequest),
+        (
+            ("AccessDeniedException", "You don't have access to the model with the specified model ID.", 403),
+            errors.ModelAccessDenied,
+        ),
+        (
+            ("ValidationException", "Malformed input request: #: required key [prompt] not found", 400),
+            errors.MalformedRequest,
+        ),
     ],
 )
 def test_invoke_raises_the_typed_error_for_a_client_error(bedrock_runtime, error, kind):

@@ -1,7 +1,7 @@
 import pytest
-
 from imagegen.errors import InvalidImage
 from imagegen.imageinfo import probe
+
 from tests.imagefactory import gif_header, jpeg_header, png_header, png_image, webp_vp8, webp_vp8l, webp_vp8x
 
 
@@ -31,7 +31,14 @@ def test_probe_skips_jpeg_segments_before_the_frame_header():
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"hello world", b"%PDF-1.7", png_header(10, 10)[:20], jpeg_header(10, 10)[:12], b"RIFF\x00\x00\x00\x00WEBPXXXX"],
+    [
+        b"",
+        b"hello world",
+        b"%PDF-1.7",
+        png_header(10, 10)[:20],
+        jpeg_header(10, 10)[:12],
+        b"RIFF\x00\x00\x00\x00WEBPXXXX",
+    ],
     ids=["empty", "text", "pdf", "truncated-png", "jpeg-without-frame", "unknown-webp-chunk"],
 )
 def test_probe_raises_invalid_image_for_anything_else(data):

@@ -8,10 +8,10 @@ import json
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-
 from imagegen.errors import ModelUnavailable
 from imagegen.models.images import invoke_image_model
 from imagegen.models.request import ImageRequest, Task
+
 from tests.imagefactory import png_image
 
 PNG = png_image(96, 64)
@@ -25,14 +25,23 @@ def _response(payload):
 def test_invoke_sends_the_exact_body_and_returns_the_parsed_image(bedrock_runtime):
     expected = {
         "modelId": "stability.stable-image-core-v1:1",
-        "body": json.dumps({"prompt": "a fox", "aspect_ratio": "16:9", "seed": 11, "output_format": "png"}, separators=(",", ":")),
+        "body": json.dumps(
+            {"prompt": "a fox", "aspect_ratio": "16:9", "seed": 11, "output_format": "png"}, separators=(",", ":")
+        ),
         "contentType": "application/json",
         "accept": "application/json",
     }
     with Stubber(bedrock_runtime) as stub:
-        stub.add_response("invoke_model", _response({"seeds": [11], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}), expected)
-        built, result = invoke_image_model(bedrock_runtime, "stability.stable-image-core-v1:1",
-                                           ImageRequest(prompt="a fox", width=1920, height=1080, seed=11))
+        stub.add_response(
+            "invoke_model",
+            _response({"seeds": [11], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}),
+            expected,
+        )
+        built, result = invoke_image_model(
+            bedrock_runtime,
+            "stability.stable-image-core-v1:1",
+            ImageRequest(prompt="a fox", width=1920, height=1080, seed=11),
+        )
         stub.assert_no_pending_responses()
     assert built.seed == 11
     assert (result.images[0].data, result.images[0].width) == (PNG, 96)
@@ -40,12 +49,23 @@ def test_invoke_sends_the_exact_body_and_returns_the_parsed_image(bedrock_runtim
 
 def test_invoke_calls_an_image_service_through_its_us_profile(bedrock_runtime):
     with Stubber(bedrock_runtime) as stub:
-        stub.add_response("invoke_model", _response({"seeds": [0], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}),
-                          {"modelId": "us.stability.stable-image-remove-background-v1:0", "body": json.dumps(
-                              {"image": base64.b64encode(PNG).decode(), "output_format": "png"}, separators=(",", ":")),
-                           "contentType": "application/json", "accept": "application/json"})
-        built, _ = invoke_image_model(bedrock_runtime, "stability.stable-image-remove-background-v1:0",
-                                      ImageRequest(task=Task.REMOVE_BACKGROUND, images=(PNG,)))
+        stub.add_response(
+            "invoke_model",
+            _response({"seeds": [0], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}),
+            {
+                "modelId": "us.stability.stable-image-remove-background-v1:0",
+                "body": json.dumps(
+                    {"image": base64.b64encode(PNG).decode(), "output_format": "png"}, separators=(",", ":")
+                ),
+                "contentType": "application/json",
+                "accept": "application/json",
+            },
+        )
+        built, _ = invoke_image_model(
+            bedrock_runtime,
+            "stability.stable-image-remove-background-v1:0",
+            ImageRequest(task=Task.REMOVE_BACKGROUND, images=(PNG,)),
+        )
     assert built.model_id == "us.stability.stable-image-remove-background-v1:0"
 
 

@@ -1,7 +1,7 @@
 import pytest
-
 from imagegen import masks, png
 from imagegen.errors import InvalidImage
+
 from tests.imagefactory import mask_png
 
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from imagegen.errors import ContentFiltered, ImageGenError, UpstreamFailure
 from imagegen.models.contracts import BuiltRequest
 from imagegen.models.images import parse_response
+
 from tests.imagefactory import jpeg_header, png_image
 
 TITAN = "amazon.titan-image-generator-v2:0"
@@ -25,7 +25,9 @@ def b64(data: bytes) -> str:
 
 
 def amazon_built(count=1, seed=42):
-    return BuiltRequest(TITAN, {"taskType": "TEXT_IMAGE", "imageGenerationConfig": {"numberOfImages": count, "seed": seed}}, seed)
+    return BuiltRequest(
+        TITAN, {"taskType": "TEXT_IMAGE", "imageGenerationConfig": {"numberOfImages": count, "seed": seed}}, seed
+    )
 
 
 def stability_built(seed=5):
@@ -90,7 +92,11 @@ def test_stability_jpeg_output_is_labelled_jpeg_from_the_bytes():
 
 @pytest.mark.parametrize(
     ("reason", "stage"),
-    [("Filter reason: prompt", "prompt"), ("Filter reason: output image", "output"), ("Filter reason: input image", "input_image")],
+    [
+        ("Filter reason: prompt", "prompt"),
+        ("Filter reason: output image", "output"),
+        ("Filter reason: input image", "input_image"),
+    ],
 )
 def test_stability_filter_reasons_are_content_filtered_with_their_stage(reason, stage):
     for payload in ({"seeds": [1], "finish_reasons": [reason], "images": [b64(PNG)]}, {"finish_reasons": [reason]}):
@@ -102,7 +108,9 @@ def test_stability_filter_reasons_are_content_filtered_with_their_stage(reason, 
 
 def test_stability_inference_error_is_an_upstream_failure():
     with pytest.raises(UpstreamFailure) as caught:
-        parse_response(CORE, json.dumps({"seeds": [1], "finish_reasons": ["Inference error"], "images": []}), stability_built())
+        parse_response(
+            CORE, json.dumps({"seeds": [1], "finish_reasons": ["Inference error"], "images": []}), stability_built()
+        )
     assert caught.value.upstream == "Inference error"
 
 
@@ -117,8 +125,15 @@ def test_stability_missing_seeds_fall_back_to_the_seed_sent():
 @pytest.mark.parametrize("model_id", [TITAN, CORE])
 @pytest.mark.parametrize(
     "payload",
-    [b"not json", b"\xff\xfe", b"[1, 2]", b'{"images": "abc"}', b'{"images": ["***"]}', json.dumps({"images": [b64(b"plain text")]}).encode(),
-     json.dumps({"images": [17]}).encode()],
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[1, 2]",
+        b'{"images": "abc"}',
+        b'{"images": ["***"]}',
+        json.dumps({"images": [b64(b"plain text")]}).encode(),
+        json.dumps({"images": [17]}).encode(),
+    ],
     ids=["text", "not-utf8", "list", "images-not-list", "bad-base64", "not-an-image", "not-a-string"],
 )
 def test_a_malformed_answer_is_an_upstream_failure(model_id, payload):
@@ -128,10 +143,18 @@ def test_a_malformed_answer_is_an_upstream_failure(model_id, payload):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
-    | st.sampled_from([b64(PNG), "Filter reason: prompt", "All of the generated images have been blocked by our content filters."]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["images", "error", "seeds", "finish_reasons", "other"]), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.sampled_from(
+        [b64(PNG), "Filter reason: prompt", "All of the generated images have been blocked by our content filters."]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["images", "error", "seeds", "finish_reasons", "other"]), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 

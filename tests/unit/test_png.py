@@ -2,7 +2,6 @@ import struct
 import zlib
 
 import pytest
-
 from imagegen import png
 from imagegen.errors import InvalidImage
 from imagegen.imageinfo import PNG_SIGNATURE, probe
@@ -37,7 +36,9 @@ def _filtered_png(rows: list[bytes], width: int, colour: int, bpp: int) -> bytes
 
 
 def _gradient(width: int, height: int, channels: int) -> list[bytes]:
-    return [bytes(((x * 37 + y * 11 + c * 101) % 256) for x in range(width) for c in range(channels)) for y in range(height)]
+    return [
+        bytes(((x * 37 + y * 11 + c * 101) % 256) for x in range(width) for c in range(channels)) for y in range(height)
+    ]
 
 
 @pytest.mark.parametrize(("mode", "colour", "channels"), [("L", 0, 1), ("RGB", 2, 3), ("RGBA", 6, 4)])
@@ -59,8 +60,13 @@ def test_encode_then_decode_round_trips_and_probe_agrees():
 def test_decode_expands_a_palette_image():
     ihdr = struct.pack(">IIBBBBB", 2, 1, 8, 3, 0, 0, 0)
     palette = bytes([255, 0, 0, 0, 0, 255])
-    data = PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"PLTE", palette) + _chunk(
-        b"IDAT", zlib.compress(b"\x00\x01\x00")) + _chunk(b"IEND", b"")
+    data = (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", ihdr)
+        + _chunk(b"PLTE", palette)
+        + _chunk(b"IDAT", zlib.compress(b"\x00\x01\x00"))
+        + _chunk(b"IEND", b"")
+    )
     assert png.decode(data).rows == (bytes([0, 0, 255, 255, 0, 0]),)
 
 
@@ -68,9 +74,24 @@ def test_decode_expands_a_palette_image():
     ("data", "message"),
     [
         (b"GIF89a", "not a PNG"),
-        (PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 16, 0, 0, 0, 0)) + _chunk(b"IDAT", zlib.compress(b"")), "unsupported"),
-        (PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0)) + _chunk(b"IDAT", b"not zlib"), "corrupt"),
-        (PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0)) + _chunk(b"IDAT", zlib.compress(b"\x00")), "truncated"),
+        (
+            PNG_SIGNATURE
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 16, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(b"")),
+            "unsupported",
+        ),
+        (
+            PNG_SIGNATURE
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
+            + _chunk(b"IDAT", b"not zlib"),
+            "corrupt",
+        ),
+        (
+            PNG_SIGNATURE
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(b"\x00")),
+            "truncated",
+        ),
     ],
     ids=["not-png", "16-bit", "bad-zlib", "short-data"],
 )

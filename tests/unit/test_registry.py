@@ -1,7 +1,6 @@
 from datetime import date
 
 import pytest
-
 from imagegen.errors import ModelRetired, ModelUnavailable, UnknownModel, UnsupportedTask
 from imagegen.models import registry
 from imagegen.models.images import FAMILIES
@@ -11,7 +10,13 @@ TODAY = date(2026, 11, 24)
 
 REQUIRED = {
     "amazon.titan-image-generator-v1": {Task.GENERATE},
-    "amazon.titan-image-generator-v2:0": {Task.GENERATE, Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REMOVE_BACKGROUND},
+    "amazon.titan-image-generator-v2:0": {
+        Task.GENERATE,
+        Task.VARIATION,
+        Task.INPAINT,
+        Task.OUTPAINT,
+        Task.REMOVE_BACKGROUND,
+    },
     "amazon.nova-canvas-v1:0": {Task.GENERATE, Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REMOVE_BACKGROUND},
     "stability.sd3-5-large-v1:0": {Task.GENERATE, Task.VARIATION},
     "stability.stable-image-core-v1:1": {Task.GENERATE},
@@ -60,7 +65,11 @@ def test_every_record_is_complete_and_interpretable():
         ("eu.anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0", "eu"),
         ("us.stability.stable-outpaint-v1:0", "stability.stable-outpaint-v1:0", "us"),
         ("arn:aws:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0", "stability.sd3-5-large-v1:0", None),
-        ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0", "amazon.nova-pro-v1:0", "us"),
+        (
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0",
+            "amazon.nova-pro-v1:0",
+            "us",
+        ),
     ],
 )
 def test_a_profile_id_or_arn_resolves_to_its_base_record(given, base, prefix):

@@ -4,10 +4,10 @@ the exact body, and every documented limit at its edge and one step past it."""
 import base64
 
 import pytest
-
 from imagegen.errors import InvalidParameter, UnsupportedTask
 from imagegen.models.images import build_request
 from imagegen.models.request import ImageRequest, Margins, Task
+
 from tests.imagefactory import mask_png, png_header, png_image
 
 SD35 = "stability.sd3-5-large-v1:0"
@@ -39,7 +39,13 @@ def build(model_id, **fields):
 @pytest.mark.parametrize("model_id", [SD35, CORE, ULTRA])
 def test_text_to_image_body(model_id):
     built = build(model_id, prompt="a red fox", negative_prompt="blurry", aspect_ratio="3:2", seed=7)
-    assert built.body == {"prompt": "a red fox", "negative_prompt": "blurry", "aspect_ratio": "3:2", "seed": 7, "output_format": "png"}
+    assert built.body == {
+        "prompt": "a red fox",
+        "negative_prompt": "blurry",
+        "aspect_ratio": "3:2",
+        "seed": 7,
+        "output_format": "png",
+    }
     assert built.model_id == model_id
 
 
@@ -52,8 +58,17 @@ def test_text_to_image_defaults_are_explicit():
 
 @pytest.mark.parametrize(
     ("size", "ratio"),
-    [((1920, 1080), "16:9"), ((1000, 1000), "1:1"), ((2560, 1080), "21:9"), ((768, 1280), "9:16"),
-     ((1280, 1024), "5:4"), ((1024, 1536), "2:3"), ((1080, 2520), "9:21"), ((1200, 900), "5:4"), ((1400, 900), "3:2")],
+    [
+        ((1920, 1080), "16:9"),
+        ((1000, 1000), "1:1"),
+        ((2560, 1080), "21:9"),
+        ((768, 1280), "9:16"),
+        ((1280, 1024), "5:4"),
+        ((1024, 1536), "2:3"),
+        ((1080, 2520), "9:21"),
+        ((1200, 900), "5:4"),
+        ((1400, 900), "3:2"),
+    ],
 )
 def test_width_and_height_become_the_nearest_aspect_ratio_and_it_is_reported(size, ratio):
     built = build(ULTRA, prompt="x", width=size[0], height=size[1])
@@ -64,13 +79,21 @@ def test_width_and_height_become_the_nearest_aspect_ratio_and_it_is_reported(siz
 
 def test_sd35_image_to_image_body_has_mode_and_strength_and_no_aspect_ratio():
     assert build(SD35, task=Task.VARIATION, prompt="in winter", images=(SOURCE,), strength=0.6, seed=3).body == {
-        "prompt": "in winter", "mode": "image-to-image", "image": SOURCE_B64, "strength": 0.6, "seed": 3, "output_format": "png",
+        "prompt": "in winter",
+        "mode": "image-to-image",
+        "image": SOURCE_B64,
+        "strength": 0.6,
+        "seed": 3,
+        "output_format": "png",
     }
 
 
 def test_ultra_image_to_image_needs_no_mode_and_strength_is_optional():
     assert build(ULTRA, task=Task.VARIATION, prompt="in winter", images=(SOURCE,), seed=3).body == {
-        "prompt": "in winter", "image": SOURCE_B64, "seed": 3, "output_format": "png",
+        "prompt": "in winter",
+        "image": SOURCE_B64,
+        "seed": 3,
+        "output_format": "png",
     }
 
 
@@ -108,7 +131,11 @@ def test_text_to_image_limit_holds_at_the_edge_and_fails_one_step_past(model_id,
         (CORE, {"prompt": "x", "width": 0, "height": 10}, "width"),
         (SD35, {"task": Task.VARIATION, "prompt": "x", "images": (SOURCE,)}, "strength"),
         (SD35, {"task": Task.VARIATION, "prompt": "x", "images": (SOURCE,), "strength": 1.01}, "strength"),
-        (SD35, {"task": Task.VARIATION, "prompt": "x", "images": (SOURCE,), "strength": 0.5, "aspect_ratio": "1:1"}, "aspect_ratio"),
+        (
+            SD35,
+            {"task": Task.VARIATION, "prompt": "x", "images": (SOURCE,), "strength": 0.5, "aspect_ratio": "1:1"},
+            "aspect_ratio",
+        ),
         (ULTRA, {"task": Task.VARIATION, "prompt": "x", "images": (png_header(63, 100),)}, "images"),
         (ULTRA, {"task": Task.VARIATION, "prompt": "x", "images": ()}, "images"),
     ],
@@ -128,22 +155,66 @@ def test_core_cannot_do_image_to_image():
 
 
 SERVICE_BODIES = [
-    (INPAINT, {"task": Task.INPAINT, "prompt": "a hat", "mask_image": MASK, "grow_mask": 5, "style": "anime"},
-     {"prompt": "a hat", "image": SOURCE_B64, "mask": MASK_B64, "grow_mask": 5, "seed": 9, "output_format": "png", "style_preset": "anime"}),
-    (OUTPAINT, {"task": Task.OUTPAINT, "prompt": "more sea", "margins": Margins(left=200, down=64), "creativity": 0.5},
-     {"image": SOURCE_B64, "prompt": "more sea", "creativity": 0.5, "seed": 9, "output_format": "png", "left": 200, "down": 64}),
-    (REPLACE, {"task": Task.REPLACE, "prompt": "a cat", "mask_prompt": "the dog", "negative_prompt": "blur"},
-     {"prompt": "a cat", "image": SOURCE_B64, "search_prompt": "the dog", "negative_prompt": "blur", "seed": 9, "output_format": "png"}),
-    (RECOLOR, {"task": Task.RECOLOR, "prompt": "bright blue", "mask_prompt": "the car", "output_format": "webp"},
-     {"prompt": "bright blue", "image": SOURCE_B64, "select_prompt": "the car", "seed": 9, "output_format": "webp"}),
-    (ERASE, {"task": Task.ERASE, "mask_image": MASK, "grow_mask": 0},
-     {"image": SOURCE_B64, "mask": MASK_B64, "grow_mask": 0, "seed": 9, "output_format": "png"}),
+    (
+        INPAINT,
+        {"task": Task.INPAINT, "prompt": "a hat", "mask_image": MASK, "grow_mask": 5, "style": "anime"},
+        {
+            "prompt": "a hat",
+            "image": SOURCE_B64,
+            "mask": MASK_B64,
+            "grow_mask": 5,
+            "seed": 9,
+            "output_format": "png",
+            "style_preset": "anime",
+        },
+    ),
+    (
+        OUTPAINT,
+        {"task": Task.OUTPAINT, "prompt": "more sea", "margins": Margins(left=200, down=64), "creativity": 0.5},
+        {
+            "image": SOURCE_B64,
+            "prompt": "more sea",
+            "creativity": 0.5,
+            "seed": 9,
+            "output_format": "png",
+            "left": 200,
+            "down": 64,
+        },
+    ),
+    (
+        REPLACE,
+        {"task": Task.REPLACE, "prompt": "a cat", "mask_prompt": "the dog", "negative_prompt": "blur"},
+        {
+            "prompt": "a cat",
+            "image": SOURCE_B64,
+            "search_prompt": "the dog",
+            "negative_prompt": "blur",
+            "seed": 9,
+            "output_format": "png",
+        },
+    ),
+    (
+        RECOLOR,
+        {"task": Task.RECOLOR, "prompt": "bright blue", "mask_prompt": "the car", "output_format": "webp"},
+        {"prompt": "bright blue", "image": SOURCE_B64, "select_prompt": "the car", "seed": 9, "output_format": "webp"},
+    ),
+    (
+        ERASE,
+        {"task": Task.ERASE, "mask_image": MASK, "grow_mask": 0},
+        {"image": SOURCE_B64, "mask": MASK_B64, "grow_mask": 0, "seed": 9, "output_format": "png"},
+    ),
     (REMOVE_BG, {"task": Task.REMOVE_BACKGROUND}, {"image": SOURCE_B64, "output_format": "png"}),
     (FAST_UP, {"task": Task.UPSCALE}, {"image": SOURCE_B64, "output_format": "png"}),
-    (CONSERVATIVE_UP, {"task": Task.UPSCALE, "prompt": "sharp photo", "creativity": 0.35},
-     {"image": SOURCE_B64, "prompt": "sharp photo", "seed": 9, "creativity": 0.35, "output_format": "png"}),
-    (CREATIVE_UP, {"task": Task.UPSCALE, "prompt": "sharp photo"},
-     {"image": SOURCE_B64, "prompt": "sharp photo", "seed": 9, "output_format": "png"}),
+    (
+        CONSERVATIVE_UP,
+        {"task": Task.UPSCALE, "prompt": "sharp photo", "creativity": 0.35},
+        {"image": SOURCE_B64, "prompt": "sharp photo", "seed": 9, "creativity": 0.35, "output_format": "png"},
+    ),
+    (
+        CREATIVE_UP,
+        {"task": Task.UPSCALE, "prompt": "sharp photo"},
+        {"image": SOURCE_B64, "prompt": "sharp photo", "seed": 9, "output_format": "png"},
+    ),
 ]
 
 
@@ -156,27 +227,103 @@ def test_image_service_body_and_profile_id(model_id, fields, expected):
 
 
 SERVICE_EDGES = [
-    (INPAINT, {"task": Task.INPAINT, "prompt": "x", "mask_image": MASK}, {"grow_mask": 20}, {"grow_mask": 21}, "grow_mask"),
+    (
+        INPAINT,
+        {"task": Task.INPAINT, "prompt": "x", "mask_image": MASK},
+        {"grow_mask": 20},
+        {"grow_mask": 21},
+        "grow_mask",
+    ),
     (ERASE, {"task": Task.ERASE, "mask_image": MASK}, {"grow_mask": 0}, {"grow_mask": -1}, "grow_mask"),
     (OUTPAINT, {"task": Task.OUTPAINT}, {"margins": Margins(up=2000)}, {"margins": Margins(up=2001)}, "margins.up"),
     (OUTPAINT, {"task": Task.OUTPAINT}, {"margins": Margins(right=1)}, {"margins": Margins()}, "margins"),
-    (OUTPAINT, {"task": Task.OUTPAINT, "margins": Margins(left=1)}, {"creativity": 0.1}, {"creativity": 0.09}, "creativity"),
-    (OUTPAINT, {"task": Task.OUTPAINT, "margins": Margins(left=1)}, {"creativity": 1.0}, {"creativity": 1.01}, "creativity"),
+    (
+        OUTPAINT,
+        {"task": Task.OUTPAINT, "margins": Margins(left=1)},
+        {"creativity": 0.1},
+        {"creativity": 0.09},
+        "creativity",
+    ),
+    (
+        OUTPAINT,
+        {"task": Task.OUTPAINT, "margins": Margins(left=1)},
+        {"creativity": 1.0},
+        {"creativity": 1.01},
+        "creativity",
+    ),
     (CREATIVE_UP, {"task": Task.UPSCALE, "prompt": "x"}, {"creativity": 0.5}, {"creativity": 0.51}, "creativity"),
-    (REPLACE, {"task": Task.REPLACE, "prompt": "x"}, {"mask_prompt": "m" * 10000}, {"mask_prompt": "m" * 10001}, "mask_prompt"),
-    (REPLACE, {"task": Task.REPLACE, "prompt": "x", "mask_prompt": "y"}, {"style": "pixel-art"}, {"style": "watercolour"}, "style"),
-    (REPLACE, {"task": Task.REPLACE, "prompt": "x", "mask_prompt": "y"}, {"seed": 4294967294}, {"seed": 4294967295}, "seed"),
-    (REMOVE_BG, {"task": Task.REMOVE_BACKGROUND}, {"images": (png_header(64, 64),)}, {"images": (png_header(64, 63),)}, "images"),
-    (REMOVE_BG, {"task": Task.REMOVE_BACKGROUND}, {"images": (png_header(250, 100),)}, {"images": (png_header(251, 100),)}, "images"),
-    (REMOVE_BG, {"task": Task.REMOVE_BACKGROUND}, {"images": (png_header(100, 250),)}, {"images": (png_header(100, 251),)}, "images"),
-    (REMOVE_BG, {"task": Task.REMOVE_BACKGROUND}, {"images": (png_header(3072, 3072),)}, {"images": (png_header(3072, 3073),)}, "images"),
-    (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(1024, 1024),)}, {"images": (png_header(1025, 1024),)}, "images"),
+    (
+        REPLACE,
+        {"task": Task.REPLACE, "prompt": "x"},
+        {"mask_prompt": "m" * 10000},
+        {"mask_prompt": "m" * 10001},
+        "mask_prompt",
+    ),
+    (
+        REPLACE,
+        {"task": Task.REPLACE, "prompt": "x", "mask_prompt": "y"},
+        {"style": "pixel-art"},
+        {"style": "watercolour"},
+        "style",
+    ),
+    (
+        REPLACE,
+        {"task": Task.REPLACE, "prompt": "x", "mask_prompt": "y"},
+        {"seed": 4294967294},
+        {"seed": 4294967295},
+        "seed",
+    ),
+    (
+        REMOVE_BG,
+        {"task": Task.REMOVE_BACKGROUND},
+        {"images": (png_header(64, 64),)},
+        {"images": (png_header(64, 63),)},
+        "images",
+    ),
+    (
+        REMOVE_BG,
+        {"task": Task.REMOVE_BACKGROUND},
+        {"images": (png_header(250, 100),)},
+        {"images": (png_header(251, 100),)},
+        "images",
+    ),
+    (
+        REMOVE_BG,
+        {"task": Task.REMOVE_BACKGROUND},
+        {"images": (png_header(100, 250),)},
+        {"images": (png_header(100, 251),)},
+        "images",
+    ),
+    (
+        REMOVE_BG,
+        {"task": Task.REMOVE_BACKGROUND},
+        {"images": (png_header(3072, 3072),)},
+        {"images": (png_header(3072, 3073),)},
+        "images",
+    ),
+    (
+        FAST_UP,
+        {"task": Task.UPSCALE},
+        {"images": (png_header(1024, 1024),)},
+        {"images": (png_header(1025, 1024),)},
+        "images",
+    ),
     (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(32, 32),)}, {"images": (png_header(31, 31),)}, "images"),
-    (CREATIVE_UP, {"task": Task.UPSCALE, "prompt": "x"}, {"images": (png_header(1024, 1024),)}, {"images": (png_header(1024, 1025),)}, "images"),
+    (
+        CREATIVE_UP,
+        {"task": Task.UPSCALE, "prompt": "x"},
+        {"images": (png_header(1024, 1024),)},
+        {"images": (png_header(1024, 1025),)},
+        "images",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("model_id", "base", "ok", "past", "field"), SERVICE_EDGES, ids=[f"{e[0]}-{e[4]}-{i}" for i, e in enumerate(SERVICE_EDGES)])
+@pytest.mark.parametrize(
+    ("model_id", "base", "ok", "past", "field"),
+    SERVICE_EDGES,
+    ids=[f"{e[0]}-{e[4]}-{i}" for i, e in enumerate(SERVICE_EDGES)],
+)
 def test_image_service_limit_holds_at_the_edge_and_fails_one_step_past(model_id, base, ok, past, field):
     base = {"images": (SOURCE,), **base}
     build(model_id, **{**base, **ok})

@@ -12,8 +12,8 @@ import random
 import re
 from typing import Any
 
-from ..errors import ContentFiltered, InvalidImage, UpstreamFailure
 from .. import masks
+from ..errors import ContentFiltered, InvalidImage, UpstreamFailure
 from .checks import Checker
 from .contracts import BuiltRequest, ImageResult, Translation
 from .decoding import b64, decode_image, image_list, json_object
@@ -45,8 +45,10 @@ def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None 
 
     if task is Task.REMOVE_BACKGROUND:
         check.only(["images"])
-        (image, _), = check.source_images()
-        return BuiltRequest(record.id, {"taskType": "BACKGROUND_REMOVAL", "backgroundRemovalParams": {"image": b64(image)}}, None)
+        ((image, _),) = check.source_images()
+        return BuiltRequest(
+            record.id, {"taskType": "BACKGROUND_REMOVAL", "backgroundRemovalParams": {"image": b64(image)}}, None
+        )
 
     if task is Task.GENERATE:
         task_type, key, params = _generate_params(check, translations)
@@ -60,8 +62,11 @@ def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None 
     config: dict[str, Any] = {
         "numberOfImages": check.count(),
         "quality": check.choice("quality", request.quality or "standard", record.limits["qualities"]),
-        "cfgScale": check.number("cfg_scale", request.cfg_scale if request.cfg_scale is not None
-                                 else record.limits["default_cfg_scale"], "cfg_scale"),
+        "cfgScale": check.number(
+            "cfg_scale",
+            request.cfg_scale if request.cfg_scale is not None else record.limits["default_cfg_scale"],
+            "cfg_scale",
+        ),
         "seed": seed,
         **config_size,
     }
@@ -104,7 +109,9 @@ def _generate_params(check: Checker, translations: list[Translation]) -> tuple[s
     if request.colors:
         return (*COLOR_GUIDED, {**params, **_colors(check)})
     if request.images:
-        raise check.fail("images", f"{len(request.images)} images", "a reference image only with colors (color-guided generation)")
+        raise check.fail(
+            "images", f"{len(request.images)} images", "a reference image only with colors (color-guided generation)"
+        )
     if request.style is not None:
         params["style"] = _style(check, translations)
     return (*TASK_TYPES[Task.GENERATE], params)
@@ -117,7 +124,7 @@ def _colors(check: Checker) -> dict[str, Any]:
         raise check.fail("colors", list(colors), f"{low} to {high} colours written #RRGGBB")
     out: dict[str, Any] = {"colors": [c.upper() for c in colors]}
     if check.request.images:
-        (image, _), = check.source_images()
+        ((image, _),) = check.source_images()
         out["referenceImage"] = b64(image)
     return out
 
@@ -153,10 +160,18 @@ def _size(check: Checker, translations: list[Translation]) -> dict[str, int]:
         if not a_low <= ratio <= a_high:
             raise check.fail("aspect_ratio", request.aspect_ratio, f"between 1:{int(1 / a_low)} and {int(a_high)}:1")
         low, high = rule["side"]
-        width, height = size_for_ratio(ratio, multiple=rule["multiple"], low=low, high=high, max_pixels=rule["max_pixels"])
+        width, height = size_for_ratio(
+            ratio, multiple=rule["multiple"], low=low, high=high, max_pixels=rule["max_pixels"]
+        )
         _check_size(check, width, height)
-    translations.append(Translation("aspect_ratio", request.aspect_ratio, f"{width}x{height}",
-                                    "the supported size closest to this ratio, near one megapixel"))
+    translations.append(
+        Translation(
+            "aspect_ratio",
+            request.aspect_ratio,
+            f"{width}x{height}",
+            "the supported size closest to this ratio, near one megapixel",
+        )
+    )
     return {"width": width, "height": height}
 
 
@@ -207,7 +222,7 @@ def _edit_params(check: Checker, translations: list[Translation]) -> dict[str, A
     check.only(allowed)
     if task is Task.REPLACE and request.mask_prompt is None:
         raise check.fail("mask_prompt", None, "required: what to replace")
-    (image, info), = check.source_images()
+    ((image, info),) = check.source_images()
     params = {"image": b64(image)}
     if takes_prompt:
         _texts(check, params, prompt_required=True)
@@ -234,7 +249,11 @@ def _similarity(check: Checker, translations: list[Translation]) -> float:
     low, high = check.limits["similarity_strength"]
     strength = check.request.strength
     if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 1 - high <= strength <= 1 - low:
-        raise check.fail("strength", strength, f"{1 - high:g} to {1 - low:g} (sent as similarityStrength = 1 - strength, {low}-{high})")
+        raise check.fail(
+            "strength",
+            strength,
+            f"{1 - high:g} to {1 - low:g} (sent as similarityStrength = 1 - strength, {low}-{high})",
+        )
     similarity = round(1 - strength, 4)
     translations.append(Translation("strength", strength, similarity, "sent as similarityStrength = 1 - strength"))
     return similarity

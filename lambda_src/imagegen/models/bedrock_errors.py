@@ -16,7 +16,6 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from .registry import ModelRecord, resolve
 from ..errors import (
     ContentFiltered,
     CredentialsMissing,
@@ -31,6 +30,7 @@ from ..errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from .registry import ModelRecord, resolve
 
 
 @contextmanager
@@ -74,7 +74,9 @@ def from_error_code(code: str, text: str, model_id: str) -> ImageGenError:
             upstream=text,
         )
     if "on-demand throughput" in lowered and "inference profile" in lowered:
-        return ProfileRequired(f"{model_id} must be called through an inference profile here{_profiles(model_id)}", upstream=text)
+        return ProfileRequired(
+            f"{model_id} must be called through an inference profile here{_profiles(model_id)}", upstream=text
+        )
     if code == "AccessDeniedException":
         return ModelAccessDenied(
             f"this account has no access to {model_id}: enable it under Model access in the Bedrock console",
@@ -82,7 +84,12 @@ def from_error_code(code: str, text: str, model_id: str) -> ImageGenError:
         )
     if code == "ResourceNotFoundException" or "model identifier is invalid" in lowered:
         return ModelUnavailable(f"{model_id} is not offered in this region or under this id", upstream=text)
-    if code in ("ThrottlingException", "ServiceQuotaExceededException", "ModelNotReadyException", "TooManyRequestsException"):
+    if code in (
+        "ThrottlingException",
+        "ServiceQuotaExceededException",
+        "ModelNotReadyException",
+        "TooManyRequestsException",
+    ):
         return Throttled(f"Bedrock is throttling calls to {model_id}; try again shortly", upstream=text)
     if code == "ModelTimeoutException":
         return UpstreamTimeout(f"{model_id} took too long to answer", upstream=text)

@@ -30,8 +30,10 @@ class Checker:
         for name, value in self.request.fields_set().items():
             if name not in allowed:
                 raise self.fail(
-                    name, value, f"not supported for '{self.request.task}'"
-                    f" (this task takes: {', '.join(sorted(allowed)) or 'no options'})"
+                    name,
+                    value,
+                    f"not supported for '{self.request.task}'"
+                    f" (this task takes: {', '.join(sorted(allowed)) or 'no options'})",
                 )
 
     def text(self, field: str, *, required: bool, limit_key: str | None = None) -> str | None:
@@ -42,7 +44,9 @@ class Checker:
                 raise self.fail(field, None, f"required, {low}-{high} characters")
             return None
         if not isinstance(value, str) or not low <= len(value) <= high or not value.strip():
-            raise self.fail(field, value, f"{low}-{high} characters (got {len(value) if isinstance(value, str) else 'no text'})")
+            raise self.fail(
+                field, value, f"{low}-{high} characters (got {len(value) if isinstance(value, str) else 'no text'})"
+            )
         return value
 
     def number(self, field: str, value: Any, limit_key: str, *, integer: bool = False) -> Any:
@@ -105,7 +109,5 @@ class Checker:
         """'mask_prompt' or 'mask_image', whichever the caller gave; both or neither is an error."""
         given = [f for f in ("mask_prompt", "mask_image") if getattr(self.request, f) is not None]
         if len(given) != 1:
-            raise self.fail(
-                "mask_prompt", self.request.mask_prompt, "exactly one of mask_prompt or mask_image"
-            )
+            raise self.fail("mask_prompt", self.request.mask_prompt, "exactly one of mask_prompt or mask_image")
         return given[0]

@@ -64,4 +64,3 @@ def _family(record: ModelRecord) -> tuple[Builder, Parser]:
         return FAMILIES[record.family]
     except KeyError:
         raise UpstreamFailure(f"{record.id} is not an image model (family {record.family})") from None
-

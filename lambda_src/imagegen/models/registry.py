@@ -100,8 +100,7 @@ class ModelRecord:
             if _covers(regions, region):
                 return f"{prefix}.{self.id}"
         raise ModelUnavailable(
-            f"{self.id} is not offered in {region}; it runs in "
-            f"{', '.join(self.serving_regions()) or 'no region'}"
+            f"{self.id} is not offered in {region}; it runs in {', '.join(self.serving_regions()) or 'no region'}"
         )
 
     def serving_regions(self) -> list[str]:

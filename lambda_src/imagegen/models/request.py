@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Task(str, Enum):
+class Task(StrEnum):
     GENERATE = "generate"
     VARIATION = "variation"
     INPAINT = "inpaint"
@@ -18,9 +18,6 @@ class Task(str, Enum):
     ERASE = "erase"
     UPSCALE = "upscale"
     JUDGE = "judge"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 MODIFY_TASKS = tuple(t for t in Task if t not in (Task.GENERATE, Task.JUDGE))

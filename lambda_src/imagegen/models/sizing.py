@@ -30,8 +30,9 @@ def nearest_size(ratio: float, sizes: Sequence[tuple[int, int]], area: int = ONE
     return min(sizes, key=lambda s: (round(abs(math.log(s[0] / s[1] / ratio)), 3), abs(s[0] * s[1] - area)))
 
 
-def size_for_ratio(ratio: float, *, multiple: int, low: int, high: int, max_pixels: int,
-                   area: int = ONE_MEGAPIXEL) -> tuple[int, int]:
+def size_for_ratio(
+    ratio: float, *, multiple: int, low: int, high: int, max_pixels: int, area: int = ONE_MEGAPIXEL
+) -> tuple[int, int]:
     """About `area` pixels at `ratio`, each side a multiple of `multiple` within [low, high]."""
     width = math.sqrt(area * ratio)
     height = width / ratio

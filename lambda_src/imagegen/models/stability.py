@@ -52,11 +52,13 @@ def build_text_to_image(record: ModelRecord, request: ImageRequest, rng: random.
     if negative:
         body["negative_prompt"] = negative
     if image_to_image:
-        (image, _), = check.source_images()
+        ((image, _),) = check.source_images()
         if record.limits["image_to_image"] == "mode":
             body["mode"] = "image-to-image"
             if request.strength is None:
-                raise check.fail("strength", None, "required for image-to-image: 0.0 (keep the source) to 1.0 (ignore it)")
+                raise check.fail(
+                    "strength", None, "required for image-to-image: 0.0 (keep the source) to 1.0 (ignore it)"
+                )
         body["image"] = b64(image)
         if request.strength is not None:
             body["strength"] = check.number("strength", request.strength, "strength")
@@ -114,7 +116,11 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
         if reason not in (None, "SUCCESS"):
             failures.append(str(reason))
         elif i < len(images):
-            seed = seeds[i] if i < len(seeds) and isinstance(seeds[i], int) and not isinstance(seeds[i], bool) else built.seed
+            seed = (
+                seeds[i]
+                if i < len(seeds) and isinstance(seeds[i], int) and not isinstance(seeds[i], bool)
+                else built.seed
+            )
             good.append(decode_image(images[i], record.id, seed))
     if good:
         return ImageResult(tuple(good), filtered=len(failures), notice="; ".join(failures) or None)
@@ -147,10 +153,15 @@ def _aspect_ratio(check: Checker, translations: list[Translation]) -> str:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise check.fail(name, value, "a positive whole number of pixels")
     ratio = nearest_ratio(request.width, request.height, ratios)  # type: ignore[arg-type]
-    translations.append(Translation(
-        "width", f"{request.width}x{request.height}", ratio,
-        "this model takes an aspect ratio, not a size; the nearest one is used and the real size is read from the image",
-    ))
+    translations.append(
+        Translation(
+            "width",
+            f"{request.width}x{request.height}",
+            ratio,
+            "this model takes an aspect ratio, not a size: the nearest one is used, "
+            "and the real size is read from the image",
+        )
+    )
     return ratio
 
 
@@ -182,4 +193,3 @@ def _margins(check: Checker) -> dict[str, int]:
     if not any(values.values()):
         raise check.fail("margins", values or None, f"at least one of left, right, up, down above 0 (at most {high})")
     return {side: value for side, value in values.items() if value}
-
