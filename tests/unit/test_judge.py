@@ -1,0 +1,296 @@
+"""The judge over Converse: one request for every vendor, forced tool use, a validated verdict
+with an integer score, and typed errors for everything else."""
+
+import copy
+
+import pytest
+from botocore.stub import Stubber
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from imagegen.errors import (
+    ContentFiltered,
+    ImageGenError,
+    ImageTooLarge,
+    InvalidImage,
+    InvalidParameter,
+    JudgeAnswerInvalid,
+    Throttled,
+    UnsupportedTask,
+)
+from imagegen.models.judge import TOOL_NAME, build_judge_request, judge_image, parse_judge_response, validate_verdict
+
+from tests.imagefactory import gif_header, jpeg_header, png_header, png_image, webp_vp8x
+
+PNG = png_image(48, 32)
+NOVA_LITE = "amazon.nova-lite-v1:0"
+VERDICT = {
+    "description": "A red fox sitting in fresh snow.",
+    "score": 8,
+    "reason": "Fox and snow match; lighting is flat.",
+    "suggestions": "Add warm dawn light and a shallow depth of field.",
+    "revised_prompt": "a red fox sitting in fresh snow at dawn, warm light, shallow depth of field",
+}
+
+
+def converse_response(*content, stop="tool_use", usage=(1500, 120)):
+    return {
+        "output": {"message": {"role": "assistant", "content": list(content)}},
+        "stopReason": stop,
+        "usage": {"inputTokens": usage[0], "outputTokens": usage[1], "totalTokens": sum(usage)},
+        "metrics": {"latencyMs": 850},
+    }
+
+
+def tool_use(verdict):
+    return {"toolUse": {"toolUseId": "tooluse_1", "name": TOOL_NAME, "input": verdict}}
+
+
+@pytest.mark.parametrize(
+    ("model_id", "called_as"),
+    [
+        ("anthropic.claude-haiku-4-5-20251001-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("amazon.nova-lite-v1:0", "us.amazon.nova-lite-v1:0"),
+        ("amazon.nova-2-lite-v1:0", "us.amazon.nova-2-lite-v1:0"),
+    ],
+)
+def test_the_same_judge_call_works_for_claude_nova_lite_and_nova_2_lite(bedrock_runtime, model_id, called_as):
+    """The original broke when its judge changed vendor. Here only the id changes: the request is
+    otherwise identical, botocore accepts it against Bedrock's API model, and each returns an int score."""
+    request = build_judge_request(model_id, PNG, "a red fox in snow", region="us-west-2")
+    reference = build_judge_request(NOVA_LITE, PNG, "a red fox in snow", region="us-west-2")
+    assert {**request, "modelId": None} == {**reference, "modelId": None}
+    assert request["modelId"] == called_as
+    with Stubber(bedrock_runtime) as stub:
+        stub.add_response("converse", converse_response(tool_use(VERDICT)), request)
+        verdict = judge_image(bedrock_runtime, model_id, PNG, "a red fox in snow")
+        stub.assert_no_pending_responses()
+    assert verdict.score == 8 and type(verdict.score) is int
+    assert verdict.answered_with == "tool"
+    assert verdict.model_id == model_id
+
+
+def test_the_request_forces_the_verdict_tool_and_sends_only_temperature():
+    request = build_judge_request(NOVA_LITE, PNG, "a fox")
+    assert request["toolConfig"]["toolChoice"] == {"tool": {"name": TOOL_NAME}}
+    spec = request["toolConfig"]["tools"][0]["toolSpec"]
+    assert spec["inputSchema"]["json"]["properties"]["score"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10,
+        "description": "How well the image meets the prompt: 1 (not at all) to 10 (perfectly).",
+    }
+    assert set(spec["inputSchema"]["json"]["required"]) == set(VERDICT)
+    assert request["inferenceConfig"] == {"maxTokens": 1024, "temperature": 0.0}
+    assert "<prompt>a fox</prompt>" in request["messages"][0]["content"][1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [(PNG, "png"), (jpeg_header(640, 480), "jpeg"), (gif_header(100, 80), "gif"), (webp_vp8x(300, 200), "webp")],
+)
+def test_the_image_format_sent_is_read_from_the_bytes(data, fmt):
+    block = build_judge_request(NOVA_LITE, data, "a fox")["messages"][0]["content"][0]
+    assert block == {"image": {"format": fmt, "source": {"bytes": data}}}
+
+
+def test_bytes_that_are_not_an_image_are_refused():
+    with pytest.raises(InvalidImage):
+        build_judge_request(NOVA_LITE, b"BM\x00\x00 a bitmap", "a fox")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [png_header(8001, 100), png_header(100, 8001), png_header(100, 100) + bytes(3_750_001 - len(png_header(100, 100)))],
+    ids=["too-wide", "too-tall", "too-many-bytes"],
+)
+def test_an_image_over_the_converse_limits_is_a_clear_error(data):
+    with pytest.raises(ImageTooLarge, match="limit is 8000 px a side and 3,750,000 bytes"):
+        build_judge_request(NOVA_LITE, data, "a fox")
+
+
+def test_an_image_at_the_converse_limits_is_sent():
+    at_limit = png_header(8000, 8000) + bytes(3_750_000 - len(png_header(8000, 8000)))
+    assert (
+        build_judge_request(NOVA_LITE, at_limit, "a fox")["messages"][0]["content"][0]["image"]["source"]["bytes"]
+        == at_limit
+    )
+
+
+def test_an_oversized_image_is_shrunk_when_a_shrinker_is_given():
+    seen = {}
+
+    def shrink(data, max_bytes, max_side):
+        seen.update(max_bytes=max_bytes, max_side=max_side)
+        return PNG
+
+    request = build_judge_request(NOVA_LITE, png_header(9000, 9000), "a fox", shrink=shrink)
+    assert request["messages"][0]["content"][0]["image"]["source"]["bytes"] == PNG
+    assert seen == {"max_bytes": 3_750_000, "max_side": 8000}
+
+
+def test_a_shrinker_that_does_not_shrink_enough_is_a_clear_error():
+    with pytest.raises(ImageTooLarge, match="could not be reduced"):
+        build_judge_request(NOVA_LITE, png_header(9000, 9000), "a fox", shrink=lambda d, b, s: png_header(8500, 10))
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", None])
+def test_an_empty_prompt_cannot_be_judged_against(prompt):
+    with pytest.raises(InvalidParameter) as caught:
+        build_judge_request(NOVA_LITE, PNG, prompt)
+    assert caught.value.field == "prompt"
+
+
+def test_a_generation_model_cannot_judge():
+    with pytest.raises(UnsupportedTask):
+        build_judge_request("stability.stable-image-core-v1:1", PNG, "a fox")
+
+
+# --- parsing the answer --------------------------------------------------------------------------------
+
+
+def test_verdict_carries_usage_and_estimated_cost():
+    verdict = parse_judge_response(converse_response(tool_use(VERDICT), usage=(1_000_000, 500_000)), NOVA_LITE)
+    assert (verdict.input_tokens, verdict.output_tokens, verdict.cost_usd) == (1_000_000, 500_000, 0.18)
+    assert verdict.evaluation_data() == {k: VERDICT[k] for k in ("description", "score", "reason", "suggestions")}
+    assert verdict.revised_prompt == VERDICT["revised_prompt"]
+
+
+def test_text_before_the_tool_call_is_ignored():
+    verdict = parse_judge_response(converse_response({"text": "Let me evaluate."}, tool_use(VERDICT)), NOVA_LITE)
+    assert verdict.answered_with == "tool"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '```json\n{"description": "A fox.", "score": 7, "reason": "r", "suggestions": "s", "revised_prompt": "p"}\n```',
+        'Here is my evaluation: {"description": "A fox.", "score": "7", "reason": "r", "suggestions": "s", "revised_prompt": "p"} Hope it helps.',
+        '{"note": "draft"} then {"description": "A fox.", "score": 7.0, "reason": "r", "suggestions": "s", "revised_prompt": "p"}',
+    ],
+    ids=["fenced", "inline-string-score", "second-object"],
+)
+def test_a_model_that_answers_in_text_is_parsed_and_validated(text):
+    verdict = parse_judge_response(
+        converse_response({"text": text}, stop="end_turn"), "anthropic.claude-haiku-4-5-20251001-v1:0"
+    )
+    assert verdict.score == 7 and type(verdict.score) is int
+    assert verdict.answered_with == "text"
+
+
+def test_text_without_a_verdict_is_a_typed_error_keeping_the_text_for_logs():
+    with pytest.raises(JudgeAnswerInvalid) as caught:
+        parse_judge_response(converse_response({"text": "It looks great!"}, stop="end_turn"), NOVA_LITE)
+    assert caught.value.upstream == "It looks great!"
+    assert caught.value.http_status == 502
+
+
+@pytest.mark.parametrize(
+    ("stop", "kind"),
+    [
+        ("content_filtered", ContentFiltered),
+        ("guardrail_intervened", ContentFiltered),
+        ("max_tokens", JudgeAnswerInvalid),
+        ("malformed_tool_use", JudgeAnswerInvalid),
+        ("model_context_window_exceeded", JudgeAnswerInvalid),
+    ],
+)
+def test_stop_reasons_without_a_usable_verdict_are_typed_errors(stop, kind):
+    with pytest.raises(kind) as caught:
+        parse_judge_response(converse_response(tool_use(VERDICT), stop=stop), NOVA_LITE)
+    if kind is ContentFiltered:
+        assert caught.value.stage == "judge"
+    if stop == "max_tokens":
+        assert "max_tokens" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [(1, 1), (10, 10), ("9", 9), (" 6 ", 6), ("8/10", 8), (5.0, 5), ("4.0", 4)],
+)
+def test_score_is_normalised_to_an_integer(score, expected):
+    assert validate_verdict({**VERDICT, "score": score})["score"] == expected
+
+
+@pytest.mark.parametrize("score", [0, 11, 7.5, "seven", "", None, True, [7], {"value": 7}, "10/10 or 9", -3])
+def test_a_score_that_is_not_an_integer_from_1_to_10_is_rejected(score):
+    with pytest.raises(JudgeAnswerInvalid):
+        validate_verdict({**VERDICT, "score": score})
+
+
+def test_missing_fields_are_named():
+    broken = {k: v for k, v in VERDICT.items() if k not in ("reason", "revised_prompt")}
+    with pytest.raises(JudgeAnswerInvalid, match="lacks reason, revised_prompt"):
+        validate_verdict(broken)
+
+
+def test_suggestions_given_as_a_list_are_joined():
+    assert (
+        validate_verdict({**VERDICT, "suggestions": ["add light", "closer crop"]})["suggestions"]
+        == "add light; closer crop"
+    )
+
+
+def test_empty_text_fields_are_rejected():
+    with pytest.raises(JudgeAnswerInvalid, match="description"):
+        validate_verdict({**VERDICT, "description": "  "})
+
+
+def test_revised_prompt_is_trimmed_at_a_word_to_the_generation_models_limit():
+    long = {**VERDICT, "revised_prompt": "word " * 200}
+    verdict = parse_judge_response(converse_response(tool_use(long)), NOVA_LITE, max_prompt_chars=512)
+    assert len(verdict.revised_prompt) <= 512
+    assert verdict.revised_prompt.endswith("word")
+
+
+def test_a_throttled_judge_call_is_a_typed_error(bedrock_runtime):
+    with Stubber(bedrock_runtime) as stub:
+        stub.add_client_error(
+            "converse", "ThrottlingException", "Too many requests, please wait before trying again.", 429
+        )
+        with pytest.raises(Throttled):
+            judge_image(bedrock_runtime, NOVA_LITE, PNG, "a fox")
+
+
+responses = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=30)
+    | st.sampled_from(["tool_use", "end_turn", "max_tokens", TOOL_NAME, '{"score": 3}']),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["output", "message", "content", "toolUse", "name", "input", "text", "stopReason", "usage", "score"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(response=responses)
+def test_parsing_raises_nothing_but_typed_errors(response):
+    try:
+        verdict = parse_judge_response(response, NOVA_LITE)
+    except ImageGenError:
+        return
+    assert 1 <= verdict.score <= 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    mutation=st.dictionaries(
+        st.sampled_from(list(VERDICT)), st.none() | st.integers() | st.text(max_size=10), min_size=1
+    )
+)
+def test_a_mutated_tool_answer_is_valid_or_a_typed_error(mutation):
+    verdict_input = {**copy.deepcopy(VERDICT), **mutation}
+    try:
+        verdict = parse_judge_response(converse_response(tool_use(verdict_input)), NOVA_LITE)
+    except JudgeAnswerInvalid:
+        return
+    assert type(verdict.score) is int and 1 <= verdict.score <= 10
