@@ -97,9 +97,20 @@ class ContentFiltered(ImageGenError):
     code = "content_filtered"
     http_status = 422
 
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "prompt": "Bedrock's content filters blocked the prompt; rephrase it and try again",
+        "input_image": "Bedrock's content filters blocked the input image; try a different image",
+        "output": "Bedrock's content filters blocked the generated image; rephrase the prompt and try again",
+    }
+
     def __init__(self, message: str, *, stage: str, upstream: str | None = None) -> None:
         super().__init__(message, upstream=upstream, stage=stage)
         self.stage = stage
+
+    @classmethod
+    def at(cls, stage: str, upstream: str | None = None) -> ContentFiltered:
+        """The standard error for a block at `stage`: prompt, input_image or output."""
+        return cls(cls.MESSAGES[stage], stage=stage, upstream=upstream)
 
 
 class ImageTooLarge(ImageGenError):
@@ -178,11 +189,17 @@ class JudgeAnswerInvalid(UpstreamFailure):
 
 
 def _short(value: Any, limit: int = 80) -> Any:
-    """Echo a value back without dumping prompts or image bytes into an error."""
+    """A JSON-safe echo of a value that never dumps prompts or image bytes into an error."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
     if isinstance(value, (bytes, bytearray)):
         return f"<{len(value)} bytes>"
-    if isinstance(value, str) and len(value) > limit:
-        return f"{value[:limit]}... ({len(value)} chars)"
-    if isinstance(value, (list, tuple)) and len(value) > 8:
-        return f"<{len(value)} items>"
-    return value
+    if isinstance(value, str):
+        return f"{value[:limit]}... ({len(value)} chars)" if len(value) > limit else value
+    if isinstance(value, (list, tuple)):
+        return [_short(v, limit) for v in value] if len(value) <= 8 else f"<{len(value)} items>"
+    if isinstance(value, dict):
+        return {str(k): _short(v, limit) for k, v in list(value.items())[:8]}
+    if hasattr(value, "as_dict"):
+        return _short(value.as_dict(), limit)
+    return f"<{type(value).__name__}>"

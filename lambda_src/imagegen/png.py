@@ -124,6 +124,8 @@ def _unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytes]:
 
 
 def _expand_palette(width: int, height: int, rows: list[bytes], palette: bytes, alpha: bytes) -> Raster:
+    if not palette or len(palette) % 3:
+        raise InvalidImage("PNG palette is missing or not whole RGB entries")
     colours = [palette[i : i + 3] for i in range(0, len(palette), 3)]
     if alpha:
         table = [c + bytes([alpha[i] if i < len(alpha) else 255]) for i, c in enumerate(colours)]

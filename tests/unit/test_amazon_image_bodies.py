@@ -2,14 +2,20 @@
 documented limit at its edge and one step past it."""
 
 import base64
+import functools
+from datetime import date
 
 import pytest
 from imagegen import png
-from imagegen.errors import InvalidParameter, UnsupportedTask
-from imagegen.models.images import build_request
+from imagegen.errors import InvalidParameter, ModelRetired, UnsupportedTask
+from imagegen.models import images
 from imagegen.models.request import ImageRequest, Margins, Task
 
 from tests.imagefactory import jpeg_header, mask_png, png_header, png_image
+
+# Titan and Canvas are past end of life; building for them is an explicit choice (the
+# `original` profile), as it is here.
+build_request = functools.partial(images.build_request, allow_retired=True)
 
 TITAN_V1 = "amazon.titan-image-generator-v1"
 TITAN = "amazon.titan-image-generator-v2:0"
@@ -358,3 +364,12 @@ def test_a_long_prompt_is_not_echoed_whole_in_the_error():
     with pytest.raises(InvalidParameter) as caught:
         build_request(TITAN, ImageRequest(prompt="secret " * 200))
     assert len(str(caught.value.to_dict()["value"])) < 120
+
+
+@pytest.mark.parametrize(("model_id", "eol"), [(TITAN, date(2026, 6, 30)), (CANVAS, date(2026, 9, 30))])
+def test_a_retired_model_is_refused_before_any_call_unless_allowed(model_id, eol):
+    request = ImageRequest(prompt="a fox")
+    images.build_request(model_id, request, today=date(eol.year, eol.month, eol.day - 1))
+    with pytest.raises(ModelRetired, match="stability.stable-image-core-v1:1 instead"):
+        images.build_request(model_id, request, today=eol)
+    assert images.build_request(model_id, request, today=eol, allow_retired=True).body["taskType"] == "TEXT_IMAGE"

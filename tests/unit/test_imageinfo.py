@@ -49,3 +49,23 @@ def test_probe_raises_invalid_image_for_anything_else(data):
 def test_probe_rejects_an_empty_declared_size():
     with pytest.raises(InvalidImage, match="empty image"):
         probe(png_header(0, 10))
+
+
+@pytest.mark.parametrize("value", [None, 42, "image.png"])
+def test_probe_refuses_what_is_not_bytes(value):
+    with pytest.raises(InvalidImage, match="expected image bytes"):
+        probe(value)
+
+
+def test_probe_reports_an_alpha_channel():
+    from imagegen import png
+
+    rgba = png.encode(png.Raster(1, 1, "RGBA", (b"\x00\x00\x00\x00",)))
+    assert probe(rgba).alpha is True
+    assert probe(png_image(4, 4)).alpha is False
+    assert probe(png_header(4, 4) + b"\x00\x00\x00\x00tRNS\x00\x00\x00\x00").alpha is True  # a transparent colour
+    assert probe(jpeg_header(4, 4)).alpha is False
+    vp8x = bytearray(webp_vp8x(10, 10))
+    assert probe(bytes(vp8x)).alpha is False
+    vp8x[20] |= 0x10  # the VP8X alpha flag
+    assert probe(bytes(vp8x)).alpha is True

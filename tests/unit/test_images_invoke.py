@@ -5,6 +5,7 @@ import base64
 import io
 import json
 
+import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
@@ -69,7 +70,9 @@ def test_invoke_calls_an_image_service_through_its_us_profile(bedrock_runtime):
     assert built.model_id == "us.stability.stable-image-remove-background-v1:0"
 
 
-def test_a_model_not_offered_in_the_clients_region_fails_before_any_call(bedrock_runtime):
-    with Stubber(bedrock_runtime) as stub, pytest.raises(ModelUnavailable, match="us-west-2"):
-        invoke_image_model(bedrock_runtime, "amazon.nova-canvas-v1:0", ImageRequest(prompt="x"))
-        stub.assert_no_pending_responses()
+def test_a_model_not_offered_in_the_clients_region_fails_before_any_call():
+    """Stable Image Core runs in us-west-2 only; a us-east-1 client gets a typed error, and the
+    Stubber, with no response queued, proves no call was attempted (it would raise its own error)."""
+    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    with Stubber(client), pytest.raises(ModelUnavailable, match="not offered in us-east-1"):
+        invoke_image_model(client, "stability.stable-image-core-v1:1", ImageRequest(prompt="x"))

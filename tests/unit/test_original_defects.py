@@ -90,10 +90,14 @@ def test_defect_4_png_bytes_are_sent_to_the_judge_as_png():
 
 
 def test_defect_10_seed_and_cfg_scale_are_explicit_returned_and_reproducible():
-    first = build_request(TITAN, ImageRequest(prompt="a fox", width=768, height=1280), rng=random.Random(1))
+    first = build_request(
+        TITAN, ImageRequest(prompt="a fox", width=768, height=1280), rng=random.Random(1), allow_retired=True
+    )
     assert first.seed is not None and first.body["imageGenerationConfig"]["seed"] == first.seed
     assert first.body["imageGenerationConfig"]["cfgScale"] == 8.0
-    again = build_request(TITAN, ImageRequest(prompt="a fox", width=768, height=1280, seed=first.seed))
+    again = build_request(
+        TITAN, ImageRequest(prompt="a fox", width=768, height=1280, seed=first.seed), allow_retired=True
+    )
     assert again.body == first.body
 
 

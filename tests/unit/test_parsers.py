@@ -129,12 +129,13 @@ def test_stability_missing_seeds_fall_back_to_the_seed_sent():
         b"not json",
         b"\xff\xfe",
         b"[1, 2]",
+        b"[" * 100_000,
         b'{"images": "abc"}',
         b'{"images": ["***"]}',
         json.dumps({"images": [b64(b"plain text")]}).encode(),
         json.dumps({"images": [17]}).encode(),
     ],
-    ids=["text", "not-utf8", "list", "images-not-list", "bad-base64", "not-an-image", "not-a-string"],
+    ids=["text", "not-utf8", "list", "deeply-nested", "images-not-list", "bad-base64", "not-an-image", "not-a-string"],
 )
 def test_a_malformed_answer_is_an_upstream_failure(model_id, payload):
     built = amazon_built() if model_id == TITAN else stability_built()

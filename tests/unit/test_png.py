@@ -35,6 +35,17 @@ def _filtered_png(rows: list[bytes], width: int, colour: int, bpp: int) -> bytes
     return PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(bytes(out))) + _chunk(b"IEND", b"")
 
 
+def _palette_png(palette: bytes, scanline: bytes) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 3, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", ihdr)
+        + _chunk(b"PLTE", palette)
+        + _chunk(b"IDAT", zlib.compress(scanline))
+        + _chunk(b"IEND", b"")
+    )
+
+
 def _gradient(width: int, height: int, channels: int) -> list[bytes]:
     return [
         bytes(((x * 37 + y * 11 + c * 101) % 256) for x in range(width) for c in range(channels)) for y in range(height)
@@ -92,8 +103,10 @@ def test_decode_expands_a_palette_image():
             + _chunk(b"IDAT", zlib.compress(b"\x00")),
             "truncated",
         ),
+        (_palette_png(b"\x00\x00\x00\x00", b"\x00\x00"), "palette is missing or not whole"),
+        (_palette_png(b"\x00\x00\x00", b"\x00\x05"), "palette index out of range"),
     ],
-    ids=["not-png", "16-bit", "bad-zlib", "short-data"],
+    ids=["not-png", "16-bit", "bad-zlib", "short-data", "partial-palette-entry", "index-past-palette"],
 )
 def test_decode_raises_invalid_image_for_what_it_cannot_read(data, message):
     with pytest.raises(InvalidImage, match=message):

@@ -175,3 +175,10 @@ def test_models_for_a_task_lists_every_capable_model():
     judges = {m.id for m in registry.models_for(Task.JUDGE)}
     assert {"amazon.nova-lite-v1:0", "amazon.nova-2-lite-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0"} <= judges
     assert "stability.stable-image-core-v1:1" not in judges
+
+
+def test_offered_in_covers_bare_ids_and_profiles():
+    assert registry.get("stability.sd3-5-large-v1:0").offered_in("us-west-2")
+    assert not registry.get("stability.sd3-5-large-v1:0").offered_in("us-east-1")
+    assert registry.get("amazon.nova-2-lite-v1:0").offered_in("sa-east-1")  # through the global profile
+    assert not registry.get("stability.stable-image-inpaint-v1:0").offered_in("eu-west-1")

@@ -308,7 +308,7 @@ SERVICE_EDGES = [
         {"images": (png_header(1025, 1024),)},
         "images",
     ),
-    (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(32, 32),)}, {"images": (png_header(31, 31),)}, "images"),
+    (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(64, 64),)}, {"images": (png_header(63, 64),)}, "images"),
     (
         CREATIVE_UP,
         {"task": Task.UPSCALE, "prompt": "x"},
@@ -335,7 +335,7 @@ def test_image_service_limit_holds_at_the_edge_and_fails_one_step_past(model_id,
 @pytest.mark.parametrize(
     ("model_id", "fields", "field"),
     [
-        (INPAINT, {"task": Task.INPAINT, "prompt": "x"}, "mask_image"),
+        (INPAINT, {"task": Task.INPAINT, "prompt": "x"}, "mask_image"),  # no mask, and no alpha in the source
         (INPAINT, {"task": Task.INPAINT, "mask_image": MASK}, "prompt"),
         (REPLACE, {"task": Task.REPLACE, "prompt": "x"}, "mask_prompt"),
         (RECOLOR, {"task": Task.RECOLOR, "mask_prompt": "the car"}, "prompt"),
@@ -359,3 +359,43 @@ def test_an_image_service_is_refused_from_a_region_its_profile_does_not_serve():
 
     with pytest.raises(ModelUnavailable, match="eu-west-1"):
         build_request(ERASE, ImageRequest(task=Task.ERASE, images=(SOURCE,), mask_image=MASK), region="eu-west-1")
+
+
+def test_inpaint_and_erase_without_a_mask_use_the_sources_alpha_channel():
+    from imagegen import png
+
+    rgba = png.encode(png.Raster(64, 64, "RGBA", (bytes([255, 0, 0, 0]) * 64,) * 64))
+    body = build(ERASE, task=Task.ERASE, images=(rgba,), seed=2).body
+    assert "mask" not in body and body["image"] == base64.b64encode(rgba).decode()
+    assert "mask" not in build(INPAINT, task=Task.INPAINT, prompt="sky", images=(rgba,), seed=2).body
+
+
+def test_sd35_large_takes_webp_and_core_does_not():
+    assert build(SD35, prompt="x", output_format="webp").body["output_format"] == "webp"
+    with pytest.raises(InvalidParameter):
+        build(CORE, prompt="x", output_format="webp")
+
+
+def test_respellings_are_reported():
+    built = build(
+        REPLACE,
+        task=Task.REPLACE,
+        prompt="a cat",
+        mask_prompt="the dog",
+        images=(SOURCE,),
+        style="Pixel Art",
+        output_format="JPG",
+    )
+    assert (built.body["style_preset"], built.body["output_format"]) == ("pixel-art", "jpeg")
+    assert {(t.field, t.given, t.used) for t in built.translations} == {
+        ("style", "Pixel Art", "pixel-art"),
+        ("output_format", "JPG", "jpeg"),
+    }
+
+
+def test_parameters_for_storage_hide_the_image_payloads():
+    built = build(INPAINT, task=Task.INPAINT, prompt="a hat", images=(SOURCE,), mask_image=MASK, seed=4)
+    params = built.parameters()
+    assert params["image"] == f"<base64 image, {len(SOURCE_B64)} chars>"
+    assert params["mask"] == f"<base64 image, {len(MASK_B64)} chars>"
+    assert params["prompt"] == "a hat" and params["seed"] == 4

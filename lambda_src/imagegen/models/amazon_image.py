@@ -38,55 +38,43 @@ _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
-    record.require(request.task)
     check = Checker(record, request)
     task = request.task
-    translations: list[Translation] = []
 
     if task is Task.REMOVE_BACKGROUND:
         check.only(["images"])
         ((image, _),) = check.source_images()
-        return BuiltRequest(
-            record.id, {"taskType": "BACKGROUND_REMOVAL", "backgroundRemovalParams": {"image": b64(image)}}, None
-        )
+        body: dict[str, Any] = {"taskType": "BACKGROUND_REMOVAL", "backgroundRemovalParams": {"image": b64(image)}}
+        return BuiltRequest(record.id, body, None)
 
     if task is Task.GENERATE:
-        task_type, key, params = _generate_params(check, translations)
-        config_size = _size(check, translations)
+        task_type, key, params = _generate_params(check)
+        size = _size(check)
     else:
         task_type, key = TASK_TYPES[task]
-        params = _edit_params(check, translations)
-        config_size = {}
+        params, size = _edit_params(check), {}
 
     seed = check.seed(rng)
-    config: dict[str, Any] = {
+    cfg_scale = request.cfg_scale if request.cfg_scale is not None else record.limits["default_cfg_scale"]
+    config = {
         "numberOfImages": check.count(),
-        "quality": check.choice("quality", request.quality or "standard", record.limits["qualities"]),
-        "cfgScale": check.number(
-            "cfg_scale",
-            request.cfg_scale if request.cfg_scale is not None else record.limits["default_cfg_scale"],
-            "cfg_scale",
-        ),
+        "quality": check.choice("quality", request.quality or "standard", record.limits["qualities"], str.lower),
+        "cfgScale": check.number("cfg_scale", cfg_scale),
         "seed": seed,
-        **config_size,
+        **size,
     }
     body = {"taskType": task_type, key: params, "imageGenerationConfig": config}
-    return BuiltRequest(record.id, body, seed, tuple(translations))
+    return BuiltRequest(record.id, body, seed, tuple(check.translations))
 
 
 def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult:
     doc = json_object(payload, record.id)
     error = doc.get("error")
+    error = None if error is None else str(error)
     images = tuple(decode_image(item, record.id, built.seed) for item in image_list(doc, record.id))
-    if error is not None and not isinstance(error, str):
-        error = str(error)
     if error and "content filter" in error.lower():
         if not images:
-            raise ContentFiltered(
-                "Bedrock's content filters blocked the generated image; rephrase the prompt and try again",
-                stage="output",
-                upstream=error,
-            )
+            raise ContentFiltered.at("output", upstream=error)
         asked = built.body.get("imageGenerationConfig", {}).get("numberOfImages", len(images))
         return ImageResult(images, filtered=max(asked - len(images), 0), notice=error)
     if not images:
@@ -94,7 +82,7 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
     return ImageResult(images, notice=error or None)
 
 
-def _generate_params(check: Checker, translations: list[Translation]) -> tuple[str, str, dict[str, Any]]:
+def _generate_params(check: Checker) -> tuple[str, str, dict[str, Any]]:
     request, limits = check.request, check.limits
     allowed = ["prompt", "negative_prompt", "width", "height", "aspect_ratio", *_CONFIG_FIELDS]
     if "styles" in limits:
@@ -102,84 +90,60 @@ def _generate_params(check: Checker, translations: list[Translation]) -> tuple[s
     if "colors" in limits:
         allowed += ["colors", "images"]
     check.only(allowed)
-    params: dict[str, Any] = {"text": check.text("prompt", required=True)}
-    negative = check.text("negative_prompt", required=False)
-    if negative:
-        params["negativeText"] = negative
+    params: dict[str, Any] = {}
+    _texts(check, params, prompt_required=True)
     if request.colors:
         return (*COLOR_GUIDED, {**params, **_colors(check)})
     if request.images:
-        raise check.fail(
-            "images", f"{len(request.images)} images", "a reference image only with colors (color-guided generation)"
-        )
-    if request.style is not None:
-        params["style"] = _style(check, translations)
+        raise check.fail("images", request.images, "a reference image only with colors (color-guided generation)")
+    style = check.optional_choice("style", request.style, limits.get("styles", ()), _constant_case)
+    if style:
+        params["style"] = style
     return (*TASK_TYPES[Task.GENERATE], params)
 
 
 def _colors(check: Checker) -> dict[str, Any]:
     colors = check.request.colors
     low, high = check.limits["colors"]
-    if not low <= len(colors) <= high or not all(isinstance(c, str) and _HEX_COLOR.match(c) for c in colors):
-        raise check.fail("colors", list(colors), f"{low} to {high} colours written #RRGGBB")
+    if not low <= len(colors) <= high or not all(_HEX_COLOR.match(c) for c in colors):
+        raise check.fail("colors", colors, f"{low} to {high} colours written #RRGGBB")
     out: dict[str, Any] = {"colors": [c.upper() for c in colors]}
+    check.translate("colors", list(colors), out["colors"], "hex digits in upper case")
     if check.request.images:
         ((image, _),) = check.source_images()
         out["referenceImage"] = b64(image)
     return out
 
 
-def _style(check: Checker, translations: list[Translation]) -> str:
-    given = check.request.style or ""
-    normal = given.strip().upper().replace("-", "_").replace(" ", "_")
-    check.choice("style", normal if normal in check.limits["styles"] else given, check.limits["styles"])
-    if normal != given:
-        translations.append(Translation("style", given, normal, "written as Nova Canvas spells it"))
-    return normal
-
-
-def _size(check: Checker, translations: list[Translation]) -> dict[str, int]:
-    request, limits = check.request, check.limits
-    if (request.width is None) != (request.height is None):
-        raise check.fail("width" if request.width is None else "height", None, "width and height together")
-    if request.width is not None and request.aspect_ratio is not None:
-        raise check.fail("aspect_ratio", request.aspect_ratio, "either width and height, or an aspect ratio")
-    if request.width is not None:
-        width, height = request.width, request.height
-        _check_size(check, width, height)  # type: ignore[arg-type]
-        return {"width": width, "height": height}  # type: ignore[dict-item]
-    if request.aspect_ratio is None:
+def _size(check: Checker) -> dict[str, int]:
+    limits = check.limits
+    given = check.size_fields()
+    if isinstance(given, tuple):
+        _check_size(check, *given)
+        return {"width": given[0], "height": given[1]}
+    if given is None:
         width, height = limits["default_size"]
         return {"width": width, "height": height}
-    ratio = parse_ratio(request.aspect_ratio, model_id=check.record.id)
+    ratio = parse_ratio(given, model_id=check.record.id)
     if "sizes" in limits:
         width, height = nearest_size(ratio, [tuple(s) for s in limits["sizes"]])
     else:
         rule = limits["size_rule"]
         a_low, a_high = rule["aspect"]
         if not a_low <= ratio <= a_high:
-            raise check.fail("aspect_ratio", request.aspect_ratio, f"between 1:{int(1 / a_low)} and {int(a_high)}:1")
+            raise check.fail("aspect_ratio", given, f"between 1:{1 / a_low:g} and {a_high:g}:1")
         low, high = rule["side"]
         width, height = size_for_ratio(
             ratio, multiple=rule["multiple"], low=low, high=high, max_pixels=rule["max_pixels"]
         )
         _check_size(check, width, height)
-    translations.append(
-        Translation(
-            "aspect_ratio",
-            request.aspect_ratio,
-            f"{width}x{height}",
-            "the supported size closest to this ratio, near one megapixel",
-        )
-    )
+    check.translate("aspect_ratio", given, f"{width}x{height}", "the supported size closest to this ratio, near 1 MP")
     return {"width": width, "height": height}
 
 
-def _check_size(check: Checker, width: Any, height: Any) -> None:
+def _check_size(check: Checker, width: int, height: int) -> None:
     limits = check.limits
     size = f"{width}x{height}"
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height)):
-        raise check.fail("width", size, "whole numbers of pixels")
     if "sizes" in limits:
         if [width, height] not in limits["sizes"]:
             listed = ", ".join(f"{w}x{h}" for w, h in limits["sizes"])
@@ -192,12 +156,12 @@ def _check_size(check: Checker, width: Any, height: Any) -> None:
             raise check.fail(name, value, f"{low}-{high} px and divisible by {rule['multiple']}")
     a_low, a_high = rule["aspect"]
     if not a_low <= width / height <= a_high:
-        raise check.fail("width", size, f"an aspect ratio between 1:{int(1 / a_low)} and {int(a_high)}:1")
+        raise check.fail("width", size, f"an aspect ratio between 1:{1 / a_low:g} and {a_high:g}:1")
     if width * height > rule["max_pixels"]:
         raise check.fail("width", size, f"fewer than {rule['max_pixels'] + 1:,} pixels in all")
 
 
-def _edit_params(check: Checker, translations: list[Translation]) -> dict[str, Any]:
+def _edit_params(check: Checker) -> dict[str, Any]:
     request, limits, task = check.request, check.limits, check.request.task
     if task is Task.VARIATION:
         allowed = ["images", "prompt", "negative_prompt", *_CONFIG_FIELDS]
@@ -208,7 +172,7 @@ def _edit_params(check: Checker, translations: list[Translation]) -> dict[str, A
         params: dict[str, Any] = {"images": [b64(data) for data, _ in sources]}
         _texts(check, params, prompt_required=False)
         if request.strength is not None:
-            params["similarityStrength"] = _similarity(check, translations)
+            params["similarityStrength"] = _similarity(check)
         return params
 
     takes_prompt = task is not Task.ERASE
@@ -231,8 +195,9 @@ def _edit_params(check: Checker, translations: list[Translation]) -> dict[str, A
     else:
         params["maskImage"] = b64(_amazon_mask(check, info.width, info.height, invert=task is not Task.OUTPAINT))
     if task is Task.OUTPAINT:
-        mode = (request.outpaint_mode or "DEFAULT").upper()
-        params["outPaintingMode"] = check.choice("outpaint_mode", mode, limits["outpaint_modes"])
+        params["outPaintingMode"] = check.choice(
+            "outpaint_mode", request.outpaint_mode or "DEFAULT", limits["outpaint_modes"], str.upper
+        )
     return params
 
 
@@ -245,30 +210,35 @@ def _texts(check: Checker, params: dict[str, Any], *, prompt_required: bool) -> 
         params["negativeText"] = negative
 
 
-def _similarity(check: Checker, translations: list[Translation]) -> float:
+def _similarity(check: Checker) -> float:
     low, high = check.limits["similarity_strength"]
-    strength = check.request.strength
-    if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 1 - high <= strength <= 1 - low:
-        raise check.fail(
-            "strength",
-            strength,
-            f"{1 - high:g} to {1 - low:g} (sent as similarityStrength = 1 - strength, {low}-{high})",
-        )
+    strength = check.number(
+        "strength",
+        check.request.strength,
+        bounds=(round(1 - high, 4), round(1 - low, 4)),
+        note=f" (sent as similarityStrength = 1 - strength, {low}-{high})",
+    )
     similarity = round(1 - strength, 4)
-    translations.append(Translation("strength", strength, similarity, "sent as similarityStrength = 1 - strength"))
+    check.translations.append(
+        Translation("strength", strength, similarity, "sent as similarityStrength = 1 - strength")
+    )
     return similarity
 
 
 def _amazon_mask(check: Checker, width: int, height: int, *, invert: bool) -> bytes:
     """Titan and Canvas edit the black area when inpainting and the white area when
     outpainting; the neutral mask is white where the image should change."""
-    mask = check.request.mask_image
+    mask = bytes(check.request.mask_image or b"")
     info = check.image("mask_image", mask)
     if (info.width, info.height) != (width, height):
         raise check.fail("mask_image", f"{info.width}x{info.height}", f"the source image's size, {width}x{height}")
     if info.format != "png":
         raise check.fail("mask_image", info.format, "a PNG")
     try:
-        return masks.black_and_white(mask, invert=invert)  # type: ignore[arg-type]
+        return masks.black_and_white(mask, invert=invert)
     except InvalidImage as exc:
         raise check.fail("mask_image", f"{width}x{height} png", exc.message) from exc
+
+
+def _constant_case(value: str) -> str:
+    return value.strip().upper().replace("-", "_").replace(" ", "_")

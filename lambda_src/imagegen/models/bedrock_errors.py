@@ -67,7 +67,7 @@ def from_error_code(code: str, text: str, model_id: str) -> ImageGenError:
     """Classify a Bedrock error by its code and message text (the text decides within a code)."""
     lowered = text.lower()
     if "content filter" in lowered:
-        return ContentFiltered(_filtered_message(lowered), stage=_filter_stage(lowered), upstream=text)
+        return ContentFiltered.at(_filter_stage(lowered), upstream=text)
     if "end of its life" in lowered or "end-of-life" in lowered or "marked by provider as legacy" in lowered:
         return ModelRetired(
             f"{model_id} is retired or legacy-only on Bedrock for this account; {_instead(model_id)}",
@@ -106,15 +106,6 @@ def _filter_stage(lowered: str) -> str:
     if "generated image" in lowered or "output image" in lowered:
         return "output"
     return "prompt"
-
-
-def _filtered_message(lowered: str) -> str:
-    stage = _filter_stage(lowered)
-    return {
-        "input_image": "Bedrock's content filters blocked the input image; try a different image",
-        "output": "Bedrock's content filters blocked the generated image; rephrase the prompt and try again",
-        "prompt": "Bedrock's content filters blocked the prompt; rephrase it and try again",
-    }[stage]
 
 
 def _instead(model_id: str) -> str:

@@ -1,40 +1,43 @@
 """Limit checks shared by the builders: each failure is an InvalidParameter naming the
-field, the value and what the model allows."""
+field, the value and what the model allows. Values reach here with the right types
+(ImageRequest checks those); these checks are about a model's ranges and lists."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import InvalidImage, InvalidParameter
 from ..imageinfo import ImageInfo, probe
+from .contracts import Translation
 from .registry import ModelRecord
 from .request import ImageRequest
 
 
 class Checker:
-    """Checks one request against one model's limits."""
+    """Checks one request against one model's limits and records the translations made."""
 
     def __init__(self, record: ModelRecord, request: ImageRequest) -> None:
         self.record = record
         self.request = request
         self.limits = record.limits
+        self.translations: list[Translation] = []
 
     def fail(self, field: str, value: Any, allowed: str) -> InvalidParameter:
         return InvalidParameter(field, value, allowed, model_id=self.record.id)
+
+    def translate(self, field: str, given: Any, used: Any, note: str) -> None:
+        if given != used:
+            self.translations.append(Translation(field, given, used, note))
 
     def only(self, fields: Iterable[str]) -> None:
         """Reject every field the caller set that this model and task do not take."""
         allowed = set(fields)
         for name, value in self.request.fields_set().items():
             if name not in allowed:
-                raise self.fail(
-                    name,
-                    value,
-                    f"not supported for '{self.request.task}'"
-                    f" (this task takes: {', '.join(sorted(allowed)) or 'no options'})",
-                )
+                takes = ", ".join(sorted(allowed)) or "no options"
+                raise self.fail(name, value, f"not supported for '{self.request.task}' (this task takes: {takes})")
 
     def text(self, field: str, *, required: bool, limit_key: str | None = None) -> str | None:
         value = getattr(self.request, field)
@@ -43,46 +46,77 @@ class Checker:
             if required:
                 raise self.fail(field, None, f"required, {low}-{high} characters")
             return None
-        if not isinstance(value, str) or not low <= len(value) <= high or not value.strip():
-            raise self.fail(
-                field, value, f"{low}-{high} characters (got {len(value) if isinstance(value, str) else 'no text'})"
-            )
+        if not low <= len(value) <= high or not value.strip():
+            raise self.fail(field, value, f"{low}-{high} characters, not blank (got {len(value)})")
         return value
 
-    def number(self, field: str, value: Any, limit_key: str, *, integer: bool = False) -> Any:
-        low, high = self.limits[limit_key]
+    def number(
+        self,
+        field: str,
+        value: Any,
+        limit_key: str | None = None,
+        *,
+        bounds: Sequence[float] | None = None,
+        integer: bool = False,
+        note: str = "",
+    ) -> Any:
+        low, high = bounds if bounds is not None else self.limits[limit_key or field]
         kind = int if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-            what = "an integer" if integer else "a number"
-            raise self.fail(field, value, f"{what} from {low} to {high}")
+            what = "a whole number" if integer else "a number"
+            raise self.fail(field, value, f"{what} from {low:g} to {high:g}{note}")
         return value
 
-    def choice(self, field: str, value: Any, choices: Sequence[Any]) -> Any:
-        if value not in choices:
-            raise self.fail(field, value, f"one of {', '.join(map(str, choices))}")
-        return value
+    def optional_number(self, field: str, *, integer: bool = False) -> Any:
+        value = getattr(self.request, field)
+        return None if value is None else self.number(field, value, integer=integer)
+
+    def optional_choice(
+        self, field: str, value: str | None, choices: Sequence[str], normal: Callable[[str], str] = str
+    ) -> str | None:
+        return None if value is None else self.choice(field, value, choices, normal)
+
+    def choice(self, field: str, value: str, choices: Sequence[str], normal: Callable[[str], str] = str) -> str:
+        """The value, spelled as the model spells it (the respelling is reported), or an error."""
+        used = normal(value)
+        if used not in choices:
+            raise self.fail(field, value, f"one of {', '.join(choices)}")
+        self.translate(field, value, used, "spelled as this model expects")
+        return used
 
     def count(self) -> int:
-        return self.number("count", self.request.count, "count", integer=True)
+        return self.number("count", self.request.count, integer=True)
 
     def seed(self, rng: random.Random | None) -> int:
         """The caller's seed, checked, or a fresh one in range (never 0, which means random)."""
         if self.request.seed is not None:
-            return self.number("seed", self.request.seed, "seed", integer=True)
+            return self.number("seed", self.request.seed, integer=True)
         low, high = self.limits["seed"]
         return (rng or random.SystemRandom()).randint(max(low, 1), high)
+
+    def size_fields(self) -> tuple[int, int] | str | None:
+        """(width, height), an aspect ratio, or None: never both, never half a size."""
+        request = self.request
+        if (request.width is None) != (request.height is None):
+            raise self.fail("width" if request.width is None else "height", None, "width and height together")
+        if request.width is not None and request.aspect_ratio is not None:
+            raise self.fail("aspect_ratio", request.aspect_ratio, "either width and height, or an aspect ratio")
+        if request.width is not None:
+            for name in ("width", "height"):
+                if getattr(request, name) <= 0:
+                    raise self.fail(name, getattr(request, name), "a positive number of pixels")
+            return request.width, request.height  # type: ignore[return-value]
+        return request.aspect_ratio
 
     def source_images(self, *, low: int = 1, high: int = 1) -> list[tuple[bytes, ImageInfo]]:
         images = self.request.images
         if not low <= len(images) <= high:
             want = f"exactly {low}" if low == high else f"{low} to {high}"
             raise self.fail("images", f"{len(images)} images", f"{want} source image(s)")
-        return [(data, self.image("images", data)) for data in images]
+        return [(bytes(data), self.image("images", data)) for data in images]
 
-    def image(self, field: str, data: Any) -> ImageInfo:
+    def image(self, field: str, data: bytes) -> ImageInfo:
         """Check one input image against the model's `input_image` limits."""
-        if not isinstance(data, (bytes, bytearray)):
-            raise self.fail(field, type(data).__name__, "image bytes")
         spec: Mapping[str, Any] = self.limits["input_image"]
         try:
             info = probe(bytes(data))

@@ -20,7 +20,7 @@ def json_object(payload: Any, model_id: str) -> dict[str, Any]:
             raise UpstreamFailure(f"{model_id} answered with bytes that are not UTF-8 text") from exc
     try:
         doc = json.loads(payload) if isinstance(payload, str) else payload
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise UpstreamFailure(f"{model_id} answered with text that is not JSON", upstream=str(payload)[:2000]) from exc
     if not isinstance(doc, dict):
         raise UpstreamFailure(f"{model_id} answered with JSON that is not an object", upstream=str(payload)[:2000])

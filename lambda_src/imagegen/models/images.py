@@ -6,14 +6,15 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from ..errors import UpstreamFailure
+from ..errors import UnsupportedTask
 from . import amazon_image, stability
 from .bedrock_errors import bedrock_call
 from .contracts import BuiltRequest, ImageResult
 from .registry import ModelRecord, resolve
-from .request import ImageRequest
+from .request import ImageRequest, Task
 
 Builder = Callable[[ModelRecord, ImageRequest, "random.Random | None"], BuiltRequest]
 Parser = Callable[[ModelRecord, Any, BuiltRequest], ImageResult]
@@ -27,40 +28,52 @@ FAMILIES: dict[str, tuple[Builder, Parser]] = {
 
 
 def build_request(
-    model_id: str, request: ImageRequest, *, region: str | None = None, rng: random.Random | None = None
+    model_id: str,
+    request: ImageRequest,
+    *,
+    region: str | None = None,
+    rng: random.Random | None = None,
+    allow_retired: bool = False,
+    today: date | None = None,
 ) -> BuiltRequest:
     """The exact InvokeModel body for this model, after checking every value against its limits.
 
-    With a region, a bare id becomes the inference profile that serves it when the model does
-    not run on demand there; a profile id is kept if it serves the region.
+    A model past its end of life raises ModelRetired unless `allow_retired` (the `original`
+    profile, for accounts that still have access). With a region, a bare id becomes the
+    inference profile that serves it where the model does not run on demand; a profile id is
+    kept if it serves the region.
     """
     resolved = resolve(model_id)
     record = resolved.record
-    record.require(request.task)
-    builder, _ = _family(record)
+    image_tasks = [t.value for t in record.tasks if t is not Task.JUDGE]
+    if request.task is Task.JUDGE or not record.supports(request.task):  # judging goes through models.judge
+        raise UnsupportedTask(record.id, request.task.value, image_tasks)
+    if not allow_retired:
+        record.check_callable(today)
+    builder, _ = FAMILIES[record.family]
     built = builder(record, request, rng)
     return dataclasses.replace(built, model_id=resolved.call_id(region))
 
 
 def parse_response(model_id: str, payload: Any, built: BuiltRequest) -> ImageResult:
     record = resolve(model_id).record
-    _, parser = _family(record)
+    if record.family not in FAMILIES:
+        raise UnsupportedTask(record.id, "image generation", [t.value for t in record.tasks])
+    _, parser = FAMILIES[record.family]
     return parser(record, payload, built)
 
 
 def invoke_image_model(
-    client: Any, model_id: str, request: ImageRequest, *, rng: random.Random | None = None
+    client: Any,
+    model_id: str,
+    request: ImageRequest,
+    *,
+    rng: random.Random | None = None,
+    allow_retired: bool = False,
 ) -> tuple[BuiltRequest, ImageResult]:
     """Build, call InvokeModel with `client` (a bedrock-runtime client), parse."""
-    built = build_request(model_id, request, region=client.meta.region_name, rng=rng)
+    built = build_request(model_id, request, region=client.meta.region_name, rng=rng, allow_retired=allow_retired)
     with bedrock_call(built.model_id):
         response = client.invoke_model(**built.invoke_kwargs())
         payload = response["body"].read()
     return built, parse_response(model_id, payload, built)
-
-
-def _family(record: ModelRecord) -> tuple[Builder, Parser]:
-    try:
-        return FAMILIES[record.family]
-    except KeyError:
-        raise UpstreamFailure(f"{record.id} is not an image model (family {record.family})") from None

@@ -8,9 +8,11 @@ integer score. A model that answers in text instead is parsed and validated the 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from ..errors import ContentFiltered, ImageTooLarge, InvalidImage, InvalidParameter, JudgeAnswerInvalid
@@ -53,6 +55,14 @@ Shrinker = Callable[[bytes, int, int], bytes]
 
 
 @dataclass(frozen=True)
+class JudgeOptions:
+    max_prompt_chars: int | None = None  # the generation model's prompt limit, for revised_prompt
+    max_tokens: int = 1024
+    shrink: Shrinker | None = None  # without one, an image over Converse's limits is an error
+    allow_retired: bool = False
+
+
+@dataclass(frozen=True)
 class Verdict:
     score: int
     description: str
@@ -78,24 +88,29 @@ def build_judge_request(
     model_id: str,
     image: bytes,
     prompt: str,
+    options: JudgeOptions = JudgeOptions(),
     *,
-    max_prompt_chars: int | None = None,
-    max_tokens: int = 1024,
-    shrink: Shrinker | None = None,
     region: str | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for `bedrock_runtime.converse`, valid for every registry judge."""
     resolved = resolve(model_id)
     record = resolved.record
     record.require(Task.JUDGE)
+    if not options.allow_retired:
+        record.check_callable(today)
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidParameter("prompt", prompt, "the non-empty prompt the image is judged against")
-    image = _fit_image(record, image, shrink)
+    max_out = record.limits["max_output_tokens"]
+    max_tokens = options.max_tokens
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 256 <= max_tokens <= max_out:
+        raise InvalidParameter("max_tokens", max_tokens, f"a whole number from 256 to {max_out}", model_id=record.id)
+    image = _fit_image(record, image, options.shrink)
     fmt = probe(image).format
-    limit = f" Keep revised_prompt under {max_prompt_chars} characters." if max_prompt_chars else ""
+    limit = f" Keep revised_prompt under {options.max_prompt_chars} characters." if options.max_prompt_chars else ""
     instructions = (
-        "Evaluate the image against this prompt:\n"
-        f"<prompt>{prompt}</prompt>\n"
+        "Evaluate the image against this prompt, given as a JSON string:\n"
+        f"{json.dumps(prompt, ensure_ascii=False)}\n"
         "Describe the image, score it from 1 to 10 for how well it meets the prompt, give the reason "
         "(at most 15 words) and a suggestion to better meet the prompt (at most 20 words), and rewrite "
         f"the prompt so that it applies your suggestion.{limit}"
@@ -124,7 +139,7 @@ def build_judge_request(
                     }
                 }
             ],
-            "toolChoice": _tool_choice(record),
+            "toolChoice": {"tool": {"name": TOOL_NAME}},
         },
     }
 
@@ -145,7 +160,7 @@ def parse_judge_response(response: Any, model_id: str, *, max_prompt_chars: int 
     if stop == "max_tokens":
         raise JudgeAnswerInvalid(
             f"{model_id} ran out of output tokens before finishing its verdict; raise max_tokens",
-            upstream=json.dumps(blocks, default=str)[:2000],
+            upstream=repr(blocks)[:2000],
         )
     verdict_input, via = _find_verdict(blocks)
     fields = validate_verdict(verdict_input, max_prompt_chars=max_prompt_chars)
@@ -163,28 +178,13 @@ def parse_judge_response(response: Any, model_id: str, *, max_prompt_chars: int 
 
 
 def judge_image(
-    client: Any,
-    model_id: str,
-    image: bytes,
-    prompt: str,
-    *,
-    max_prompt_chars: int | None = None,
-    max_tokens: int = 1024,
-    shrink: Shrinker | None = None,
+    client: Any, model_id: str, image: bytes, prompt: str, options: JudgeOptions = JudgeOptions()
 ) -> Verdict:
-    """Build, call Converse, parse: the whole judge in one call."""
-    request = build_judge_request(
-        model_id,
-        image,
-        prompt,
-        max_prompt_chars=max_prompt_chars,
-        max_tokens=max_tokens,
-        shrink=shrink,
-        region=client.meta.region_name,
-    )
+    """Build, call Converse with `client` (a bedrock-runtime client), parse."""
+    request = build_judge_request(model_id, image, prompt, options, region=client.meta.region_name)
     with bedrock_call(request["modelId"]):
         response = client.converse(**request)
-    return parse_judge_response(response, model_id, max_prompt_chars=max_prompt_chars)
+    return parse_judge_response(response, model_id, max_prompt_chars=options.max_prompt_chars)
 
 
 def validate_verdict(value: Any, *, max_prompt_chars: int | None = None) -> dict[str, Any]:
@@ -193,20 +193,13 @@ def validate_verdict(value: Any, *, max_prompt_chars: int | None = None) -> dict
         raise JudgeAnswerInvalid(f"the verdict is a {type(value).__name__}, not an object")
     missing = [k for k in VERDICT_FIELDS if k not in value]
     if missing:
-        raise JudgeAnswerInvalid(f"the verdict lacks {', '.join(missing)}", upstream=json.dumps(value, default=str))
+        raise JudgeAnswerInvalid(f"the verdict lacks {', '.join(missing)}", upstream=repr(value)[:2000])
     out: dict[str, Any] = {"score": _score(value["score"])}
     for key in ("description", "reason", "suggestions", "revised_prompt"):
         out[key] = _text(key, value[key])
     if max_prompt_chars and len(out["revised_prompt"]) > max_prompt_chars:
         out["revised_prompt"] = _trim_words(out["revised_prompt"], max_prompt_chars)
     return out
-
-
-def _tool_choice(record: ModelRecord) -> dict[str, Any]:
-    mode = record.limits.get("tool_choice", "tool")
-    if mode == "tool":
-        return {"tool": {"name": TOOL_NAME}}
-    return {mode: {}}  # "any" forces a tool call too, and there is only one tool
 
 
 def _fit_image(record: ModelRecord, image: bytes, shrink: Shrinker | None) -> bytes:
@@ -265,7 +258,7 @@ def _json_object_in(text: str) -> dict[str, Any] | None:
     for match in re.finditer(r"\{", text):
         try:
             value, _ = decoder.raw_decode(text, match.start())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
             if "score" in value:
@@ -284,7 +277,7 @@ def _score(value: Any) -> int:
         number = float(value.split("/")[0])
     else:
         raise JudgeAnswerInvalid(f"score {str(value)[:40]!r} is not a number from 1 to 10")
-    if number != int(number) or not 1 <= number <= 10:
+    if not math.isfinite(number) or number != int(number) or not 1 <= number <= 10:
         raise JudgeAnswerInvalid(f"score {value!r} is not an integer from 1 to 10")
     return int(number)
 

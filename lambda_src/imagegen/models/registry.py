@@ -186,6 +186,8 @@ def models_for(task: Task | str) -> list[ModelRecord]:
 def resolve(model_id: str) -> ResolvedModel:
     """Find the record behind a bare id, a profile id (us., eu., global. ...) or an ARN."""
     records, prefixes = _catalog()
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise UnknownModel(repr(model_id), [])
     requested = model_id.strip()
     arn = _ARN.match(requested)
     if arn:

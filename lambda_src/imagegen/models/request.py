@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
+
+from ..errors import InvalidParameter
 
 
 class Task(StrEnum):
@@ -20,9 +23,6 @@ class Task(StrEnum):
     JUDGE = "judge"
 
 
-MODIFY_TASKS = tuple(t for t in Task if t not in (Task.GENERATE, Task.JUDGE))
-
-
 @dataclass(frozen=True)
 class Margins:
     """Pixels to add on each side when outpainting."""
@@ -34,6 +34,11 @@ class Margins:
 
     def as_dict(self) -> dict[str, int]:
         return {"left": self.left, "right": self.right, "up": self.up, "down": self.down}
+
+    def __post_init__(self) -> None:
+        for side, value in self.as_dict().items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidParameter(f"margins.{side}", value, "a whole number of pixels")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,26 @@ class ImageRequest:
     output_format: str | None = None
     colors: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        """Normalise forgiving inputs (a task name, lists, a margins mapping) and reject wrong
+        types, so builders only have to check values against a model's limits."""
+        if not isinstance(self.task, Task):
+            try:
+                object.__setattr__(self, "task", Task(self.task))
+            except ValueError:
+                raise InvalidParameter("task", self.task, f"one of {', '.join(Task)}") from None
+        if isinstance(self.margins, Mapping):
+            unknown = set(self.margins) - {"left", "right", "up", "down"}
+            if unknown:
+                raise InvalidParameter("margins", dict(self.margins), "only left, right, up and down")
+            object.__setattr__(self, "margins", Margins(**self.margins))
+        for name in ("images", "colors"):
+            value = getattr(self, name)
+            if value is None or isinstance(value, list):
+                object.__setattr__(self, name, tuple(value or ()))
+        for spec in fields(self):
+            _check_type(spec.name, getattr(self, spec.name))
+
     def fields_set(self) -> dict[str, Any]:
         """The fields the caller gave a value (not None, not empty), task excluded."""
         out: dict[str, Any] = {}
@@ -87,3 +112,43 @@ class ImageRequest:
                 continue
             out[name] = value
         return out
+
+
+_TEXT = {
+    "prompt",
+    "negative_prompt",
+    "aspect_ratio",
+    "quality",
+    "style",
+    "mask_prompt",
+    "outpaint_mode",
+    "output_format",
+}
+_INTEGER = {"width", "height", "seed", "grow_mask", "count"}
+_NUMBER = {"cfg_scale", "strength", "creativity"}
+
+
+def _check_type(name: str, value: Any) -> None:
+    if name == "count" and value is None:
+        raise InvalidParameter(name, value, "a whole number")
+    if value is None or name == "task":
+        return
+    if name in _TEXT:
+        ok, want = isinstance(value, str), "text"
+    elif name in _INTEGER:
+        ok, want = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif name in _NUMBER:
+        ok, want = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+    elif name == "images":
+        ok, want = (
+            isinstance(value, tuple) and all(isinstance(v, (bytes, bytearray)) for v in value),
+            "a list of image bytes",
+        )
+    elif name == "mask_image":
+        ok, want = isinstance(value, (bytes, bytearray)), "image bytes"
+    elif name == "colors":
+        ok, want = isinstance(value, tuple) and all(isinstance(v, str) for v in value), "a list of #RRGGBB colours"
+    else:  # margins
+        ok, want = isinstance(value, Margins), "left, right, up and down in pixels"
+    if not ok:
+        raise InvalidParameter(name, value, want)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ContentFiltered, UpstreamFailure
 from .checks import Checker
-from .contracts import BuiltRequest, GeneratedImage, ImageResult, Translation
+from .contracts import BuiltRequest, GeneratedImage, ImageResult
 from .decoding import b64, decode_image, image_list, json_object
 from .registry import ModelRecord
 from .request import ImageRequest, Task
@@ -40,9 +40,7 @@ _FILTER_STAGES = {"prompt": "prompt", "output image": "output", "input image": "
 
 
 def build_text_to_image(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
-    record.require(request.task)
     check = Checker(record, request)
-    translations: list[Translation] = []
     image_to_image = request.task is Task.VARIATION
     allowed = ["prompt", "negative_prompt", "seed", "output_format"]
     allowed += ["images", "strength"] if image_to_image else ["aspect_ratio", "width", "height"]
@@ -61,17 +59,16 @@ def build_text_to_image(record: ModelRecord, request: ImageRequest, rng: random.
                 )
         body["image"] = b64(image)
         if request.strength is not None:
-            body["strength"] = check.number("strength", request.strength, "strength")
+            body["strength"] = check.number("strength", request.strength)
     else:
-        body["aspect_ratio"] = _aspect_ratio(check, translations)
+        body["aspect_ratio"] = _aspect_ratio(check)
     seed = check.seed(rng)
     body["seed"] = seed
     body["output_format"] = _output_format(check)
-    return BuiltRequest(record.id, body, seed, tuple(translations))
+    return BuiltRequest(record.id, body, seed, tuple(check.translations))
 
 
 def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
-    record.require(request.task)
     check = Checker(record, request)
     required, optional = record.fields["required"], record.fields["optional"]
     check.only({NEUTRAL_FIELD[name] for name in (*required, *optional)})
@@ -82,9 +79,11 @@ def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random
         "mask": lambda: _mask(check),
         "search_prompt": lambda: check.text("mask_prompt", required=True, limit_key="prompt_chars"),
         "select_prompt": lambda: check.text("mask_prompt", required=True, limit_key="prompt_chars"),
-        "grow_mask": lambda: _optional_number(check, "grow_mask", integer=True),
-        "creativity": lambda: _optional_number(check, "creativity"),
-        "style_preset": lambda: request.style and check.choice("style", request.style, record.limits["style_presets"]),
+        "grow_mask": lambda: check.optional_number("grow_mask", integer=True),
+        "creativity": lambda: check.optional_number("creativity"),
+        "style_preset": lambda: check.optional_choice(
+            "style", request.style, record.limits["style_presets"], _kebab_case
+        ),
         "output_format": lambda: _output_format(check),
         "seed": lambda: check.seed(rng),
     }
@@ -99,7 +98,7 @@ def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random
             body[name] = value
     if any(m in optional or m in required for m in MARGINS):
         body.update(_margins(check))
-    return BuiltRequest(record.id, body, body.get("seed"))
+    return BuiltRequest(record.id, body, body.get("seed"), tuple(check.translations))
 
 
 def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult:
@@ -127,60 +126,43 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
     filtered = [f for f in failures if f.lower().startswith("filter reason")]
     if filtered:
         stage = _FILTER_STAGES.get(filtered[0].split(":", 1)[-1].strip().lower(), "output")
-        raise ContentFiltered(_FILTER_MESSAGES[stage], stage=stage, upstream=filtered[0])
+        raise ContentFiltered.at(stage, upstream=filtered[0])
     raise UpstreamFailure(f"{record.id} returned no image", upstream="; ".join(failures) or str(doc)[:2000])
 
 
-_FILTER_MESSAGES = {
-    "prompt": "Bedrock's content filters blocked the prompt; rephrase it and try again",
-    "output": "Bedrock's content filters blocked the generated image; rephrase the prompt and try again",
-    "input_image": "Bedrock's content filters blocked the input image; try a different image",
-}
-
-
-def _aspect_ratio(check: Checker, translations: list[Translation]) -> str:
-    request, ratios = check.request, check.limits["aspect_ratios"]
-    if (request.width is None) != (request.height is None):
-        raise check.fail("width" if request.width is None else "height", None, "width and height together")
-    if request.width is not None and request.aspect_ratio is not None:
-        raise check.fail("aspect_ratio", request.aspect_ratio, "either width and height, or an aspect ratio")
-    if request.aspect_ratio is not None:
-        return check.choice("aspect_ratio", request.aspect_ratio.replace(" ", ""), ratios)
-    if request.width is None:
+def _aspect_ratio(check: Checker) -> str:
+    ratios = check.limits["aspect_ratios"]
+    given = check.size_fields()
+    if given is None:
         return check.limits["default_aspect_ratio"]
-    for name in ("width", "height"):
-        value = getattr(request, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise check.fail(name, value, "a positive whole number of pixels")
-    ratio = nearest_ratio(request.width, request.height, ratios)  # type: ignore[arg-type]
-    translations.append(
-        Translation(
-            "width",
-            f"{request.width}x{request.height}",
-            ratio,
-            "this model takes an aspect ratio, not a size: the nearest one is used, "
-            "and the real size is read from the image",
-        )
-    )
+    if isinstance(given, str):
+        return check.choice("aspect_ratio", given, ratios, lambda v: v.replace(" ", ""))
+    ratio = nearest_ratio(*given, ratios)
+    note = "this model takes an aspect ratio, not a size: the nearest is used; the real size is read from the image"
+    check.translate("width", f"{given[0]}x{given[1]}", ratio, note)
     return ratio
 
 
 def _output_format(check: Checker) -> str:
-    given = (check.request.output_format or "png").lower()
-    return check.choice("output_format", "jpeg" if given == "jpg" else given, check.limits["output_formats"])
+    given = check.request.output_format or "png"
+    return check.choice("output_format", given, check.limits["output_formats"], _format_name)
 
 
-def _optional_number(check: Checker, field: str, *, integer: bool = False) -> Any:
-    value = getattr(check.request, field)
-    return None if value is None else check.number(field, value, field, integer=integer)
+def _format_name(value: str) -> str:
+    lowered = value.strip().lower()
+    return "jpeg" if lowered == "jpg" else lowered
 
 
 def _mask(check: Checker) -> str | None:
+    """The mask, white where to change; without one, Stability uses the source's alpha channel."""
     mask = check.request.mask_image
-    if mask is None:
-        return None
-    check.image("mask_image", mask)
-    return b64(mask)
+    if mask is not None:
+        check.image("mask_image", mask)
+        return b64(bytes(mask))
+    source = check.source_images()[0][1]
+    if not source.alpha:
+        raise check.fail("mask_image", None, "required, unless the source image has an alpha channel marking the area")
+    return None
 
 
 def _margins(check: Checker) -> dict[str, int]:
@@ -188,8 +170,11 @@ def _margins(check: Checker) -> dict[str, int]:
     values = margins.as_dict() if margins else {}
     low, high = check.limits["margin"]
     for side, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise check.fail(f"margins.{side}", value, f"whole pixels from {low} to {high}")
+        check.number(f"margins.{side}", value, bounds=(low, high), integer=True)
     if not any(values.values()):
         raise check.fail("margins", values or None, f"at least one of left, right, up, down above 0 (at most {high})")
     return {side: value for side, value in values.items() if value}
+
+
+def _kebab_case(value: str) -> str:
+    return value.strip().lower().replace("_", "-").replace(" ", "-")
