@@ -31,6 +31,13 @@ class ImageGenError(Exception):
         return f"{type(self).__name__}({self.message!r})"
 
 
+class ConfigurationError(ImageGenError):
+    """The deployment's settings are wrong (a missing bucket, an unknown model id...)."""
+
+    code = "configuration_error"
+    http_status = 500
+
+
 # --- the caller's input -------------------------------------------------------------------
 
 
@@ -86,6 +93,14 @@ class InvalidImage(InvalidRequest):
     """Bytes that are not a readable image, or an image outside a model's input limits."""
 
     code = "invalid_image"
+
+
+class ImageNotFound(ImageGenError):
+    code = "image_not_found"
+    http_status = 404
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__(f"no image with id {image_id}", image_id=image_id)
 
 
 # --- the image or the answer ----------------------------------------------------------------
@@ -179,7 +194,13 @@ class UpstreamUnavailable(UpstreamFailure):
 class UpstreamTimeout(UpstreamFailure):
     code = "upstream_timeout"
     http_status = 504
-    retryable = True
+
+
+class StorageFailure(ImageGenError):
+    """S3 refused or failed a read or write the pipeline needs."""
+
+    code = "storage_unavailable"
+    http_status = 503
 
 
 class JudgeAnswerInvalid(UpstreamFailure):

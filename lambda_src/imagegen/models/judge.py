@@ -7,6 +7,7 @@ integer score. A model that answers in text instead is parsed and validated the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -22,6 +23,8 @@ from .registry import ModelRecord, resolve
 from .request import Task
 
 TOOL_NAME = "record_image_evaluation"
+MAX_TEXT_CHARS = 50_000  # a text answer is searched for a verdict this far, at this many "{"
+MAX_JSON_CANDIDATES = 64
 VERDICT_FIELDS = ("description", "score", "reason", "suggestions", "revised_prompt")
 
 EVALUATION_SCHEMA: dict[str, Any] = {
@@ -255,7 +258,8 @@ def _json_object_in(text: str) -> dict[str, Any] | None:
     """The first JSON object in free text (fenced or not) that has the verdict's keys."""
     decoder = json.JSONDecoder()
     first: dict[str, Any] | None = None
-    for match in re.finditer(r"\{", text):
+    starts = itertools.islice(re.finditer(r"\{", text[:MAX_TEXT_CHARS]), MAX_JSON_CANDIDATES)
+    for match in starts:
         try:
             value, _ = decoder.raw_decode(text, match.start())
         except (ValueError, RecursionError):

@@ -1,0 +1,107 @@
+"""Settings: a profile's models, overridden by IMAGEGEN_* environment variables.
+
+The same names serve the Lambda functions (the stack sets them) and the command line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError, ImageGenError, InvalidParameter
+from .models.registry import resolve
+from .models.request import Task
+
+PROFILES_PATH = Path(__file__).with_name("profiles.json")
+MODIFY_MODES = tuple(t.value for t in Task if t not in (Task.GENERATE, Task.JUDGE))
+MAX_URL_EXPIRY = 7 * 24 * 3600  # SigV4's limit; a URL also dies with the credentials that signed it
+
+
+@lru_cache(maxsize=1)
+def profiles() -> dict[str, dict[str, Any]]:
+    raw = json.loads(PROFILES_PATH.read_text(encoding="utf-8"))
+    return {name: value for name, value in raw.items() if not name.startswith("_")}
+
+
+@dataclass(frozen=True)
+class Settings:
+    bucket: str
+    generation_models: tuple[str, ...]  # the first is the default; callers may pick any of them
+    judge_models: tuple[str, ...]
+    modify_models: Mapping[str, str] = field(default_factory=dict)
+    profile: str = "current"
+    url_expiry_seconds: int = 3600
+    judge_seconds: float = 12.0  # time to keep for a judge call before falling back to async
+    variation_strength: float = 0.5  # neutral strength when a variation request gives none
+    allow_retired: bool = False
+    evaluate_function: str | None = None  # the function to invoke for a deferred evaluation
+
+    def __post_init__(self) -> None:
+        if not self.bucket:
+            raise ConfigurationError("no image bucket configured: set IMAGEGEN_BUCKET")
+        if not 1 <= self.url_expiry_seconds <= MAX_URL_EXPIRY:
+            raise ConfigurationError(f"IMAGEGEN_URL_EXPIRY must be 1 to {MAX_URL_EXPIRY} seconds")
+        unknown = [mode for mode in self.modify_models if mode not in MODIFY_MODES]
+        if unknown:
+            raise ConfigurationError(f"unknown modify mode(s) {', '.join(unknown)}; modes: {', '.join(MODIFY_MODES)}")
+        if not self.generation_models or not self.judge_models:
+            raise ConfigurationError("at least one generation model and one judge model are needed")
+        roles = [("generation", model, Task.GENERATE) for model in self.generation_models]
+        roles += [("judge", model, Task.JUDGE) for model in self.judge_models]
+        roles += [(f"modify {mode}", model, Task(mode)) for mode, model in self.modify_models.items()]
+        for role, model_id, task in roles:
+            try:
+                resolve(model_id).record.require(task)
+            except ImageGenError as exc:
+                raise ConfigurationError(f"the {role} model is not usable: {exc.message}") from exc
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        name = env.get("IMAGEGEN_PROFILE", "current")
+        if name not in profiles():
+            raise ConfigurationError(f"unknown IMAGEGEN_PROFILE {name!r}; use one of {', '.join(profiles())}")
+        profile = profiles()[name]
+        modify = dict(profile["modify"])
+        if env.get("IMAGEGEN_MODIFY_MODELS"):
+            try:
+                modify.update(json.loads(env["IMAGEGEN_MODIFY_MODELS"]))
+            except (ValueError, TypeError) as exc:
+                raise ConfigurationError("IMAGEGEN_MODIFY_MODELS must be a JSON object of mode to model id") from exc
+        try:
+            return cls(
+                bucket=env.get("IMAGEGEN_BUCKET", ""),
+                generation_models=_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"]),
+                judge_models=_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"]),
+                modify_models=modify,
+                profile=name,
+                url_expiry_seconds=int(env.get("IMAGEGEN_URL_EXPIRY", 3600)),
+                judge_seconds=float(env.get("IMAGEGEN_JUDGE_SECONDS", 12.0)),
+                allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(profile["allow_retired"])).lower() == "true",
+                evaluate_function=env.get("IMAGEGEN_EVALUATE_FUNCTION") or None,
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"a numeric IMAGEGEN_ setting is not a number ({exc})") from exc
+
+    @property
+    def generation_model(self) -> str:
+        return self.generation_models[0]
+
+    @property
+    def judge_model(self) -> str:
+        return self.judge_models[0]
+
+    def modify_model(self, mode: str) -> str:
+        if mode not in self.modify_models:
+            raise InvalidParameter(
+                "mode", mode, f"one of {', '.join(self.modify_models)} (as this deployment is configured)"
+            )
+        return self.modify_models[mode]
+
+
+def _ids(value: str) -> tuple[str, ...]:
+    """One model id, or several separated by commas."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())

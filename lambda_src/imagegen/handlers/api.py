@@ -1,0 +1,122 @@
+"""API Gateway REST proxy events in, proxy responses out: the only module that knows HTTP.
+
+Every error leaves as JSON {"error": {"code", "message", ...}} with the status its class
+carries; an unexpected exception is a 500 that names the request id and nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..clock import Clock, Deadline
+from ..errors import ImageGenError, InvalidRequest
+from ..runtime import Runtime
+
+API_TIMEOUT_SECONDS = 29.0  # API Gateway's REST integration limit
+SAFETY_SECONDS = 2.0  # kept back to answer after the last step
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    method: str
+    resource: str
+    path_parameters: Mapping[str, str]
+    body: dict[str, Any]
+    request_id: str
+    deadline: Deadline
+
+
+Route = Callable[[Runtime, ApiRequest], tuple[int, dict[str, Any]]]
+Routes = Mapping[tuple[str, str], Route]
+
+
+def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtime]) -> dict[str, Any]:
+    request_id = _request_id(event, context)
+    try:
+        rt = runtime()
+    except ImageGenError as exc:
+        print(json.dumps({"level": "ERROR", "event": "configuration", "request_id": request_id, "error": exc.message}))
+        return respond(exc.http_status, {"error": exc.to_dict()}, request_id)
+    log = rt.log.bind(request_id=request_id)
+    method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))
+    try:
+        route = routes.get((method, resource))
+        if route is None:
+            raise _NoRoute(f"{method} {resource} is not a route of this function", method=method, resource=resource)
+        request = ApiRequest(
+            method=method,
+            resource=resource,
+            path_parameters=event.get("pathParameters") or {},
+            body=parse_body(event),
+            request_id=request_id,
+            deadline=deadline_for(context, rt.pipeline.clock, api=True),
+        )
+        log.info("request", method=method, resource=resource)
+        status, payload = route(_with_log(rt, log), request)
+        log.info("response", status=status)
+        return respond(status, payload, request_id)
+    except ImageGenError as exc:
+        log.warning("request_failed", status=exc.http_status, code=exc.code, message=exc.message, upstream=exc.upstream)
+        return respond(exc.http_status, {"error": exc.to_dict()}, request_id, retry_after=exc.retryable)
+    except Exception as exc:
+        log.error("request_crashed", error=repr(exc), trace=traceback.format_exc())
+        message = f"internal error; quote request id {request_id} when reporting it"
+        return respond(500, {"error": {"code": "internal_error", "message": message}}, request_id)
+
+
+def parse_body(event: Mapping[str, Any]) -> dict[str, Any]:
+    raw = event.get("body")
+    if raw in (None, ""):
+        return {}
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(raw, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidRequest("the request body is not valid base64 UTF-8 text") from exc
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError, TypeError) as exc:
+        raise InvalidRequest("the request body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object")
+    return body
+
+
+def respond(status: int, payload: dict[str, Any], request_id: str, *, retry_after: bool = False) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
+    if retry_after:
+        headers["Retry-After"] = "5"
+    return {"statusCode": status, "headers": headers, "body": json.dumps(payload), "isBase64Encoded": False}
+
+
+def deadline_for(context: Any, clock: Clock, *, api: bool) -> Deadline:
+    """The time this invocation may use: what Lambda leaves, capped by API Gateway's limit for
+    API requests, less a margin to answer in."""
+    remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 900.0
+    if api:
+        remaining = min(remaining, API_TIMEOUT_SECONDS)
+    return Deadline.after(clock, max(0.0, remaining - SAFETY_SECONDS))
+
+
+class _NoRoute(ImageGenError):
+    code = "no_such_route"
+    http_status = 404
+
+
+def _request_id(event: Any, context: Any) -> str:
+    if isinstance(event, Mapping):
+        from_api = (event.get("requestContext") or {}).get("requestId")
+        if from_api:
+            return str(from_api)
+    return str(getattr(context, "aws_request_id", "local"))
+
+
+def _with_log(rt: Runtime, log: Any) -> Runtime:
+    """The runtime with a pipeline whose logs carry this request's id."""
+    return Runtime(rt.settings, rt.pipeline.with_log(log), log)

@@ -1,0 +1,23 @@
+"""POST /modify-image"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..runtime import Runtime, cached
+from . import api, requests
+
+
+def modify(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
+    return 200, rt.pipeline.modify(requests.modify_input(request.body), request.deadline)
+
+
+ROUTES: api.Routes = {("POST", "/modify-image"): modify}
+
+
+def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:
+    return lambda event, context: api.serve(event, context, ROUTES, runtime)
+
+
+handler = make_handler(cached(Runtime.from_env))

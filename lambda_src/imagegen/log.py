@@ -1,0 +1,34 @@
+"""Structured logs: one JSON object per line on stdout (CloudWatch Logs keeps them as they are).
+
+Every line carries the request id it was bound to. Callers log sizes and ids, not prompt
+text or image bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+
+class Logger:
+    def __init__(self, stream: TextIO | None = None, **fields: Any) -> None:
+        self.stream = stream
+        self.fields = fields
+
+    def bind(self, **fields: Any) -> Logger:
+        return Logger(self.stream, **{**self.fields, **fields})
+
+    def info(self, event: str, **fields: Any) -> None:
+        self._emit("INFO", event, fields)
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self._emit("WARNING", event, fields)
+
+    def error(self, event: str, **fields: Any) -> None:
+        self._emit("ERROR", event, fields)
+
+    def _emit(self, level: str, event: str, fields: dict[str, Any]) -> None:
+        line = {"time": round(time.time(), 3), "level": level, "event": event, **self.fields, **fields}
+        print(json.dumps(line, default=str), file=self.stream or sys.stdout, flush=True)

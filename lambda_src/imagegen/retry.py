@@ -1,0 +1,40 @@
+"""Retry a Bedrock call that was throttled, with full-jitter backoff, inside a deadline."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TypeVar
+
+from .clock import Deadline
+from .errors import ImageGenError
+
+T = TypeVar("T")
+
+
+def with_retries(
+    call: Callable[[], T],
+    deadline: Deadline,
+    *,
+    rng: random.Random | None = None,
+    base: float = 0.5,
+    cap: float = 4.0,
+    call_seconds: float = 1.0,
+    max_attempts: int = 6,
+) -> T:
+    """Run `call`; while it raises a retryable error (throttled, upstream unavailable) and the
+    deadline leaves room for a wait plus `call_seconds`, wait a random time up to the
+    exponential bound and try again. The last error is raised as it is."""
+    rng = rng or random.Random()
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except ImageGenError as exc:
+            attempt += 1
+            if not exc.retryable or attempt >= max_attempts:
+                raise
+            delay = rng.uniform(0, min(cap, base * 2 ** (attempt - 1)))
+            if not deadline.fits(delay + call_seconds):
+                raise
+            deadline.clock.sleep(delay)

@@ -1,0 +1,78 @@
+"""What a Lambda function needs, built once per container from its environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from .config import Settings
+from .errors import ConfigurationError
+from .log import Logger
+from .pipeline import Pipeline, ScheduleEvaluation
+from .storage import ImageStore, make_s3_client
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    pipeline: Pipeline
+    log: Logger
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, judge_timeout: float | None = None) -> Runtime:
+        """Clients for the function's region. Bedrock clients do not retry on their own: the
+        pipeline retries throttling itself, inside the time the request has left. The judge's
+        read timeout defaults to the time kept for it, so a slow judge cannot outlive the request."""
+        env = os.environ if env is None else env
+        settings = Settings.from_env(env)
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        if not region:
+            raise ConfigurationError("no AWS region configured: set AWS_REGION")
+        log = Logger(service="imagegen", function=env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        pipeline = Pipeline(
+            bedrock=_bedrock(region, read_timeout=25),
+            judge_bedrock=_bedrock(region, read_timeout=judge_timeout or settings.judge_seconds),
+            store=ImageStore(make_s3_client(region), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds),
+            settings=settings,
+            schedule_evaluation=(
+                evaluation_scheduler(boto3.client("lambda", region_name=region), settings.evaluate_function)
+                if settings.evaluate_function
+                else None
+            ),
+            log=log,
+        )
+        return cls(settings, pipeline, log)
+
+
+def cached(factory: Callable[[], Runtime]) -> Callable[[], Runtime]:
+    """Build on first use and keep it for the container's life; a failure is not kept, so a
+    fixed configuration takes effect without a cold start."""
+    holder: list[Runtime] = []
+
+    def get() -> Runtime:
+        if not holder:
+            holder.append(factory())
+        return holder[0]
+
+    return get
+
+
+def _bedrock(region: str, *, read_timeout: float) -> Any:
+    config = Config(connect_timeout=3, read_timeout=read_timeout, retries={"mode": "standard", "total_max_attempts": 1})
+    return boto3.client("bedrock-runtime", region_name=region, config=config)
+
+
+def evaluation_scheduler(lambda_client: Any, function: str) -> ScheduleEvaluation:
+    """Start the evaluate function asynchronously (an Event invocation) for one image."""
+
+    def schedule(image_id: str, judge_model: str) -> None:
+        payload = json.dumps({"image_id": image_id, "judge_model": judge_model}).encode()
+        lambda_client.invoke(FunctionName=function, InvocationType="Event", Payload=payload)
+
+    return schedule

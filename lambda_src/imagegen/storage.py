@@ -1,0 +1,159 @@
+"""The S3 layout, one prefix per image id:
+
+    images/<id>/image.<ext>          the image, with its real content type
+    images/<id>/meta.json            prompt, model, every parameter (seed included), timings, cost, lineage
+    images/<id>/evaluation.json      the verdict: done, pending or failed
+    images/<id>/edits/<edit-id>.json a link to each edit made from this image (edits are images too)
+
+Pre-signed GET URLs are SigV4, on the regional endpoint, with a configurable expiry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .errors import ImageNotFound, StorageFailure
+
+PREFIX = "images"
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
+
+
+def make_s3_client(region: str) -> Any:
+    """An S3 client whose pre-signed URLs are SigV4 on the regional virtual host
+    (https://<bucket>.s3.<region>.amazonaws.com/...). boto3's defaults sign for the global host,
+    which can redirect and then fail the signature. A loopback endpoint (AWS_ENDPOINT_URL_S3=
+    http://127.0.0.1:...) gets path-style URLs: botocore cannot virtual-host an IP address."""
+    config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
+        retries={"mode": "standard", "max_attempts": 3},
+    )
+    return boto3.client("s3", region_name=region, config=config)
+
+
+def image_key(image_id: str, fmt: str) -> str:
+    return f"{PREFIX}/{image_id}/image.{EXTENSIONS.get(fmt, fmt)}"
+
+
+def meta_key(image_id: str) -> str:
+    return f"{PREFIX}/{image_id}/meta.json"
+
+
+def evaluation_key(image_id: str) -> str:
+    return f"{PREFIX}/{image_id}/evaluation.json"
+
+
+def edit_link_key(parent_id: str, edit_id: str) -> str:
+    return f"{PREFIX}/{parent_id}/edits/{edit_id}.json"
+
+
+class ImageStore:
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        *,
+        url_expiry_seconds: int = 3600,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.url_expiry_seconds = url_expiry_seconds
+        self.now = now
+
+    def save_image(self, image_id: str, data: bytes, fmt: str) -> str:
+        key = image_key(image_id, fmt)
+        with _s3("store the image"):
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=f"image/{fmt}")
+        return key
+
+    def load_image(self, key: str) -> bytes:
+        try:
+            with _s3("read the image"):
+                return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except _Missing:
+            raise StorageFailure(f"s3://{self.bucket}/{key} is missing although its metadata exists") from None
+
+    def save_meta(self, image_id: str, meta: dict[str, Any]) -> None:
+        self._put_json(meta_key(image_id), meta, "store the image's metadata")
+
+    def load_meta(self, image_id: str) -> dict[str, Any]:
+        meta = self._get_json(meta_key(image_id), "read the image's metadata")
+        if meta is None:
+            raise ImageNotFound(image_id)
+        return meta
+
+    def save_evaluation(self, image_id: str, evaluation: dict[str, Any]) -> None:
+        self._put_json(evaluation_key(image_id), evaluation, "store the evaluation")
+
+    def load_evaluation(self, image_id: str) -> dict[str, Any] | None:
+        return self._get_json(evaluation_key(image_id), "read the evaluation")
+
+    def link_edit(self, parent_id: str, edit_id: str, summary: dict[str, Any]) -> None:
+        self._put_json(edit_link_key(parent_id, edit_id), summary, "link the edit to its parent")
+
+    def edits(self, parent_id: str) -> list[dict[str, Any]]:
+        """The edit links under an image, oldest first."""
+        prefix = f"{PREFIX}/{parent_id}/edits/"
+        links: list[dict[str, Any]] = []
+        with _s3("list the edits"):
+            pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        for key in keys:
+            link = self._get_json(key, "read an edit link")
+            if link is not None:
+                links.append(link)
+        return sorted(links, key=lambda link: link.get("created_at", ""))
+
+    def url(self, key: str) -> dict[str, str]:
+        """A pre-signed GET URL for the key and when it expires."""
+        with _s3("sign a URL"):
+            url = self.s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=self.url_expiry_seconds
+            )
+        expires = self.now() + timedelta(seconds=self.url_expiry_seconds)
+        return {"url": url, "url_expires_at": expires.isoformat(timespec="seconds")}
+
+    def _put_json(self, key: str, doc: dict[str, Any], what: str) -> None:
+        body = json.dumps(doc, indent=1, sort_keys=True).encode()
+        with _s3(what):
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+
+    def _get_json(self, key: str, what: str) -> dict[str, Any] | None:
+        try:
+            with _s3(what):
+                body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except _Missing:
+            return None
+        try:
+            doc = json.loads(body)
+        except ValueError as exc:
+            raise StorageFailure(f"s3://{self.bucket}/{key} is not valid JSON") from exc
+        if not isinstance(doc, dict):
+            raise StorageFailure(f"s3://{self.bucket}/{key} is not a JSON object")
+        return doc
+
+
+class _Missing(Exception):
+    """An object that does not exist: not a failure for a reader that can do without it."""
+
+
+@contextmanager
+def _s3(what: str) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("NoSuchKey", "404", "NotFound"):
+            raise _Missing() from exc
+        raise StorageFailure(f"could not {what} in S3 ({code or 'error'})", upstream=str(exc)) from exc
+    except BotoCoreError as exc:
+        raise StorageFailure(f"could not {what} in S3", upstream=str(exc)) from exc

@@ -1,0 +1,123 @@
+"""The pipeline and the handlers against a local S3 (moto) and a fake Bedrock client."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from imagegen.config import Settings, profiles
+from imagegen.handlers import evaluate, generate, modify
+from imagegen.log import Logger
+from imagegen.pipeline import Pipeline
+from imagegen.runtime import Runtime
+from imagegen.storage import ImageStore, make_s3_client
+from moto import mock_aws
+
+from tests.fakes import FakeBedrock, FakeClock, LambdaContext, api_event
+
+BUCKET = "imagegen-test-images"
+
+
+@pytest.fixture
+def s3():
+    with mock_aws():
+        client = make_s3_client("us-west-2")  # the product's client, as the runtime builds it
+        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        yield client
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def bedrock(clock):
+    return FakeBedrock(clock=clock)
+
+
+def settings_for(profile: str = "current", **overrides: Any) -> Settings:
+    chosen = profiles()[profile]
+    values: dict[str, Any] = {
+        "bucket": BUCKET,
+        "generation_models": (
+            chosen["generation"],
+            *(("stability.stable-image-ultra-v1:1",) if profile == "current" else ()),
+        ),
+        "judge_models": (chosen["judge"], "anthropic.claude-haiku-4-5-20251001-v1:0"),
+        "modify_models": chosen["modify"],
+        "profile": profile,
+        "allow_retired": chosen["allow_retired"],
+        "evaluate_function": "imagegen-evaluate",
+        "url_expiry_seconds": 900,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@dataclass
+class World:
+    """One deployment under test: its handlers, its storage, and what it did."""
+
+    s3: Any
+    bedrock: FakeBedrock
+    clock: FakeClock
+    settings: Settings
+    logs: io.StringIO = field(default_factory=io.StringIO)
+    scheduled: list[tuple[str, str]] = field(default_factory=list)
+    schedule_error: Exception | None = None
+
+    def runtime(self) -> Runtime:
+        log = Logger(self.logs, service="imagegen")
+
+        def schedule(image_id: str, judge_model: str) -> None:
+            if self.schedule_error:
+                raise self.schedule_error
+            self.scheduled.append((image_id, judge_model))
+
+        pipeline = Pipeline(
+            bedrock=self.bedrock,
+            store=ImageStore(self.s3, self.settings.bucket, url_expiry_seconds=self.settings.url_expiry_seconds),
+            settings=self.settings,
+            schedule_evaluation=schedule if self.settings.evaluate_function else None,
+            clock=self.clock,
+            log=log,
+        )
+        return Runtime(self.settings, pipeline, log)
+
+    def call(self, module: Any, event: dict[str, Any], remaining_ms: int = 29_000) -> tuple[int, dict[str, Any]]:
+        handler = module.make_handler(self.runtime)
+        response = handler(event, LambdaContext(remaining_ms=remaining_ms, clock=self.clock))
+        assert response["headers"]["Content-Type"] == "application/json"
+        return response["statusCode"], json.loads(response["body"])
+
+    def generate(self, body: Any, **kw: Any) -> tuple[int, dict[str, Any]]:
+        return self.call(generate, api_event("POST", "/generate-image", body), **kw)
+
+    def modify(self, body: Any, **kw: Any) -> tuple[int, dict[str, Any]]:
+        return self.call(modify, api_event("POST", "/modify-image", body), **kw)
+
+    def evaluate(self, body: Any, **kw: Any) -> tuple[int, dict[str, Any]]:
+        return self.call(evaluate, api_event("POST", "/evaluate-image", body), **kw)
+
+    def describe(self, image_id: str) -> tuple[int, dict[str, Any]]:
+        return self.call(evaluate, api_event("GET", "/images/{id}", path={"id": image_id}))
+
+    def object(self, key: str) -> dict[str, Any]:
+        return self.s3.get_object(Bucket=BUCKET, Key=key)
+
+    def json_object(self, key: str) -> dict[str, Any]:
+        return json.loads(self.object(key)["Body"].read())
+
+    def keys(self) -> list[str]:
+        return sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.logs.getvalue().splitlines()]
+
+
+@pytest.fixture
+def world(s3, bedrock, clock):
+    return World(s3=s3, bedrock=bedrock, clock=clock, settings=settings_for())

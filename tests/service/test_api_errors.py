@@ -1,0 +1,188 @@
+"""Every error is JSON {"error": {"code", "message"}} with the right status; bad input is a
+4xx naming the field, never a 500; error bodies and logs carry no prompt text the caller did
+not send in that field, and no image bytes."""
+
+import base64
+import json
+
+import pytest
+
+from imagegen.errors import ConfigurationError
+from imagegen.handlers import generate
+from tests.fakes import LambdaContext, api_event, client_error, throttle
+
+PROMPT = "a red fox sitting in fresh snow"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "prompt"),
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": 42}, "prompt"),
+        ({"prompt": PROMPT, "colour": "red"}, "colour"),
+        ({"prompt": PROMPT, "seed": "seven"}, "seed"),
+        ({"prompt": PROMPT, "seed": 4294967295}, "seed"),
+        ({"prompt": PROMPT, "count": 2}, "count"),
+        ({"prompt": PROMPT, "size": "big"}, "size"),
+        ({"prompt": PROMPT, "size": "1024x1024", "width": 1024}, "size"),
+        ({"prompt": PROMPT, "aspect_ratio": "4:3"}, "aspect_ratio"),
+        ({"prompt": PROMPT, "evaluate": "yes"}, "evaluate"),
+        ({"prompt": PROMPT, "model": 5}, "model"),
+        ({"prompt": PROMPT, "quality": "premium"}, "quality"),
+        ({"prompt": "p" * 10001}, "prompt"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(world, body, field):
+    status, answer = world.generate(body)
+    assert status == 400
+    assert answer["error"]["field"] == field
+    assert set(answer["error"]) >= {"code", "message"}
+    assert world.bedrock.invocations == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "base64_body", "message"),
+    [
+        ("{not json", False, "not valid JSON"),
+        ("[1, 2]", False, "must be a JSON object"),
+        ("%%%", True, "base64"),
+        ("[" * 50_000, False, "not valid JSON"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_a_400(world, raw, base64_body, message):
+    event = api_event("POST", "/generate-image", raw_body=raw)
+    if base64_body:
+        event["isBase64Encoded"] = True
+    status, answer = world.call(generate, event)
+    assert status == 400
+    assert message in answer["error"]["message"]
+
+
+def test_a_base64_encoded_body_is_accepted(world):
+    status, _ = world.call(generate, api_event("POST", "/generate-image", {"prompt": PROMPT}, base64_body=True))
+    assert status == 200
+
+
+def test_an_unknown_route_is_a_404(world):
+    status, answer = world.call(generate, api_event("DELETE", "/generate-image", {}))
+    assert (status, answer["error"]["code"]) == (404, "no_such_route")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "code"),
+    [
+        (
+            client_error(
+                "ValidationException",
+                "This request has been blocked by our content filters. Please adjust your text prompt to submit a new request.",
+            ),
+            422,
+            "content_filtered",
+        ),
+        ({"seeds": [1], "finish_reasons": ["Filter reason: output image"]}, 422, "content_filtered"),
+        (
+            client_error(
+                "AccessDeniedException", "You don't have access to the model with the specified model ID.", 403
+            ),
+            503,
+            "model_access_denied",
+        ),
+        (
+            client_error("ResourceNotFoundException", "This model version has reached the end of its life.", 404),
+            503,
+            "model_retired",
+        ),
+        (
+            client_error(
+                "ValidationException", "Malformed input request: #: extraneous key [cfg_scale] is not permitted"
+            ),
+            502,
+            "upstream_rejected_request",
+        ),
+        (client_error("ModelTimeoutException", "Model timed out", 408), 504, "upstream_timeout"),
+        (client_error("InternalServerException", "Internal error", 500), 502, "upstream_failure"),
+        ({"seeds": [1], "finish_reasons": ["Inference error"]}, 502, "upstream_failure"),
+        (b"not json at all", 502, "upstream_failure"),
+    ],
+    ids=[
+        "filtered-prompt",
+        "filtered-output",
+        "access",
+        "retired",
+        "malformed",
+        "timeout",
+        "internal",
+        "inference-error",
+        "not-json",
+    ],
+)
+def test_each_bedrock_failure_has_its_status_and_code(world, outcome, status, code):
+    world.bedrock.image_outcomes = [outcome]
+    got, answer = world.generate({"prompt": PROMPT})
+    assert (got, answer["error"]["code"]) == (status, code)
+    assert "upstream" not in answer["error"]
+    assert world.keys() == []  # nothing half-written
+
+
+def test_a_storage_failure_is_a_503(world):
+    world.s3.delete_bucket(Bucket="imagegen-test-images")
+    status, answer = world.generate({"prompt": PROMPT})
+    assert (status, answer["error"]["code"]) == (503, "storage_unavailable")
+
+
+def test_a_configuration_error_is_a_500_with_its_code():
+    def broken():
+        raise ConfigurationError("no image bucket configured: set IMAGEGEN_BUCKET")
+
+    response = generate.make_handler(broken)(api_event("POST", "/generate-image", {"prompt": PROMPT}), LambdaContext())
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"])["error"] == {
+        "code": "configuration_error",
+        "message": "no image bucket configured: set IMAGEGEN_BUCKET",
+    }
+
+
+def test_an_unexpected_crash_is_a_500_that_names_only_the_request_id(world, monkeypatch):
+    from imagegen.pipeline import Pipeline
+
+    def boom(self, given, deadline):
+        raise KeyError("secret internal detail")
+
+    monkeypatch.setattr(Pipeline, "generate", boom)
+    status, answer = world.generate({"prompt": PROMPT})
+    assert status == 500
+    assert answer == {
+        "error": {
+            "code": "internal_error",
+            "message": "internal error; quote request id c6af9ac6-7b61-11e6-9a41-93e8deadbeef when reporting it",
+        }
+    }
+    assert any(
+        line["event"] == "request_crashed" and "secret internal detail" in line["error"] for line in world.log_lines()
+    )
+
+
+def test_logs_are_json_lines_with_the_request_id_and_no_prompt_text(world):
+    world.generate({"prompt": PROMPT})
+    lines = world.log_lines()
+    assert {"request", "image_generated", "images_stored", "response"} <= {line["event"] for line in lines}
+    assert all(line["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef" for line in lines)
+    assert PROMPT not in world.logs.getvalue()
+
+
+def test_an_error_echoes_no_image_bytes_and_no_other_prompt(world):
+    mask = base64.b64encode(b"\x89PNG" + bytes(5000)).decode()
+    status, answer = world.modify(
+        {"image_id": "A" * 22, "mode": "inpaint", "prompt": "secret words", "mask_image": mask}
+    )
+    assert status == 404
+    text = json.dumps(answer)
+    assert "secret words" not in text and mask[:40] not in text
+
+
+def test_throttling_is_never_a_500(world):
+    world.bedrock.image_outcomes = [throttle()] * 30
+    world.bedrock.image_delay = 10.0
+    status, _ = world.generate({"prompt": PROMPT})
+    assert status == 429

@@ -1,0 +1,106 @@
+"""The original pipeline's defects 1-5 and 10 (original-pipeline.md), shown through the API with
+the `original` profile: Titan v2, Nova Canvas and Nova Lite in us-east-1."""
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from moto import mock_aws
+
+from imagegen.storage import make_s3_client
+from tests.fakes import FakeBedrock, FakeClock
+from tests.service.conftest import BUCKET, World, settings_for
+
+PROMPT = "a red fox sitting in fresh snow"
+
+
+@pytest.fixture
+def original():
+    with mock_aws():
+        s3 = make_s3_client("us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        clock = FakeClock()
+        yield World(
+            s3=s3,
+            bedrock=FakeBedrock(region="us-east-1", clock=clock, size=(64, 64)),
+            clock=clock,
+            settings=settings_for("original"),
+        )
+
+
+def test_defect_1_nova_lite_judges_with_a_vendor_neutral_call_and_the_score_is_an_int(original):
+    status, body = original.generate({"prompt": PROMPT})
+    assert status == 200 and type(body["evaluation_data"]["score"]) is int
+    call = original.bedrock.conversations[0]
+    assert call["modelId"] == "amazon.nova-lite-v1:0"
+    assert "anthropic_version" not in json.dumps(call, default=str)
+
+
+@pytest.mark.parametrize(
+    ("judge_answer", "code"),
+    [
+        (
+            {
+                "output": {"message": {"role": "assistant", "content": [{"text": '{"score": 7, "description": '}]}},
+                "stopReason": "end_turn",
+            },
+            "judge_answer_invalid",
+        )
+    ],
+)
+def test_defect_2_bad_json_from_the_judge_is_not_a_bare_502(original, judge_answer, code):
+    original.bedrock.judge_outcomes = [judge_answer]
+    status, body = original.generate({"prompt": PROMPT})
+    assert status == 200 and body["evaluation"]["error"]["code"] == code
+
+
+def test_defect_2_and_3_titans_error_field_with_no_image_is_a_clear_422(original):
+    original.bedrock.image_outcomes = [
+        {"images": [], "error": "The generated image has been blocked by our content filters."}
+    ]
+    status, body = original.generate({"prompt": PROMPT})
+    assert status == 422
+    assert body["error"]["code"] == "content_filtered" and body["error"]["stage"] == "output"
+
+
+def test_defect_4_png_is_stored_and_judged_as_png(original):
+    _, body = original.generate({"prompt": PROMPT})
+    assert original.object(f"images/{body['image_id']}/image.png")["ContentType"] == "image/png"
+    assert original.bedrock.conversations[0]["messages"][0]["content"][0]["image"]["format"] == "png"
+
+
+def test_defect_5_urls_are_sigv4_on_the_us_east_1_regional_host_with_the_configured_expiry(original):
+    _, body = original.generate({"prompt": PROMPT})
+    url = urlparse(body["url"])
+    assert url.netloc == f"{BUCKET}.s3.us-east-1.amazonaws.com"
+    query = parse_qs(url.query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == ["900"]
+    assert "Signature" not in query  # no SigV2
+
+
+def test_defect_10_seed_and_cfg_scale_are_explicit_returned_and_stored(original):
+    _, body = original.generate({"prompt": PROMPT, "size": "768x1280"})
+    sent = json.loads(original.bedrock.invocations[0]["body"])
+    config = sent["imageGenerationConfig"]
+    assert config["seed"] == body["seed"]
+    assert config["cfgScale"] == 8.0 and (config["width"], config["height"]) == (768, 1280)
+    meta = original.json_object(f"images/{body['image_id']}/meta.json")
+    assert meta["parameters"]["imageGenerationConfig"] == config
+    _, again = original.generate({"prompt": PROMPT, "size": "768x1280", "seed": body["seed"]})
+    assert json.loads(original.bedrock.invocations[-1]["body"]) == sent  # the same request again
+
+
+def test_the_original_profile_modifies_with_nova_canvas(original):
+    _, body = original.generate({"prompt": PROMPT, "evaluate": False})
+    status, edit = original.modify(
+        {"image_id": body["image_id"], "mode": "inpaint", "prompt": "a hat", "mask_prompt": "the head"}
+    )
+    # the fake's 64x64 image is below Canvas's 320 px minimum: the builder says so before any call
+    assert (status, edit["error"]["field"]) == (400, "images")
+    original.bedrock.size = (384, 320)
+    _, body = original.generate({"prompt": PROMPT, "evaluate": False})
+    status, edit = original.modify(
+        {"image_id": body["image_id"], "mode": "inpaint", "prompt": "a hat", "mask_prompt": "the head"}
+    )
+    assert status == 200 and edit["model"] == "amazon.nova-canvas-v1:0"
+    assert json.loads(original.bedrock.invocations[-1]["body"])["taskType"] == "INPAINTING"
