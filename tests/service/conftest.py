@@ -111,7 +111,7 @@ class World:
     def json_object(self, key: str) -> dict[str, Any]:
         return json.loads(self.object(key)["Body"].read())
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         return sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
     def log_lines(self) -> list[dict[str, Any]]:

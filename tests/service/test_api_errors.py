@@ -6,9 +6,9 @@ import base64
 import json
 
 import pytest
-
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import generate
+
 from tests.fakes import LambdaContext, api_event, client_error, throttle
 
 PROMPT = "a red fox sitting in fresh snow"
@@ -122,7 +122,7 @@ def test_each_bedrock_failure_has_its_status_and_code(world, outcome, status, co
     got, answer = world.generate({"prompt": PROMPT})
     assert (got, answer["error"]["code"]) == (status, code)
     assert "upstream" not in answer["error"]
-    assert world.keys() == []  # nothing half-written
+    assert world.stored_keys() == []  # nothing half-written
 
 
 def test_a_storage_failure_is_a_503(world):

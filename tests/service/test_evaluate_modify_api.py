@@ -4,8 +4,8 @@ import base64
 import json
 
 import pytest
-
 from imagegen import png
+
 from tests.fakes import VERDICT, client_error, throttle
 
 PROMPT = "a red fox sitting in fresh snow"
@@ -168,11 +168,11 @@ def test_modify_an_unknown_image_is_a_404(world):
 
 
 def test_modify_filtered_is_a_422_and_the_parent_is_untouched(world, image_id):
-    before = world.keys()
+    before = world.stored_keys()
     world.bedrock.image_outcomes = [{"seeds": [1], "finish_reasons": ["Filter reason: input image"]}]
     status, answer = world.modify({"image_id": image_id, "mode": "upscale"})
     assert (status, answer["error"]["code"], answer["error"]["stage"]) == (422, "content_filtered", "input_image")
-    assert world.keys() == before
+    assert world.stored_keys() == before
 
 
 def test_judge_failure_on_modify_keeps_the_edit(world, image_id):
@@ -183,7 +183,7 @@ def test_judge_failure_on_modify_keeps_the_edit(world, image_id):
     ]
     status, body = world.modify({"image_id": image_id, "mode": "upscale", "evaluate": True})
     assert status == 200 and body["evaluation"]["status"] == "failed"
-    assert f"images/{body['image_id']}/image.png" in world.keys()
+    assert f"images/{body['image_id']}/image.png" in world.stored_keys()
 
 
 def test_judge_text_answer_with_string_score_is_an_int_through_the_api(world, image_id):

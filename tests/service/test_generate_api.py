@@ -27,7 +27,7 @@ def test_generate_answers_like_the_original_with_an_integer_score_and_more(world
 def test_generate_stores_the_image_its_metadata_and_its_verdict(world):
     _, body = world.generate({"prompt": PROMPT, "seed": 77, "aspect_ratio": "16:9"})
     image_id = body["image_id"]
-    assert world.keys() == [
+    assert world.stored_keys() == [
         f"images/{image_id}/evaluation.json",
         f"images/{image_id}/image.png",
         f"images/{image_id}/meta.json",
@@ -145,7 +145,7 @@ def test_a_failing_judge_still_returns_and_stores_the_image(world, failure, code
     assert body["evaluation_data"] is None
     assert body["evaluation"]["status"] == "failed"
     assert body["evaluation"]["error"]["code"] == code
-    assert f"images/{body['image_id']}/image.png" in world.keys()
+    assert f"images/{body['image_id']}/image.png" in world.stored_keys()
     assert world.json_object(f"images/{body['image_id']}/evaluation.json")["status"] == "failed"
 
 
@@ -184,6 +184,7 @@ def test_with_too_little_time_left_the_verdict_is_pending_and_finishes_in_the_ba
 
     # the evaluate function, invoked asynchronously with the event the scheduler sent
     from imagegen.handlers import evaluate
+
     from tests.fakes import LambdaContext
 
     result = evaluate.make_handler(world.runtime)(
@@ -220,11 +221,12 @@ def test_throttling_past_the_time_budget_is_a_429(world):
     response_status, body = world.generate({"prompt": PROMPT})
     assert response_status == 429
     assert body["error"]["code"] == "throttled"
-    assert world.keys() == []
+    assert world.stored_keys() == []
 
 
 def test_a_429_carries_retry_after(world):
     from imagegen.handlers import generate
+
     from tests.fakes import LambdaContext, api_event
 
     world.bedrock.image_outcomes = [throttle()] * 20

@@ -5,9 +5,9 @@ import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from imagegen.storage import make_s3_client
 from moto import mock_aws
 
-from imagegen.storage import make_s3_client
 from tests.fakes import FakeBedrock, FakeClock
 from tests.service.conftest import BUCKET, World, settings_for
 

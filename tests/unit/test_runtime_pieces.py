@@ -6,7 +6,6 @@ import random
 import boto3
 import pytest
 from botocore.stub import Stubber
-
 from imagegen.clock import Deadline
 from imagegen.config import Settings
 from imagegen.errors import ConfigurationError, InvalidParameter, ModelAccessDenied, Throttled, UpstreamUnavailable
@@ -14,6 +13,7 @@ from imagegen.ids import checked_image_id, new_image_id
 from imagegen.retry import with_retries
 from imagegen.runtime import Runtime, cached, evaluation_scheduler
 from imagegen.storage import edit_link_key, evaluation_key, image_key, meta_key
+
 from tests.fakes import FakeClock
 
 ENV = {"IMAGEGEN_BUCKET": "my-images", "AWS_REGION": "us-west-2"}
