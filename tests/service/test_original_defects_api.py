@@ -104,3 +104,16 @@ def test_the_original_profile_modifies_with_nova_canvas(original):
     )
     assert status == 200 and edit["model"] == "amazon.nova-canvas-v1:0"
     assert json.loads(original.bedrock.invocations[-1]["body"])["taskType"] == "INPAINTING"
+
+
+def test_count_above_one_stores_judges_and_returns_every_image(original):
+    status, body = original.generate({"prompt": PROMPT, "count": 3, "quality": "premium"})
+    assert status == 200
+    assert len(body["images"]) == 3
+    assert body["images"][0]["image_id"] == body["image_id"]
+    assert len({i["image_id"] for i in body["images"]}) == 3
+    assert all(i["evaluation"]["status"] == "done" for i in body["images"])
+    assert len(original.bedrock.conversations) == 3
+    meta = original.json_object(f"images/{body['images'][2]['image_id']}/meta.json")
+    assert meta["batch"] == {"index": 2, "ids": [i["image_id"] for i in body["images"]]}
+    assert meta["estimated_cost_usd"]["image"] == 0.01  # Titan premium, per image
