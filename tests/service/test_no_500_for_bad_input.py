@@ -5,9 +5,9 @@ import json
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
 from imagegen.handlers import evaluate, generate, modify
 from imagegen.handlers.requests import EVALUATE_FIELDS, GENERATE_FIELDS, MODIFY_FIELDS
+
 from tests.fakes import api_event
 
 values = st.recursive(
