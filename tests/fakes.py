@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -174,6 +175,7 @@ def api_event(
             "path": f"/prd{concrete}",
             "stage": "prd",
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": "203.0.113.7", "userArn": "arn:aws:iam::123456789012:user/tester"},
         },
         "body": text,

@@ -86,14 +86,6 @@ class Settings:
         except ValueError as exc:
             raise ConfigurationError(f"a numeric IMAGEGEN_ setting is not a number ({exc})") from exc
 
-    @property
-    def generation_model(self) -> str:
-        return self.generation_models[0]
-
-    @property
-    def judge_model(self) -> str:
-        return self.judge_models[0]
-
     def modify_model(self, mode: str) -> str:
         if mode not in self.modify_models:
             raise InvalidParameter(

@@ -7,7 +7,7 @@ import secrets
 
 from .errors import InvalidParameter
 
-_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def new_image_id() -> str:
@@ -16,6 +16,6 @@ def new_image_id() -> str:
 
 
 def checked_image_id(value: object, field: str = "image_id") -> str:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidParameter(field, value, "an image id as returned by generate or modify (22 characters)")
     return value

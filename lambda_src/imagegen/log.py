@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from .errors import ImageGenError
 
 
 class Logger:
@@ -32,3 +35,17 @@ class Logger:
     def _emit(self, level: str, event: str, fields: dict[str, Any]) -> None:
         line = {"time": round(time.time(), 3), "level": level, "event": event, **self.fields, **fields}
         print(json.dumps(line, default=str), file=self.stream or sys.stdout, flush=True)
+
+
+def error_fields(exc: ImageGenError) -> dict[str, Any]:
+    """What to log of an error: its code, status and field, and Bedrock's own text (trimmed).
+    Not the message, which may quote the caller's values, and not a judge's answer, which may
+    quote the prompt."""
+    from .errors import JudgeAnswerInvalid
+
+    fields: dict[str, Any] = {"code": exc.code, "status": exc.http_status}
+    if "field" in exc.details:
+        fields["field"] = exc.details["field"]
+    if exc.upstream and not isinstance(exc, JudgeAnswerInvalid):
+        fields["upstream"] = exc.upstream[:500]
+    return fields

@@ -1,7 +1,9 @@
 """The product's use cases, written once: generate, evaluate, modify, describe.
 
 Clients come in from outside (handlers, the CLI, tests). An image is stored before anything
-else happens to it, so a failing judge or a lost connection never loses it.
+else happens to it; once it is, no later failure (metadata, verdict, edit link, judge) fails
+the request: the answer carries the image's id and URL, and a warning for each step that
+did not complete.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ import hashlib
 import random
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .clock import Clock, Deadline, SystemClock
 from .config import Settings
-from .errors import ImageGenError, InvalidParameter
+from .errors import ImageGenError, ImageNotFound, InvalidParameter, Throttled
 from .ids import checked_image_id, new_image_id
-from .log import Logger
+from .log import Logger, error_fields
 from .models.contracts import BuiltRequest, GeneratedImage, ImageResult
 from .models.images import invoke_image_model
-from .models.judge import JudgeOptions, Verdict, judge_image
+from .models.judge import ORIGINAL_FIELDS, JudgeOptions, Verdict, judge_image
 from .models.registry import resolve
 from .models.request import ImageRequest, Task
 from .retry import with_retries
@@ -31,8 +33,7 @@ from .storage import ImageStore
 ScheduleEvaluation = Callable[[str, str], None]
 """Start the evaluation of an image id with a judge model in the background."""
 
-IMAGE_CALL_SECONDS = 6.0  # time to keep for one more image call when retrying
-JUDGE_CALL_SECONDS = 3.0
+DEFERRED_EVALUATION_LIMIT = timedelta(minutes=15)  # Lambda's longest run: a pending verdict older than this was lost
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +60,9 @@ class ModifyInput:
     judge_model: str | None = None
 
 
+Warnings = list[dict[str, Any]]
+
+
 class Pipeline:
     def __init__(
         self,
@@ -68,16 +72,22 @@ class Pipeline:
         settings: Settings,
         judge_bedrock: Any = None,
         schedule_evaluation: ScheduleEvaluation | None = None,
+        image_call_seconds: float = 25.0,
+        judge_call_seconds: float | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         log: Logger | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`image_call_seconds` and `judge_call_seconds` are the longest one call can take (the
+        clients' read timeouts): no call, first or retried, starts unless that much time is left."""
         self.bedrock = bedrock
         self.judge_bedrock = judge_bedrock or bedrock
         self.store = store
         self.settings = settings
         self.schedule_evaluation = schedule_evaluation
+        self.image_call_seconds = image_call_seconds
+        self.judge_call_seconds = judge_call_seconds or settings.judge_seconds
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.log = log or Logger()
@@ -93,10 +103,9 @@ class Pipeline:
 
     def generate(self, given: GenerateInput, deadline: Deadline) -> dict[str, Any]:
         """Generate, store every image, then judge each (or defer the judging) as time allows."""
-        if given.request.task is not Task.GENERATE:
-            raise InvalidParameter("task", given.request.task.value, "generate")
         model = _pick("model", given.model, self.settings.generation_models, Task.GENERATE)
         judge = _pick("judge_model", given.judge_model, self.settings.judge_models, Task.JUDGE)
+        warnings: Warnings = []
         built, result, invoke_ms = self._invoke(model, given.request, deadline)
         stored = self._store(
             result,
@@ -104,27 +113,27 @@ class Pipeline:
             model,
             given.request,
             invoke_ms,
+            warnings,
             lambda image_id: {
                 "kind": "generated",
                 "judge_prompt": given.request.prompt,
                 "lineage": {"parent_id": None, "root_id": image_id, "mode": None},
             },
         )
-        return self._answer(stored, built, result, judge if given.evaluate else None, deadline)
+        return self._answer(stored, built, result, judge if given.evaluate else None, deadline, warnings)
 
     def modify(self, given: ModifyInput, deadline: Deadline) -> dict[str, Any]:
         """Apply a modify task to a stored image and store the result as an edit linked to it."""
         parent_id = checked_image_id(given.image_id)
-        parent = self.store.load_meta(parent_id)
         mode = given.request.task
-        if mode in (Task.GENERATE, Task.JUDGE):
-            raise InvalidParameter("mode", mode.value, f"one of {', '.join(self.settings.modify_models)}")
         model = self._modify_model(given.model, mode)
         judge = _pick("judge_model", given.judge_model, self.settings.judge_models, Task.JUDGE)
+        parent = self.store.load_meta(parent_id)
         source = self.store.load_image(parent["image"]["key"])
         request = dataclasses.replace(given.request, images=(source,))
         if mode is Task.VARIATION and request.strength is None:
             request = dataclasses.replace(request, strength=self.settings.variation_strength)
+        warnings: Warnings = []
         built, result, invoke_ms = self._invoke(model, request, deadline)
         stored = self._store(
             result,
@@ -132,34 +141,64 @@ class Pipeline:
             model,
             request,
             invoke_ms,
+            warnings,
             lambda image_id: {
                 "kind": "edit",
-                "judge_prompt": request.prompt or parent.get("judge_prompt"),
+                "judge_prompt": edit_judge_prompt(mode, request, parent.get("judge_prompt") or ""),
                 "lineage": {"parent_id": parent_id, "root_id": parent["lineage"]["root_id"], "mode": mode.value},
             },
         )
         for item in stored:
-            self.store.link_edit(parent_id, item.image_id, _edit_link(item.meta))
-        answer = self._answer(stored, built, result, judge if given.evaluate else None, deadline)
+            self._keep(
+                "link the edit to its parent",
+                warnings,
+                lambda item=item: self.store.link_edit(parent_id, item.image_id, _edit_link(item.meta)),
+            )
+        answer = self._answer(stored, built, result, judge if given.evaluate else None, deadline, warnings)
         return {**answer, "parent_id": parent_id, "mode": mode.value}
 
     def evaluate(self, image_id: str, deadline: Deadline, judge_model: str | None = None) -> dict[str, Any]:
         """Judge a stored image against its prompt and store the verdict; a failed judge is stored
         as failed and raised."""
         image_id = checked_image_id(image_id)
-        meta = self.store.load_meta(image_id)
         judge = _pick("judge_model", judge_model, self.settings.judge_models, Task.JUDGE)
+        meta = self.store.load_meta(image_id)
         data = self.store.load_image(meta["image"]["key"])
+        warnings: Warnings = []
         evaluation, error = self._judge(image_id, meta, data, judge, deadline)
+        self._record(image_id, evaluation, warnings)
         if error:
             raise error
-        return {"image_id": image_id, "evaluation": evaluation, "evaluation_data": evaluation_data(evaluation)}
+        return {
+            "image_id": image_id,
+            "evaluation": evaluation,
+            "evaluation_data": evaluation_data(evaluation),
+            **({"warnings": warnings} if warnings else {}),
+        }
+
+    def finish_deferred(self, image_id: str, judge_model: str | None, deadline: Deadline) -> dict[str, Any]:
+        """The background half of a deferred evaluation. Whatever happens, the stored verdict
+        stops being pending: it becomes done or failed."""
+        try:
+            return self.evaluate(image_id, deadline, judge_model)["evaluation"]
+        except (ImageNotFound, InvalidParameter) as exc:
+            if isinstance(exc, ImageNotFound) or exc.details.get("field") == "image_id":
+                return _failed(judge_model or "", exc.code, exc.message, self.now())  # no image: nothing to mark
+            failed = _failed(judge_model or "", exc.code, exc.message, self.now())
+        except ImageGenError as exc:
+            failed = _failed(judge_model or "", exc.code, exc.message, self.now())
+        except Exception as exc:  # record it; Lambda must not retry an evaluation that crashed
+            self.log.error(
+                "deferred_evaluation_crashed", image_id=image_id, error=repr(exc), trace=traceback.format_exc()
+            )
+            failed = _failed(judge_model or "", "internal_error", "the evaluation failed unexpectedly", self.now())
+        return self._record(image_id, failed, [])
 
     def describe(self, image_id: str) -> dict[str, Any]:
         """Everything known about an image, with fresh URLs for it and its edits."""
         image_id = checked_image_id(image_id)
         meta = self.store.load_meta(image_id)
-        evaluation = self.store.load_evaluation(image_id) or {"status": "not_requested"}
+        evaluation = self._current(self.store.load_evaluation(image_id) or {"status": "not_requested"})
         edits = [{**link, **self.store.url(link["image_key"])} for link in self.store.edits(image_id)]
         return {
             "image_id": image_id,
@@ -180,7 +219,7 @@ class Pipeline:
             ),
             deadline,
             rng=self.rng,
-            call_seconds=IMAGE_CALL_SECONDS,
+            call_seconds=self.image_call_seconds,
         )
         invoke_ms = round((self.clock.monotonic() - started) * 1000)
         self.log.info(
@@ -200,18 +239,25 @@ class Pipeline:
         model: str,
         request: ImageRequest,
         invoke_ms: int,
+        warnings: Warnings,
         describe: Callable[[str], dict[str, Any]],
     ) -> list[Stored]:
-        """Store each image, then its metadata, in order."""
+        """Store each image, then its metadata. Raises only if no image could be stored."""
         record = resolve(model).record
         ids = [new_image_id() for _ in result.images]
         cost = record.price.image_cost(1, built.body.get("imageGenerationConfig", {}).get("quality"))
-        stored = []
+        stored: list[Stored] = []
+        first_error: ImageGenError | None = None
         for index, (image_id, image) in enumerate(zip(ids, result.images, strict=True)):
-            key = self.store.save_image(image_id, image.data, image.format)
+            try:
+                key = self.store.save_image(image_id, image.data, image.format)
+            except ImageGenError as exc:
+                first_error = first_error or exc
+                self.log.error("image_not_stored", image_id=image_id, **error_fields(exc))
+                continue
             meta = {
                 "image_id": image_id,
-                "created_at": self.now().isoformat(timespec="seconds"),
+                "created_at": self.now().isoformat(timespec="milliseconds"),
                 "task": request.task.value,
                 "prompt": request.prompt,
                 "negative_prompt": request.negative_prompt,
@@ -227,9 +273,24 @@ class Pipeline:
                 "batch": {"index": index, "ids": ids},
                 **describe(image_id),
             }
-            self.store.save_meta(image_id, meta)
+            self._keep(
+                "store the image's metadata",
+                warnings,
+                lambda image_id=image_id, meta=meta: self.store.save_meta(image_id, meta),
+            )
             stored.append(Stored(image_id, meta, image.data))
-        self.log.info("images_stored", ids=ids)
+        if not stored:
+            assert first_error is not None
+            raise first_error
+        if first_error:
+            warnings.append(
+                {
+                    "step": "store the image",
+                    "code": first_error.code,
+                    "message": f"{len(ids) - len(stored)} of {len(ids)} generated images could not be stored",
+                }
+            )
+        self.log.info("images_stored", ids=[s.image_id for s in stored])
         return stored
 
     def _answer(
@@ -239,42 +300,49 @@ class Pipeline:
         result: ImageResult,
         judge: str | None,
         deadline: Deadline,
+        warnings: Warnings,
     ) -> dict[str, Any]:
         views = []
         for item in stored:
             evaluation = {"status": "not_requested"}
             if judge:
-                evaluation = self._evaluate_or_defer(item, judge, deadline)
+                evaluation = self._evaluate_or_defer(item, judge, deadline, warnings)
             views.append(self._view(item.image_id, item.meta, evaluation))
-        first = views[0]
-        costs = [v["evaluation"].get("estimated_cost_usd") or 0 for v in views]
+        judge_costs = [v["evaluation"].get("estimated_cost_usd") or 0 for v in views]
         image_cost = (stored[0].meta["estimated_cost_usd"]["image"] or 0) * len(stored)
         answer = {
-            **first,
+            **views[0],
             "translations": [t.as_dict() for t in built.translations],
             "filtered": result.filtered,
             "notice": result.notice,
-            "estimated_cost_usd": round(image_cost + sum(costs), 6),
+            "estimated_cost_usd": round(image_cost + sum(judge_costs), 6),
         }
         if len(views) > 1:
             answer["images"] = views
+        if warnings:
+            answer["warnings"] = warnings
         return answer
 
-    def _evaluate_or_defer(self, item: Stored, judge: str, deadline: Deadline) -> dict[str, Any]:
-        if self.schedule_evaluation is not None and not deadline.fits(self.settings.judge_seconds):
-            return self._defer(item.image_id, judge, deadline)
-        evaluation, _ = self._judge(item.image_id, item.meta, item.data, judge, deadline)
-        return evaluation
+    def _evaluate_or_defer(self, item: Stored, judge: str, deadline: Deadline, warnings: Warnings) -> dict[str, Any]:
+        if not deadline.fits(self.judge_call_seconds):
+            if self.schedule_evaluation is not None:
+                return self._defer(item.image_id, judge, deadline, warnings)
+            message = "there was not enough time left to judge in this request; ask POST /evaluate-image"
+            return self._record(item.image_id, _failed(judge, "no_time_left", message, self.now()), warnings)
+        evaluation, error = self._judge(item.image_id, item.meta, item.data, judge, deadline)
+        if isinstance(error, Throttled) and self.schedule_evaluation is not None:
+            return self._defer(item.image_id, judge, deadline, warnings)
+        return self._record(item.image_id, evaluation, warnings)
 
-    def _defer(self, image_id: str, judge: str, deadline: Deadline) -> dict[str, Any]:
+    def _defer(self, image_id: str, judge: str, deadline: Deadline, warnings: Warnings) -> dict[str, Any]:
         assert self.schedule_evaluation is not None
         pending = {
             "status": "pending",
             "judge_model": judge,
-            "requested_at": self.now().isoformat(timespec="seconds"),
-            "why": f"{deadline.remaining():.1f} s were left, the judge needs about {self.settings.judge_seconds:g} s",
+            "requested_at": self.now().isoformat(timespec="milliseconds"),
+            "why": f"{deadline.remaining():.1f} s were left and a judge call may take {self.judge_call_seconds:g} s",
         }
-        self.store.save_evaluation(image_id, pending)
+        self._record(image_id, pending, warnings)
         try:
             self.schedule_evaluation(image_id, judge)
         except Exception as exc:  # the image is stored; say why it will not be judged
@@ -282,8 +350,7 @@ class Pipeline:
             failed = _failed(
                 judge, "evaluation_not_scheduled", "the background evaluation could not be started", self.now()
             )
-            self.store.save_evaluation(image_id, failed)
-            return failed
+            return self._record(image_id, failed, warnings)
         self.log.info(
             "evaluation_deferred", image_id=image_id, judge_model=judge, remaining_s=round(deadline.remaining(), 2)
         )
@@ -292,28 +359,54 @@ class Pipeline:
     def _judge(
         self, image_id: str, meta: dict[str, Any], data: bytes, judge: str, deadline: Deadline
     ) -> tuple[dict[str, Any], ImageGenError | None]:
-        """Judge and store the verdict, done or failed. Never raises for the judge's own failure."""
+        """Judge; returns the verdict (done or failed) and the error, if any. Never raises."""
         started = self.clock.monotonic()
         options = JudgeOptions(max_prompt_chars=_prompt_limit(meta["model"]), allow_retired=self.settings.allow_retired)
-        error: ImageGenError | None = None
         try:
             verdict = with_retries(
-                lambda: judge_image(self.judge_bedrock, judge, data, meta["judge_prompt"] or "", options),
+                lambda: judge_image(self.judge_bedrock, judge, data, meta.get("judge_prompt") or "", options),
                 deadline,
                 rng=self.rng,
-                call_seconds=JUDGE_CALL_SECONDS,
+                call_seconds=self.judge_call_seconds,
             )
-            evaluation = _done(verdict, self.now(), round((self.clock.monotonic() - started) * 1000))
         except ImageGenError as exc:
-            error = exc
-            evaluation = _failed(judge, exc.code, exc.message, self.now())
-            self.log.warning("evaluation_failed", image_id=image_id, code=exc.code, upstream=exc.upstream)
+            self.log.warning("evaluation_failed", image_id=image_id, **error_fields(exc))
+            return _failed(judge, exc.code, exc.message, self.now()), exc
         except Exception as exc:  # a bug must not cost the caller the image
             self.log.error("evaluation_crashed", image_id=image_id, error=repr(exc), trace=traceback.format_exc())
-            error = ImageGenError("the evaluation failed unexpectedly")
-            evaluation = _failed(judge, "internal_error", "the evaluation failed unexpectedly", self.now())
-        self.store.save_evaluation(image_id, evaluation)
-        return evaluation, error
+            failed = _failed(judge, "internal_error", "the evaluation failed unexpectedly", self.now())
+            return failed, ImageGenError("the evaluation failed unexpectedly")
+        return _done(verdict, self.now(), round((self.clock.monotonic() - started) * 1000)), None
+
+    def _record(self, image_id: str, evaluation: dict[str, Any], warnings: Warnings) -> dict[str, Any]:
+        self._keep("store the evaluation", warnings, lambda: self.store.save_evaluation(image_id, evaluation))
+        return evaluation
+
+    def _keep(self, step: str, warnings: Warnings, action: Callable[[], Any]) -> bool:
+        """Run a step that follows a stored image; its failure becomes a warning, not an error."""
+        try:
+            action()
+            return True
+        except ImageGenError as exc:
+            self.log.error("step_failed", step=step, **error_fields(exc))
+            warnings.append({"step": step, "code": exc.code, "message": exc.message})
+            return False
+
+    def _current(self, evaluation: dict[str, Any]) -> dict[str, Any]:
+        """A pending verdict older than any background run can last was lost: say so."""
+        if evaluation.get("status") != "pending":
+            return evaluation
+        requested = datetime.fromisoformat(evaluation["requested_at"])
+        if self.now() - requested <= DEFERRED_EVALUATION_LIMIT:
+            return evaluation
+        return {
+            **evaluation,
+            "status": "failed",
+            "error": {
+                "code": "evaluation_lost",
+                "message": "the background evaluation did not finish; ask POST /evaluate-image",
+            },
+        }
 
     def _view(self, image_id: str, meta: dict[str, Any], evaluation: dict[str, Any]) -> dict[str, Any]:
         facts = meta["image"]
@@ -331,28 +424,46 @@ class Pipeline:
 
     def _modify_model(self, given: str | None, mode: Task) -> str:
         configured = self.settings.modify_model(mode.value)
-        candidates = [configured] + [m for m in self.settings.modify_models.values() if m != configured]
-        capable = tuple(m for m in dict.fromkeys(candidates) if resolve(m).record.supports(mode))
-        return _pick("model", given, capable, mode)
+        candidates = dict.fromkeys([configured, *self.settings.modify_models.values()])
+        return _pick("model", given, tuple(m for m in candidates if resolve(m).record.supports(mode)), mode)
 
 
 def evaluation_data(evaluation: dict[str, Any]) -> dict[str, Any] | None:
     """The original API's evaluation_data (score an integer), once the verdict is done."""
     if evaluation.get("status") != "done":
         return None
-    return {k: evaluation[k] for k in ("description", "score", "reason", "suggestions")}
+    return {k: evaluation[k] for k in ORIGINAL_FIELDS}
+
+
+def edit_judge_prompt(mode: Task, request: ImageRequest, parent_prompt: str) -> str:
+    """What an edit should show, as one prompt for the judge: the parent's prompt and the edit."""
+    prompt, target = request.prompt, request.mask_prompt
+    match mode:
+        case Task.VARIATION:
+            return prompt or parent_prompt
+        case Task.REPLACE:
+            return f"{parent_prompt}; with {target} replaced by {prompt}"
+        case Task.RECOLOR:
+            return f"{parent_prompt}; with {target} recoloured: {prompt}"
+        case Task.INPAINT:
+            return f"{parent_prompt}; with {target or 'the masked area'} changed to: {prompt}"
+        case Task.OUTPAINT:
+            return f"{parent_prompt}; extended beyond its borders" + (f" with {prompt}" if prompt else "")
+        case Task.ERASE:
+            return f"{parent_prompt}; with {target or 'the masked object'} removed"
+        case _:  # upscale, remove-background: the same picture
+            return parent_prompt
 
 
 def _pick(field: str, given: str | None, allowed: Sequence[str], task: Task) -> str:
-    """The caller's model if this deployment allows it for the task, else the default."""
+    """The caller's model if this deployment allows it for the task (an ARN becomes its id),
+    else the default."""
     if given is None:
         return allowed[0]
-    if not isinstance(given, str):
-        raise InvalidParameter(field, given, "a model id")
-    base = resolve(given).record.id
-    if given in allowed or base in allowed:
-        resolve(given).record.require(task)
-        return given
+    resolved = resolve(given)
+    if resolved.requested_id in allowed or resolved.record.id in allowed:
+        resolved.record.require(task)
+        return resolved.requested_id
     raise InvalidParameter(field, given, f"one of the models this deployment allows for {task}: {', '.join(allowed)}")
 
 
@@ -387,16 +498,12 @@ def _done(verdict: Verdict, now: datetime, ms: int) -> dict[str, Any]:
     return {
         "status": "done",
         "judge_model": verdict.model_id,
-        "score": verdict.score,
-        "description": verdict.description,
-        "reason": verdict.reason,
-        "suggestions": verdict.suggestions,
-        "revised_prompt": verdict.revised_prompt,
-        "answered_with": verdict.answered_with,
-        "input_tokens": verdict.input_tokens,
-        "output_tokens": verdict.output_tokens,
+        **{
+            k: getattr(verdict, k)
+            for k in (*ORIGINAL_FIELDS, "revised_prompt", "answered_with", "input_tokens", "output_tokens")
+        },
         "estimated_cost_usd": verdict.cost_usd,
-        "evaluated_at": now.isoformat(timespec="seconds"),
+        "evaluated_at": now.isoformat(timespec="milliseconds"),
         "duration_ms": ms,
     }
 
@@ -406,5 +513,5 @@ def _failed(judge: str, code: str, message: str, now: datetime) -> dict[str, Any
         "status": "failed",
         "judge_model": judge,
         "error": {"code": code, "message": message},
-        "failed_at": now.isoformat(timespec="seconds"),
+        "failed_at": now.isoformat(timespec="milliseconds"),
     }

@@ -17,6 +17,9 @@ from .log import Logger
 from .pipeline import Pipeline, ScheduleEvaluation
 from .storage import ImageStore, make_s3_client
 
+IMAGE_CALL_SECONDS = 22.0  # read timeout of one image call: it must end inside API Gateway's 29 s
+CONNECT_SECONDS = 2.0
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -35,13 +38,19 @@ class Runtime:
         if not region:
             raise ConfigurationError("no AWS region configured: set AWS_REGION")
         log = Logger(service="imagegen", function=env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        judge_seconds = judge_timeout or settings.judge_seconds
         pipeline = Pipeline(
-            bedrock=_bedrock(region, read_timeout=25),
-            judge_bedrock=_bedrock(region, read_timeout=judge_timeout or settings.judge_seconds),
+            bedrock=_bedrock(region, read_timeout=IMAGE_CALL_SECONDS),
+            judge_bedrock=_bedrock(region, read_timeout=judge_seconds),
+            image_call_seconds=IMAGE_CALL_SECONDS + CONNECT_SECONDS,
+            judge_call_seconds=judge_seconds + CONNECT_SECONDS,
             store=ImageStore(make_s3_client(region), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds),
             settings=settings,
             schedule_evaluation=(
-                evaluation_scheduler(boto3.client("lambda", region_name=region), settings.evaluate_function)
+                evaluation_scheduler(
+                    boto3.client("lambda", region_name=region, config=Config(connect_timeout=2, read_timeout=5)),
+                    settings.evaluate_function,
+                )
                 if settings.evaluate_function
                 else None
             ),
@@ -64,7 +73,11 @@ def cached(factory: Callable[[], Runtime]) -> Callable[[], Runtime]:
 
 
 def _bedrock(region: str, *, read_timeout: float) -> Any:
-    config = Config(connect_timeout=3, read_timeout=read_timeout, retries={"mode": "standard", "total_max_attempts": 1})
+    config = Config(
+        connect_timeout=CONNECT_SECONDS,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": 1},
+    )
     return boto3.client("bedrock-runtime", region_name=region, config=config)
 
 

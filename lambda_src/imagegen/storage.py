@@ -34,7 +34,9 @@ def make_s3_client(region: str) -> Any:
     config = Config(
         signature_version="s3v4",
         s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
-        retries={"mode": "standard", "max_attempts": 3},
+        retries={"mode": "standard", "total_max_attempts": 3},
+        connect_timeout=2,
+        read_timeout=5,
     )
     return boto3.client("s3", region_name=region, config=config)
 
@@ -80,7 +82,7 @@ class ImageStore:
             with _s3("read the image"):
                 return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except _Missing:
-            raise StorageFailure(f"s3://{self.bucket}/{key} is missing although its metadata exists") from None
+            raise StorageFailure("the stored image is missing although its metadata exists") from None
 
     def save_meta(self, image_id: str, meta: dict[str, Any]) -> None:
         self._put_json(meta_key(image_id), meta, "store the image's metadata")
@@ -111,7 +113,7 @@ class ImageStore:
             link = self._get_json(key, "read an edit link")
             if link is not None:
                 links.append(link)
-        return sorted(links, key=lambda link: link.get("created_at", ""))
+        return sorted(links, key=lambda link: (link.get("created_at", ""), link.get("image_id", "")))
 
     def url(self, key: str) -> dict[str, str]:
         """A pre-signed GET URL for the key and when it expires."""
@@ -136,9 +138,9 @@ class ImageStore:
         try:
             doc = json.loads(body)
         except ValueError as exc:
-            raise StorageFailure(f"s3://{self.bucket}/{key} is not valid JSON") from exc
+            raise StorageFailure("a stored document is not valid JSON", upstream=key) from exc
         if not isinstance(doc, dict):
-            raise StorageFailure(f"s3://{self.bucket}/{key} is not a JSON object")
+            raise StorageFailure("a stored document is not a JSON object", upstream=key)
         return doc
 
 

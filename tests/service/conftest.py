@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from imagegen.config import Settings, profiles
 from imagegen.handlers import evaluate, generate, modify
 from imagegen.log import Logger
@@ -68,6 +71,7 @@ class World:
     logs: io.StringIO = field(default_factory=io.StringIO)
     scheduled: list[tuple[str, str]] = field(default_factory=list)
     schedule_error: Exception | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def runtime(self) -> Runtime:
         log = Logger(self.logs, service="imagegen")
@@ -84,8 +88,22 @@ class World:
             schedule_evaluation=schedule if self.settings.evaluate_function else None,
             clock=self.clock,
             log=log,
+            now=lambda: self.now(),
         )
         return Runtime(self.settings, pipeline, log)
+
+    def fail_s3(self, operation: str, key_suffix: str = "", times: int = 1_000) -> None:
+        """Make S3 refuse `operation` (PutObject, GetObject...) on keys ending with `key_suffix`."""
+        budget = [times]
+
+        def refuse(params: dict[str, Any], **_: Any) -> None:
+            if params.get("Key", "").endswith(key_suffix) and budget[0] > 0:
+                budget[0] -= 1
+                raise ClientError(
+                    {"Error": {"Code": "InternalError", "Message": "We encountered an internal error."}}, operation
+                )
+
+        self.s3.meta.events.register(f"before-parameter-build.s3.{operation}", refuse)
 
     def call(self, module: Any, event: dict[str, Any], remaining_ms: int = 29_000) -> tuple[int, dict[str, Any]]:
         handler = module.make_handler(self.runtime)
@@ -121,3 +139,17 @@ class World:
 @pytest.fixture
 def world(s3, bedrock, clock):
     return World(s3=s3, bedrock=bedrock, clock=clock, settings=settings_for())
+
+
+@pytest.fixture
+def original_world(clock):
+    """A deployment of the `original` profile (Titan v2, Nova Canvas, Nova Lite) in us-east-1."""
+    with mock_aws():
+        s3 = make_s3_client("us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        yield World(
+            s3=s3,
+            bedrock=FakeBedrock(region="us-east-1", clock=clock, size=(64, 64)),
+            clock=clock,
+            settings=settings_for("original"),
+        )

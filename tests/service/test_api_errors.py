@@ -9,7 +9,7 @@ import pytest
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import generate
 
-from tests.fakes import LambdaContext, api_event, client_error, throttle
+from tests.fakes import LambdaContext, api_event, client_error
 
 PROMPT = "a red fox sitting in fresh snow"
 
@@ -181,8 +181,31 @@ def test_an_error_echoes_no_image_bytes_and_no_other_prompt(world):
     assert "secret words" not in text and mask[:40] not in text
 
 
-def test_throttling_is_never_a_500(world):
-    world.bedrock.image_outcomes = [throttle()] * 30
-    world.bedrock.image_delay = 10.0
-    status, _ = world.generate({"prompt": PROMPT})
-    assert status == 429
+@pytest.mark.parametrize(
+    "raw", ['{"prompt": "x", "seed": NaN}', '{"prompt": "x", "strength": Infinity}', '{"prompt": "x", "seed": 1e400}']
+)
+def test_numbers_json_does_not_allow_are_a_400(world, raw):
+    status, answer = world.call(generate, api_event("POST", "/generate-image", raw_body=raw))
+    assert (status, answer["error"]["code"]) == (400, "invalid_request")
+    json.loads(json.dumps(answer), parse_constant=lambda c: pytest.fail(f"{c} in the answer"))
+
+
+def test_a_model_given_as_an_arn_is_recorded_as_its_id(world):
+    arn = "arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-ultra-v1:1"
+    status, body = world.generate({"prompt": PROMPT, "model": arn})
+    assert status == 200
+    assert body["model"] == "stability.stable-image-ultra-v1:1"
+    assert world.json_object(f"images/{body['image_id']}/meta.json")["model"] == "stability.stable-image-ultra-v1:1"
+
+
+def test_error_logs_carry_the_code_and_field_but_not_the_callers_text(world):
+    secret = "my private prompt " * 700
+    status, _ = world.generate({"prompt": secret})
+    assert status == 400
+    failure = next(line for line in world.log_lines() if line["event"] == "request_failed")
+    assert (failure["code"], failure["field"], failure["request_id"]) == (
+        "invalid_parameter",
+        "prompt",
+        "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+    )
+    assert "my private prompt" not in world.logs.getvalue()

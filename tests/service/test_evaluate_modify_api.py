@@ -81,10 +81,17 @@ def test_describe_before_any_evaluation_says_not_requested(world, image_id):
     assert body["evaluation"] == {"status": "not_requested"} and body["evaluation_data"] is None and body["edits"] == []
 
 
-@pytest.mark.parametrize(("image", "status"), [(UNKNOWN_ID, 404), ("short", 400)])
-def test_describe_unknown_or_malformed_id(world, image, status):
+@pytest.mark.parametrize(
+    ("image", "status", "code"),
+    [
+        (UNKNOWN_ID, 404, "image_not_found"),
+        ("short", 400, "invalid_parameter"),
+        ("A" * 22 + "\n", 400, "invalid_parameter"),
+    ],
+)
+def test_describe_unknown_or_malformed_id(world, image, status, code):
     got, answer = world.describe(image)
-    assert got == status and answer["error"]["code"] in ("image_not_found", "invalid_parameter")
+    assert (got, answer["error"]["code"]) == (status, code)
 
 
 # --- modify ---------------------------------------------------------------------------------------------
@@ -125,7 +132,8 @@ def test_an_edit_of_an_edit_keeps_the_root(world, image_id):
     _, second = world.modify({"image_id": first["image_id"], "mode": "upscale"})
     meta = world.json_object(f"images/{second['image_id']}/meta.json")
     assert meta["lineage"] == {"parent_id": first["image_id"], "root_id": image_id, "mode": "upscale"}
-    assert meta["judge_prompt"] == "blue"  # an edit without a prompt is judged against its parent's
+    # an upscale shows the same picture as its parent, a recolour of the root's prompt
+    assert meta["judge_prompt"] == f"{PROMPT}; with the fox recoloured: blue"
 
 
 def test_variation_gets_the_configured_strength_when_none_is_given(world, image_id):
@@ -160,6 +168,12 @@ def test_modify_bad_input_is_a_400_naming_the_field(world, image_id, body, statu
         body = {**body, "image_id": image_id}
     got, answer = world.modify(body)
     assert (got, answer["error"].get("field")) == (status, field)
+
+
+def test_an_invalid_base64_mask_is_not_echoed(world, image_id):
+    mask = "not*base64" * 50
+    status, answer = world.modify({"image_id": image_id, "mode": "inpaint", "prompt": "x", "mask_image": mask})
+    assert (status, answer["error"]["value"]) == (400, "<500 characters>")
 
 
 def test_modify_an_unknown_image_is_a_404(world):

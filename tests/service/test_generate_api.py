@@ -1,5 +1,6 @@
 """POST /generate-image through the real handler, against a local S3 and a fake Bedrock."""
 
+import dataclasses
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -149,12 +150,23 @@ def test_a_failing_judge_still_returns_and_stores_the_image(world, failure, code
     assert world.json_object(f"images/{body['image_id']}/evaluation.json")["status"] == "failed"
 
 
-def test_a_judge_that_keeps_throttling_fails_the_verdict_not_the_request(world):
+def test_a_judge_that_keeps_throttling_is_handed_to_the_background(world):
     world.bedrock.judge_outcomes = [throttle("Converse")] * 10
+    world.bedrock.judge_delay = 4.0
     status, body = world.generate({"prompt": PROMPT})
     assert status == 200
-    assert body["evaluation"]["error"]["code"] == "throttled"
-    assert len(world.bedrock.conversations) >= 2  # it was retried
+    assert len(world.bedrock.conversations) >= 2  # it was retried first
+    assert body["evaluation"]["status"] == "pending"
+    assert world.scheduled == [(body["image_id"], "amazon.nova-lite-v1:0")]
+
+
+def test_without_a_background_function_a_throttled_judge_fails_the_verdict_not_the_request(world):
+    world.settings = dataclasses.replace(world.settings, evaluate_function=None)
+    world.bedrock.judge_outcomes = [throttle("Converse")] * 10
+    world.bedrock.judge_delay = 4.0
+    status, body = world.generate({"prompt": PROMPT})
+    assert status == 200
+    assert body["evaluation"]["status"] == "failed" and body["evaluation"]["error"]["code"] == "throttled"
 
 
 def test_a_crashing_judge_still_returns_the_image(world):

@@ -61,7 +61,8 @@ def test_canvas_output_partly_blocked_keeps_the_images_that_passed():
     result = parse_response(CANVAS, json.dumps(payload), amazon_built(count=3))
     assert len(result.images) == 1
     assert result.filtered == 2
-    assert "blocked" in result.notice
+    assert result.notice == "2 of 3 requested images were withheld by the model or its content filters"
+    assert "Some of the generated" not in result.notice  # Bedrock's own text stays out of answers
 
 
 def test_titan_error_without_images_is_an_upstream_failure():

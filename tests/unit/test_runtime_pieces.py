@@ -24,15 +24,15 @@ ENV = {"IMAGEGEN_BUCKET": "my-images", "AWS_REGION": "us-west-2"}
 def test_the_current_profile_is_the_default_and_uses_active_models():
     settings = Settings.from_env(ENV)
     assert settings.profile == "current"
-    assert settings.generation_model == "stability.stable-image-core-v1:1"
-    assert settings.judge_model == "amazon.nova-lite-v1:0"
+    assert settings.generation_models[0] == "stability.stable-image-core-v1:1"
+    assert settings.judge_models[0] == "amazon.nova-lite-v1:0"
     assert settings.modify_models["inpaint"] == "stability.stable-image-inpaint-v1:0"
     assert not settings.allow_retired
 
 
 def test_the_original_profile_allows_its_retired_models():
     settings = Settings.from_env({**ENV, "IMAGEGEN_PROFILE": "original"})
-    assert settings.generation_model == "amazon.titan-image-generator-v2:0"
+    assert settings.generation_models[0] == "amazon.titan-image-generator-v2:0"
     assert set(settings.modify_models.values()) == {"amazon.nova-canvas-v1:0"}
     assert settings.allow_retired
 
@@ -49,7 +49,7 @@ def test_environment_overrides_models_lists_and_numbers():
         }
     )
     assert settings.generation_models == ("stability.stable-image-ultra-v1:1", "stability.stable-image-core-v1:1")
-    assert settings.judge_model == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert settings.judge_models[0] == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert settings.modify_models["upscale"] == "stability.stable-creative-upscale-v1:0"
     assert settings.modify_models["erase"] == "stability.stable-image-erase-object-v1:0"
     assert (settings.url_expiry_seconds, settings.evaluate_function) == (600, "evaluate-fn")
@@ -91,7 +91,7 @@ def test_ids_are_random_url_safe_and_checked():
     ids = {new_image_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(checked_image_id(i) == i for i in ids)
-    for bad in ("short", "A" * 23, "../../etc/passwd00000", None, 7, "A" * 21 + "/"):
+    for bad in ("short", "A" * 23, "../../etc/passwd00000", None, 7, "A" * 21 + "/", "A" * 22 + "\n"):
         with pytest.raises(InvalidParameter):
             checked_image_id(bad)
 
@@ -127,12 +127,12 @@ def test_an_error_that_is_not_retryable_is_raised_at_once():
     assert (len(calls), clock.slept) == (1, [])
 
 
-def test_retrying_stops_when_the_deadline_leaves_no_room():
+def test_retrying_stops_when_the_deadline_leaves_no_room_for_another_call():
     clock = FakeClock()
     call, calls = _flaky([Throttled("t")] * 10)
     with pytest.raises(Throttled):
-        with_retries(call, Deadline.after(clock, 1.2), rng=random.Random(1), call_seconds=1.0)
-    assert len(calls) <= 2
+        with_retries(call, Deadline.after(clock, 1.5), rng=random.Random(1), call_seconds=2.0)
+    assert (len(calls), clock.slept) == (1, [])
 
 
 def test_retrying_stops_after_max_attempts():
@@ -163,6 +163,9 @@ def test_runtime_from_env_wires_regional_clients_that_leave_retrying_to_the_pipe
     assert pipeline.bedrock.meta.config.retries["total_max_attempts"] == 1
     assert pipeline.judge_bedrock.meta.config.read_timeout == 7
     assert pipeline.store.s3.meta.config.signature_version == "s3v4"
+    assert (pipeline.store.s3.meta.config.connect_timeout, pipeline.store.s3.meta.config.read_timeout) == (2, 5)
+    assert pipeline.bedrock.meta.config.read_timeout + 2.0 == pipeline.image_call_seconds
+    assert pipeline.judge_call_seconds == 9.0
     assert pipeline.store.bucket == "my-images"
     assert pipeline.schedule_evaluation is not None
 

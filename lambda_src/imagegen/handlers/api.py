@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..clock import Clock, Deadline
 from ..errors import ImageGenError, InvalidRequest
+from ..log import error_fields
 from ..runtime import Runtime
 
 API_TIMEOUT_SECONDS = 29.0  # API Gateway's REST integration limit
@@ -24,8 +26,6 @@ SAFETY_SECONDS = 2.0  # kept back to answer after the last step
 
 @dataclass(frozen=True)
 class ApiRequest:
-    method: str
-    resource: str
     path_parameters: Mapping[str, str]
     body: dict[str, Any]
     request_id: str
@@ -49,20 +49,24 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
         route = routes.get((method, resource))
         if route is None:
             raise _NoRoute(f"{method} {resource} is not a route of this function", method=method, resource=resource)
+        received_ms = (event.get("requestContext") or {}).get("requestTimeEpoch")
         request = ApiRequest(
-            method=method,
-            resource=resource,
             path_parameters=event.get("pathParameters") or {},
             body=parse_body(event),
             request_id=request_id,
-            deadline=deadline_for(context, rt.pipeline.clock, api=True),
+            deadline=deadline_for(
+                context,
+                rt.pipeline.clock,
+                api=True,
+                elapsed_seconds=_since(received_ms, rt.pipeline.now().timestamp()),
+            ),
         )
         log.info("request", method=method, resource=resource)
         status, payload = route(_with_log(rt, log), request)
         log.info("response", status=status)
         return respond(status, payload, request_id)
     except ImageGenError as exc:
-        log.warning("request_failed", status=exc.http_status, code=exc.code, message=exc.message, upstream=exc.upstream)
+        log.warning("request_failed", **error_fields(exc))
         return respond(exc.http_status, {"error": exc.to_dict()}, request_id, retry_after=exc.retryable)
     except Exception as exc:
         log.error("request_crashed", error=repr(exc), trace=traceback.format_exc())
@@ -80,9 +84,9 @@ def parse_body(event: Mapping[str, Any]) -> dict[str, Any]:
         except (binascii.Error, ValueError) as exc:
             raise InvalidRequest("the request body is not valid base64 UTF-8 text") from exc
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
     except (ValueError, RecursionError, TypeError) as exc:
-        raise InvalidRequest("the request body is not valid JSON") from exc
+        raise InvalidRequest(f"the request body is not valid JSON ({_reason(exc)})") from exc
     if not isinstance(body, dict):
         raise InvalidRequest("the request body must be a JSON object")
     return body
@@ -95,13 +99,38 @@ def respond(status: int, payload: dict[str, Any], request_id: str, *, retry_afte
     return {"statusCode": status, "headers": headers, "body": json.dumps(payload), "isBase64Encoded": False}
 
 
-def deadline_for(context: Any, clock: Clock, *, api: bool) -> Deadline:
-    """The time this invocation may use: what Lambda leaves, capped by API Gateway's limit for
-    API requests, less a margin to answer in."""
+def deadline_for(context: Any, clock: Clock, *, api: bool, elapsed_seconds: float = 0.0) -> Deadline:
+    """The time this invocation may use: what Lambda leaves, capped for API requests by API
+    Gateway's limit less the time since API Gateway received the request (a cold start
+    counts), and less a margin to answer in."""
     remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 900.0
     if api:
-        remaining = min(remaining, API_TIMEOUT_SECONDS)
+        remaining = min(remaining, API_TIMEOUT_SECONDS - elapsed_seconds)
     return Deadline.after(clock, max(0.0, remaining - SAFETY_SECONDS))
+
+
+def _since(received_ms: Any, now_seconds: float) -> float:
+    """Seconds since API Gateway received the request (requestContext.requestTimeEpoch)."""
+    if isinstance(received_ms, (int, float)) and not isinstance(received_ms, bool):
+        return max(0.0, now_seconds - received_ms / 1000)
+    return 0.0
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is too large")
+    return value
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(":")[0][:80]
 
 
 class _NoRoute(ImageGenError):

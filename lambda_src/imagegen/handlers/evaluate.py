@@ -3,6 +3,7 @@ starts as an asynchronous invocation ({"image_id", "judge_model"})."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from ..ids import checked_image_id
 from ..runtime import Runtime, cached
 from . import api, requests
 
-JUDGE_TIMEOUT_SECONDS = 60.0  # this function has no API limit when it runs in the background
+JUDGE_TIMEOUT_SECONDS = 20.0  # this function also serves API routes, which end after 29 s
 
 
 def evaluate(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
@@ -36,19 +37,21 @@ def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[st
 
 
 def deferred(runtime: Callable[[], Runtime], event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Finish an evaluation the generate function could not fit in its request. The outcome,
-    done or failed, is stored for GET /images/{id}; nothing is raised, so Lambda does not
-    retry an evaluation that already retried its throttles."""
-    rt = runtime()
+    """Finish an evaluation the generate function could not fit in its request. The stored
+    verdict becomes done or failed; nothing is raised, so Lambda does not retry an evaluation
+    that already retried its throttles."""
+    try:
+        rt = runtime()
+    except ImageGenError as exc:  # without a runtime nothing can be stored; the pending verdict ages out
+        print(json.dumps({"level": "ERROR", "event": "configuration", "error": exc.message}))
+        return {"status": "failed", "error": exc.to_dict()}
     log = rt.log.bind(request_id=getattr(context, "aws_request_id", "local"), image_id=event.get("image_id"))
     deadline = api.deadline_for(context, rt.pipeline.clock, api=False)
-    try:
-        result = rt.pipeline.with_log(log).evaluate(str(event["image_id"]), deadline, event.get("judge_model"))
-        log.info("deferred_evaluation_done", score=result["evaluation"].get("score"))
-        return {"status": "done"}
-    except ImageGenError as exc:
-        log.warning("deferred_evaluation_failed", code=exc.code, message=exc.message)
-        return {"status": "failed", "error": exc.to_dict()}
+    evaluation = rt.pipeline.with_log(log).finish_deferred(
+        str(event.get("image_id")), event.get("judge_model"), deadline
+    )
+    log.info("deferred_evaluation_finished", status=evaluation["status"], code=evaluation.get("error", {}).get("code"))
+    return {"status": evaluation["status"]}
 
 
 handler = make_handler(cached(lambda: Runtime.from_env(judge_timeout=JUDGE_TIMEOUT_SECONDS)))

@@ -124,9 +124,10 @@ def _optional_text(body: Mapping[str, Any], name: str) -> str | None:
 
 
 def _base64_image(value: Any, name: str) -> bytes:
+    shown = f"<{len(value)} characters>" if isinstance(value, str) else value  # never echo image data
     if not isinstance(value, str):
-        raise InvalidParameter(name, value, "a base64-encoded PNG")
+        raise InvalidParameter(name, shown, "a base64-encoded PNG")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidParameter(name, value, "a base64-encoded PNG") from None
+        raise InvalidParameter(name, shown, "a base64-encoded PNG") from None

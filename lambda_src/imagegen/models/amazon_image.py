@@ -15,7 +15,7 @@ from typing import Any
 from .. import masks
 from ..errors import ContentFiltered, InvalidImage, UpstreamFailure
 from .checks import Checker
-from .contracts import BuiltRequest, ImageResult, Translation
+from .contracts import BuiltRequest, ImageResult, Translation, withheld_notice
 from .decoding import b64, decode_image, image_list, json_object
 from .registry import ModelRecord
 from .request import ImageRequest, Task
@@ -76,10 +76,11 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
         if not images:
             raise ContentFiltered.at("output", upstream=error)
         asked = built.body.get("imageGenerationConfig", {}).get("numberOfImages", len(images))
-        return ImageResult(images, filtered=max(asked - len(images), 0), notice=error)
+        filtered = max(asked - len(images), 0)
+        return ImageResult(images, filtered=filtered, notice=withheld_notice(filtered, asked))
     if not images:
         raise UpstreamFailure(f"{record.id} returned no image", upstream=error)
-    return ImageResult(images, notice=error or None)
+    return ImageResult(images)
 
 
 def _generate_params(check: Checker) -> tuple[str, str, dict[str, Any]]:

@@ -57,6 +57,11 @@ class ImageResult:
     notice: str | None = None
 
 
+def withheld_notice(withheld: int, asked: int) -> str:
+    """The caller-facing note for images a model did not deliver (Bedrock's text goes to logs)."""
+    return f"{withheld} of {asked} requested images were withheld by the model or its content filters"
+
+
 # body keys whose values are base64 images, in every family's spelling
 BLOB_KEYS = frozenset({"image", "images", "mask", "maskImage", "conditionImage", "referenceImage"})
 

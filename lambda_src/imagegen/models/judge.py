@@ -25,7 +25,8 @@ from .request import Task
 TOOL_NAME = "record_image_evaluation"
 MAX_TEXT_CHARS = 50_000  # a text answer is searched for a verdict this far, at this many "{"
 MAX_JSON_CANDIDATES = 64
-VERDICT_FIELDS = ("description", "score", "reason", "suggestions", "revised_prompt")
+ORIGINAL_FIELDS = ("description", "score", "reason", "suggestions")  # the original API's evaluation_data
+VERDICT_FIELDS = (*ORIGINAL_FIELDS, "revised_prompt")
 
 EVALUATION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -81,7 +82,7 @@ class Verdict:
 
     def evaluation_data(self) -> dict[str, Any]:
         """The original API's `evaluation_data` object, with an integer score."""
-        return {k: getattr(self, k) for k in ("description", "score", "reason", "suggestions")}
+        return {k: getattr(self, k) for k in ORIGINAL_FIELDS}
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ContentFiltered, UpstreamFailure
 from .checks import Checker
-from .contracts import BuiltRequest, GeneratedImage, ImageResult
+from .contracts import BuiltRequest, GeneratedImage, ImageResult, withheld_notice
 from .decoding import b64, decode_image, image_list, json_object
 from .registry import ModelRecord
 from .request import ImageRequest, Task
@@ -122,7 +122,8 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
             )
             good.append(decode_image(images[i], record.id, seed))
     if good:
-        return ImageResult(tuple(good), filtered=len(failures), notice="; ".join(failures) or None)
+        notice = withheld_notice(len(failures), len(good) + len(failures)) if failures else None
+        return ImageResult(tuple(good), filtered=len(failures), notice=notice)
     filtered = [f for f in failures if f.lower().startswith("filter reason")]
     if filtered:
         stage = _FILTER_STAGES.get(filtered[0].split(":", 1)[-1].strip().lower(), "output")

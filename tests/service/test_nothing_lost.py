@@ -1,0 +1,114 @@
+"""Once an image is stored, no later failure (metadata, verdict, edit link, a second image,
+a background evaluation) fails the request or leaves a verdict pending for ever."""
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+from imagegen.handlers import evaluate
+
+from tests.fakes import LambdaContext
+
+PROMPT = "a red fox sitting in fresh snow"
+
+
+def test_metadata_that_cannot_be_stored_is_a_warning_and_the_image_is_returned(world):
+    world.fail_s3("PutObject", "meta.json")
+    status, body = world.generate({"prompt": PROMPT})
+    assert status == 200
+    assert f"images/{body['image_id']}/image.png" in world.stored_keys()
+    assert "X-Amz-Signature=" in body["url"]
+    assert body["warnings"] == [
+        {
+            "step": "store the image's metadata",
+            "code": "storage_unavailable",
+            "message": "could not store the image's metadata in S3 (InternalError)",
+        }
+    ]
+
+
+def test_a_verdict_that_cannot_be_stored_is_still_answered(world):
+    world.fail_s3("PutObject", "evaluation.json")
+    status, body = world.generate({"prompt": PROMPT})
+    assert status == 200
+    assert body["evaluation_data"]["score"] == 8
+    assert [w["step"] for w in body["warnings"]] == ["store the evaluation"]
+
+
+def test_an_edit_whose_link_cannot_be_stored_is_still_returned(world):
+    _, parent = world.generate({"prompt": PROMPT, "evaluate": False})
+    world.fail_s3("PutObject", ".json", times=10)  # meta and link of the edit
+    status, body = world.modify({"image_id": parent["image_id"], "mode": "upscale"})
+    assert status == 200
+    assert f"images/{body['image_id']}/image.png" in world.stored_keys()
+    assert {w["step"] for w in body["warnings"]} == {"store the image's metadata", "link the edit to its parent"}
+
+
+def test_when_one_of_several_images_cannot_be_stored_the_others_are_returned(original_world):
+    original_world.fail_s3("PutObject", "image.png", times=1)
+    status, body = original_world.generate({"prompt": PROMPT, "count": 3, "evaluate": False})
+    assert status == 200
+    assert len(body["images"]) == 2
+    assert body["warnings"][-1]["message"] == "1 of 3 generated images could not be stored"
+
+
+def test_when_no_image_can_be_stored_the_request_fails_with_503(world):
+    world.fail_s3("PutObject", "image.png")
+    status, body = world.generate({"prompt": PROMPT})
+    assert (status, body["error"]["code"]) == (503, "storage_unavailable")
+    assert "imagegen-test-images" not in body["error"]["message"]  # no bucket or key in answers
+
+
+def _defer(world):
+    world.bedrock.image_delay = 20.0
+    _, body = world.generate({"prompt": PROMPT})
+    assert body["evaluation"]["status"] == "pending"
+    return body["image_id"]
+
+
+def _run_deferred(world, image_id, judge_model="amazon.nova-lite-v1:0"):
+    return evaluate.make_handler(world.runtime)(
+        {"image_id": image_id, "judge_model": judge_model}, LambdaContext(remaining_ms=60_000, clock=world.clock)
+    )
+
+
+def test_a_deferred_evaluation_that_fails_before_judging_marks_the_verdict_failed(world):
+    image_id = _defer(world)
+    world.s3.delete_object(Bucket="imagegen-test-images", Key=f"images/{image_id}/image.png")
+    assert _run_deferred(world, image_id) == {"status": "failed"}
+    _, body = world.describe(image_id)
+    assert body["evaluation"]["status"] == "failed"
+    assert body["evaluation"]["error"]["code"] == "storage_unavailable"
+
+
+def test_a_deferred_evaluation_with_a_judge_no_longer_allowed_marks_the_verdict_failed(world):
+    image_id = _defer(world)
+    assert _run_deferred(world, image_id, judge_model="amazon.nova-pro-v1:0") == {"status": "failed"}
+    _, body = world.describe(image_id)
+    assert body["evaluation"]["error"]["code"] == "invalid_parameter"
+
+
+def test_a_deferred_evaluation_for_an_unknown_image_writes_nothing(world):
+    before = world.stored_keys()
+    assert _run_deferred(world, "A" * 22) == {"status": "failed"}
+    assert world.stored_keys() == before
+
+
+def test_a_pending_verdict_older_than_any_background_run_reads_as_lost(world):
+    image_id = _defer(world)
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    world.now = lambda: later
+    _, body = world.describe(image_id)
+    assert body["evaluation"]["status"] == "failed"
+    assert body["evaluation"]["error"]["code"] == "evaluation_lost"
+
+
+def test_an_error_on_modify_echoes_neither_the_prompt_nor_the_mask(world):
+    _, parent = world.generate({"prompt": PROMPT, "evaluate": False})
+    mask = base64.b64encode(b"GIF89a" + bytes(5000)).decode()  # base64, but not an image
+    status, answer = world.modify(
+        {"image_id": parent["image_id"], "mode": "inpaint", "prompt": "secret words", "mask_image": mask}
+    )
+    assert (status, answer["error"]["field"]) == (400, "mask_image")
+    text = str(answer)
+    assert "secret words" not in text and mask[:20] not in text
+    assert "5006 bytes" in text
