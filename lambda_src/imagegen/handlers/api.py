@@ -74,6 +74,11 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
         return respond(500, {"error": {"code": "internal_error", "message": message}}, request_id)
 
 
+def handler_for(routes: Routes, runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:
+    """A Lambda handler serving `routes` with the runtime `runtime()` returns."""
+    return lambda event, context: serve(event, context, routes, runtime)
+
+
 def parse_body(event: Mapping[str, Any]) -> dict[str, Any]:
     raw = event.get("body")
     if raw in (None, ""):

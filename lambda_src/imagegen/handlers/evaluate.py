@@ -28,10 +28,12 @@ ROUTES: api.Routes = {("POST", "/evaluate-image"): evaluate, ("GET", "/images/{i
 
 
 def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:
+    serve_api = api.handler_for(ROUTES, runtime)
+
     def handler(event: Any, context: Any) -> dict[str, Any]:
         if isinstance(event, dict) and "httpMethod" not in event and "image_id" in event:
             return deferred(runtime, event, context)
-        return api.serve(event, context, ROUTES, runtime)
+        return serve_api(event, context)
 
     return handler
 

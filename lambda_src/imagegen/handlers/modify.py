@@ -17,7 +17,7 @@ ROUTES: api.Routes = {("POST", "/modify-image"): modify}
 
 
 def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:
-    return lambda event, context: api.serve(event, context, ROUTES, runtime)
+    return api.handler_for(ROUTES, runtime)
 
 
 handler = make_handler(cached(Runtime.from_env))
