@@ -17,7 +17,7 @@ from typing import Any
 
 from ..clock import Clock, Deadline
 from ..errors import ImageGenError, InvalidRequest
-from ..log import error_fields
+from ..log import Logger, error_fields
 from ..runtime import Runtime
 
 API_TIMEOUT_SECONDS = 29.0  # API Gateway's REST integration limit
@@ -41,7 +41,9 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
     try:
         rt = runtime()
     except ImageGenError as exc:
-        print(json.dumps({"level": "ERROR", "event": "configuration", "request_id": request_id, "error": exc.message}))
+        Logger(service="imagegen", request_id=request_id).error(
+            "configuration", **error_fields(exc), message=exc.message
+        )
         return respond(exc.http_status, {"error": exc.to_dict()}, request_id)
     log = rt.log.bind(request_id=request_id)
     method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))

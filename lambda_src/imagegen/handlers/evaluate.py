@@ -3,12 +3,12 @@ starts as an asynchronous invocation ({"image_id", "judge_model"})."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import ImageGenError
 from ..ids import checked_image_id
+from ..log import Logger, error_fields
 from ..runtime import Runtime, cached
 from . import api, requests
 
@@ -45,7 +45,7 @@ def deferred(runtime: Callable[[], Runtime], event: dict[str, Any], context: Any
     try:
         rt = runtime()
     except ImageGenError as exc:  # without a runtime nothing can be stored; the pending verdict ages out
-        print(json.dumps({"level": "ERROR", "event": "configuration", "error": exc.message}))
+        Logger(service="imagegen").error("configuration", **error_fields(exc), message=exc.message)
         return {"status": "failed", "error": exc.to_dict()}
     log = rt.log.bind(request_id=getattr(context, "aws_request_id", "local"), image_id=event.get("image_id"))
     deadline = api.deadline_for(context, rt.pipeline.clock, api=False)
