@@ -1,18 +1,25 @@
-# Every target installs what it needs into .venv first; nothing reaches AWS.
+# Every target installs what it needs first (.venv, node_modules); nothing reaches AWS but deploy/destroy.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CDK    := node_modules/.bin/cdk
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: test demo lint clean
+.PHONY: test demo lint synth deploy destroy clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 	touch $(STAMP)
 
+$(CDK): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(CDK)
+
 ## make test: the whole test suite, offline, no AWS credentials needed
-test: $(STAMP)
+test: $(STAMP) $(CDK)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make demo: the offline pipeline (needs the emulator and local S3 of issue 5)
@@ -22,7 +29,18 @@ demo:
 
 ## make lint: ruff over the code and the tests
 lint: $(STAMP)
-	$(BIN)/ruff check lambda_src tests
+	$(BIN)/ruff check lambda_src stacks tests app.py
+
+## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c profile=original" etc.)
+synth: $(STAMP) $(CDK)
+	$(CDK) synth --quiet $(CDK_ARGS)
+
+## make deploy / make destroy: need AWS credentials; see the README
+deploy: $(STAMP) $(CDK)
+	$(CDK) deploy $(CDK_ARGS)
+
+destroy: $(STAMP) $(CDK)
+	$(CDK) destroy $(CDK_ARGS)
 
 clean:
-	rm -rf $(VENV) .hypothesis .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out .hypothesis .ruff_cache

@@ -14,36 +14,12 @@ from ..errors import InvalidParameter
 from ..ids import checked_image_id
 from ..models.request import ImageRequest, Task
 from ..pipeline import GenerateInput, ModifyInput
+from . import schemas
 
-_IMAGE_FIELDS = ("negative_prompt", "seed", "quality", "cfg_scale", "style", "output_format", "count")
-GENERATE_FIELDS = (
-    "prompt",
-    "model",
-    "size",
-    "width",
-    "height",
-    "aspect_ratio",
-    "evaluate",
-    "judge_model",
-    *_IMAGE_FIELDS,
-)
-MODIFY_FIELDS = (
-    "image_id",
-    "mode",
-    "prompt",
-    "model",
-    "mask_prompt",
-    "mask_image",
-    "strength",
-    "margins",
-    "outpaint_mode",
-    "grow_mask",
-    "creativity",
-    "evaluate",
-    "judge_model",
-    *_IMAGE_FIELDS,
-)
-EVALUATE_FIELDS = ("image_id", "judge_model")
+GENERATE_FIELDS = tuple(schemas.GENERATE["properties"])
+MODIFY_FIELDS = tuple(schemas.MODIFY["properties"])
+EVALUATE_FIELDS = tuple(schemas.EVALUATE["properties"])
+_NOT_IMAGE_FIELDS = {"model", "size", "evaluate", "judge_model", "image_id", "mode", "mask_image"}  # handled here
 _SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*$")
 
 
@@ -51,7 +27,7 @@ def generate_input(body: Mapping[str, Any]) -> GenerateInput:
     _only(body, GENERATE_FIELDS)
     if not isinstance(body.get("prompt"), str) or not body["prompt"].strip():
         raise InvalidParameter("prompt", body.get("prompt"), "required: a description of the image to generate")
-    fields = _request_fields(body, ("prompt", "width", "height", "aspect_ratio", *_IMAGE_FIELDS))
+    fields = _request_fields(body, GENERATE_FIELDS)
     if "size" in body:
         if "width" in body or "height" in body:
             raise InvalidParameter("size", body["size"], "either size, or width and height")
@@ -69,10 +45,7 @@ def modify_input(body: Mapping[str, Any]) -> ModifyInput:
     mode = body.get("mode")
     if mode not in MODIFY_MODES:
         raise InvalidParameter("mode", mode, f"required: one of {', '.join(MODIFY_MODES)}")
-    fields = _request_fields(
-        body,
-        ("prompt", "mask_prompt", "strength", "margins", "outpaint_mode", "grow_mask", "creativity", *_IMAGE_FIELDS),
-    )
+    fields = _request_fields(body, MODIFY_FIELDS)
     if "mask_image" in body:
         fields["mask_image"] = _base64_image(body["mask_image"], "mask_image")
     return ModifyInput(
@@ -99,7 +72,8 @@ def _only(body: Mapping[str, Any], accepted: Iterable[str]) -> None:
 
 
 def _request_fields(body: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    return {name: body[name] for name in names if name in body and body[name] is not None}
+    """The body's values for the ImageRequest fields among `names`."""
+    return {n: body[n] for n in names if n not in _NOT_IMAGE_FIELDS and n in body and body[n] is not None}
 
 
 def _size(value: Any) -> tuple[int, int]:

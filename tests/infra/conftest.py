@@ -1,0 +1,74 @@
+"""Synthesize each configuration once per test session (synthesis, with cdk-nag, takes seconds)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
+
+CONFIGS: dict[str, dict[str, Any]] = {
+    "current": {},
+    "original": {"profile": "original"},
+    "api_key": {
+        "stackName": "ImageGenTwo",
+        "authMode": "apiKey",
+        "retainData": True,
+        "corsOrigins": "https://app.example.com",
+        "concurrencyCap": 5,
+        "generationModel": "stability.stable-image-core-v1:1,stability.stable-image-ultra-v1:1",
+        "judgeModel": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    },
+}
+
+
+@dataclass
+class Synthesized:
+    stack: Any
+    template: dict[str, Any]
+    outdir: Path
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {lid: r for lid, r in self.template["Resources"].items() if r["Type"] == kind}
+
+    def one(self, kind: str, logical_prefix: str) -> dict[str, Any]:
+        found = [r for lid, r in self.resources(kind).items() if lid.startswith(logical_prefix)]
+        assert len(found) == 1, f"{len(found)} {kind} named {logical_prefix}*"
+        return found[0]
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory) -> dict[str, Synthesized]:
+    """Every configuration, synthesized with the AwsSolutions checks: app.synth() raises
+    ValidationFailed on any finding that is not acknowledged."""
+    from aws_cdk import Stack
+
+    from app import build_app
+
+    result = {}
+    for name, context in CONFIGS.items():
+        outdir = tmp_path_factory.mktemp(f"cdk-{name}")
+        app = build_app(context, outdir=str(outdir))
+        assembly = app.synth()
+        stack = next(c for c in app.node.children if isinstance(c, Stack))
+        result[name] = Synthesized(stack, assembly.get_stack_by_name(stack.stack_name).template, outdir)
+    return result
+
+
+ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def masked(value: Any) -> Any:
+    """The template with asset hashes (which change with every code change) replaced."""
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    if isinstance(value, str):
+        return ASSET_HASH.sub("<asset-hash>", value)
+    return value

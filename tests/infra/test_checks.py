@@ -1,0 +1,200 @@
+"""cdk-nag, cfn-lint and the CDK CLI over the synthesized app, and synth refusing bad configurations."""
+
+import ast
+import json
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cfnlint.api import lint_all
+
+from stacks.config import StackConfigError, from_context
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# cfn-lint findings we accept, each with the reason (none today: keep it that way or say why)
+IGNORED_CFN_LINT: dict[str, str] = {
+    "W3005": "CDK adds DependsOn from each function to its role, which its GetAtt of the role already implies; "
+    "the redundancy is CDK's and harmless.",
+}
+
+
+@pytest.mark.parametrize("name", ["current", "original", "api_key"])
+def test_cdk_nag_aws_solutions_reports_no_unacknowledged_finding(synthesized, name):
+    """app.synth() in the fixture raises ValidationFailed on any finding; its report is empty."""
+    report = json.loads((synthesized[name].outdir / "validation-report.json").read_text())
+    assert report["pluginReports"] == []
+
+
+def test_an_unacknowledged_finding_fails_synth(tmp_path):
+    """The checks are live on the real app: one finding nobody acknowledged stops synthesis."""
+    from aws_cdk import Stack
+    from aws_cdk import aws_s3 as s3
+
+    from app import build_app
+
+    app = build_app({}, outdir=str(tmp_path))
+    stack = next(c for c in app.node.children if isinstance(c, Stack))
+    s3.Bucket(stack, "Careless")  # no TLS enforcement, no access logs
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    rules = {v["ruleName"] for p in report["pluginReports"] for v in p["violations"]}
+    assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rules
+
+
+def test_every_acknowledgement_sits_beside_its_construct_with_a_reason():
+    """Acknowledgements are made in the stack module, each with a written reason."""
+    tree = ast.parse((ROOT / "stacks" / "image_api_stack.py").read_text())
+    acks = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Acknowledgment"
+    ]
+    assert len(acks) >= 5
+    for call in acks:
+        reason = next(k.value for k in call.keywords if k.arg == "reason")
+        assert not isinstance(reason, ast.Constant) or len(reason.value) > 20
+    assert "acknowledge" not in (ROOT / "app.py").read_text()  # nothing is waved through at the app level
+
+
+@pytest.mark.parametrize("name", ["current", "original", "api_key"])
+def test_cfn_lint_finds_no_errors(synthesized, name):
+    template = (synthesized[name].outdir / f"{synthesized[name].stack.stack_name}.template.json").read_text()
+    findings = [m for m in lint_all(template) if m.rule.id not in IGNORED_CFN_LINT]
+    assert [f"{m.rule.id} {m.message}" for m in findings if m.rule.id.startswith("E")] == []
+    assert [f"{m.rule.id} {m.message}" for m in findings if m.rule.id.startswith("W")] == []
+
+
+def _context(**values):
+    return lambda key: values.get(key)
+
+
+def test_synth_fails_on_an_unknown_model_id_with_close_matches():
+    with pytest.raises(
+        StackConfigError, match="unknown model id 'amazon.nova-lite-v2:0'; did you mean amazon.nova-lite-v1:0"
+    ):
+        from_context(_context(judgeModel="amazon.nova-lite-v2:0"))
+
+
+def test_synth_fails_on_a_generation_model_used_as_a_judge():
+    with pytest.raises(
+        StackConfigError, match="judge model stability.stable-image-core-v1:1 cannot do 'judge'; it can do: generate"
+    ):
+        from_context(_context(judgeModel="stability.stable-image-core-v1:1"))
+
+
+def test_synth_fails_on_a_judge_used_for_generation_or_a_mode_it_cannot_do():
+    with pytest.raises(StackConfigError, match="generation model amazon.nova-pro-v1:0 cannot do 'generate'"):
+        from_context(_context(generationModel="amazon.nova-pro-v1:0"))
+    with pytest.raises(
+        StackConfigError, match="modify inpaint model stability.stable-fast-upscale-v1:0 cannot do 'inpaint'"
+    ):
+        from_context(_context(modifyModels='{"inpaint": "stability.stable-fast-upscale-v1:0"}'))
+
+
+def test_synth_fails_on_a_retired_model_unless_allowed():
+    today = date(2026, 11, 24)
+    with pytest.raises(
+        StackConfigError, match="past its end of life on Bedrock; use stability.stable-image-core-v1:1 instead"
+    ):
+        from_context(_context(generationModel="amazon.titan-image-generator-v2:0"), today=today)
+    config = from_context(
+        _context(generationModel="amazon.titan-image-generator-v2:0", allowRetired="true", region="us-east-1"),
+        today=today,
+    )
+    assert config.allow_retired and any("past its end of life" in w for w in config.warnings)
+
+
+def test_the_original_profile_allows_its_retired_models_with_warnings():
+    config = from_context(_context(profile="original"), today=date(2026, 11, 24))
+    assert config.region == "us-east-1"
+    retired = [w for w in config.warnings if "past its end of life" in w]
+    assert len(retired) == 2  # one per model: Titan v2, Nova Canvas (in all its modify modes)
+    assert retired[1].startswith(
+        "modify variation, modify inpaint, modify outpaint, modify replace, modify erase, "
+        "modify remove-background model amazon.nova-canvas-v1:0"
+    )
+
+
+def test_synth_warns_for_a_legacy_model():
+    config = from_context(_context(profile="original"), today=date(2026, 5, 1))  # before both end-of-life dates
+    assert any(
+        w.startswith("generation model amazon.titan-image-generator-v2:0 is Legacy (end of life 2026-06-30)")
+        for w in config.warnings
+    )
+
+
+def test_synth_warns_for_a_model_not_offered_in_the_region():
+    config = from_context(_context(region="eu-west-1"))
+    assert any(
+        "stability.stable-image-core-v1:1 is not offered in eu-west-1; it runs in us-west-2" in w
+        for w in config.warnings
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"profile": "newest"}, "unknown profile"),
+        ({"authMode": "cognito"}, "authMode must be iam or apiKey"),
+        ({"retainData": "maybe"}, "retainData must be true or false"),
+        ({"urlExpirySeconds": "604801"}, "urlExpirySeconds must be from 1 to 604800"),
+        ({"modifyModels": "{not json"}, "modifyModels must be a JSON object"),
+        ({"modifyModels": '{"sharpen": "stability.stable-fast-upscale-v1:0"}'}, "unknown mode"),
+        ({"concurrencyCap": "lots"}, "concurrencyCap must be a number"),
+        ({"generationModel": " , "}, "at least one model id"),
+    ],
+)
+def test_synth_fails_with_a_clear_message_on_bad_context(values, message):
+    with pytest.raises(StackConfigError, match=message):
+        from_context(_context(**values))
+
+
+def _cli_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+        CDK_DISABLE_VERSION_CHECK="true",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="1",
+    )
+    return env
+
+
+def test_the_pinned_cdk_cli_synthesizes_offline_without_credentials(tmp_path):
+    cdk = ROOT / "node_modules" / ".bin" / "cdk"
+    assert cdk.exists(), "the pinned CDK CLI is missing: `make test` installs it (npm ci)"
+    version = subprocess.run(
+        [str(cdk), "--version"], capture_output=True, text=True, env=_cli_env(), cwd=ROOT, check=True
+    )
+    assert version.stdout.startswith("2.1148.")
+    done = subprocess.run(
+        [str(cdk), "synth", "--quiet", "--output", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=_cli_env(),
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    template = json.loads((tmp_path / "BedrockImageGenEval.template.json").read_text())
+    assert any(r["Type"] == "AWS::ApiGateway::RestApi" for r in template["Resources"].values())
+
+
+def test_the_cli_refuses_a_bad_model_with_one_readable_line(tmp_path):
+    cdk = ROOT / "node_modules" / ".bin" / "cdk"
+    done = subprocess.run(
+        [str(cdk), "synth", "--quiet", "--output", str(tmp_path), "-c", "judgeModel=amazon.nova-lite-v2:0"],
+        capture_output=True,
+        text=True,
+        env=_cli_env(),
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode != 0
+    assert "configuration error: judge model: unknown model id 'amazon.nova-lite-v2:0'; did you mean" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,393 @@
+"""The synthesized templates: snapshots, and what matters about them asserted one by one."""
+
+import json
+
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from tests.infra.conftest import CONFIGS, masked
+
+ROUTES = {
+    ("/generate-image", "POST"): "Generate",
+    ("/evaluate-image", "POST"): "Evaluate",
+    ("/modify-image", "POST"): "Modify",
+    ("/images/{id}", "GET"): "Evaluate",
+}
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_template_matches_its_snapshot(synthesized, snapshot, name):
+    assert masked(synthesized[name].template) == snapshot.use_extension(JSONSnapshotExtension)
+
+
+def test_the_api_is_named_bedrockimagegeneval_with_stage_prd(synthesized):
+    template = Template.from_stack(synthesized["current"].stack)
+    template.has_resource_properties(
+        "AWS::ApiGateway::RestApi", {"Name": "BedrockImageGenEval", "EndpointConfiguration": {"Types": ["REGIONAL"]}}
+    )
+    template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "prd",
+            "TracingEnabled": True,
+            "MethodSettings": [
+                Match.object_like(
+                    {
+                        "LoggingLevel": "INFO",
+                        "MetricsEnabled": True,
+                        "ThrottlingRateLimit": 10,
+                        "ThrottlingBurstLimit": 20,
+                        "DataTraceEnabled": False,
+                    }
+                )
+            ],
+            "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+        },
+    )
+
+
+def _routes(synth):
+    resources = synth.resources("AWS::ApiGateway::Resource")
+    paths = {}
+
+    def path_of(logical_id):
+        props = resources[logical_id]["Properties"]
+        parent = props["ParentId"]
+        prefix = path_of(parent["Ref"]) if "Ref" in parent else ""
+        return f"{prefix}/{props['PathPart']}"
+
+    for method in synth.resources("AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        if props["HttpMethod"] == "OPTIONS":
+            continue
+        uri = json.dumps(props["Integration"]["Uri"])
+        target = next(fn for fn in ("Generate", "Evaluate", "Modify") if f'"{fn}' in uri)
+        paths[(path_of(props["ResourceId"]["Ref"]), props["HttpMethod"])] = (target, props)
+    return paths
+
+
+@pytest.mark.parametrize("name", ["current", "original"])
+def test_each_route_reaches_its_function_with_iam_authorization(synthesized, name):
+    routes = _routes(synthesized[name])
+    assert {route: target for route, (target, _) in routes.items()} == ROUTES
+    for _, props in routes.values():
+        assert props["AuthorizationType"] == "AWS_IAM"
+        assert props["Integration"]["Type"] == "AWS_PROXY"
+        assert "RequestValidatorId" in props
+    for route in [("/generate-image", "POST"), ("/evaluate-image", "POST"), ("/modify-image", "POST")]:
+        assert "application/json" in routes[route][1]["RequestModels"]
+    assert routes[("/images/{id}", "GET")][1]["RequestParameters"] == {"method.request.path.id": True}
+
+
+def test_request_models_are_the_handlers_json_schemas(synthesized):
+    from imagegen.handlers import schemas
+
+    models = {
+        m["Properties"]["Name"]: m["Properties"]["Schema"]
+        for m in synthesized["current"].resources("AWS::ApiGateway::Model").values()
+    }
+    for schema in (schemas.GENERATE, schemas.MODIFY, schemas.EVALUATE):
+        synthesized_schema = models[schema["title"]]
+        assert set(synthesized_schema["properties"]) == set(schema["properties"])
+        assert synthesized_schema["required"] == schema["required"]
+        assert synthesized_schema["additionalProperties"] is False
+        assert synthesized_schema["$schema"] == "http://json-schema.org/draft-04/schema#"
+
+
+def test_gateway_errors_have_the_handlers_error_shape(synthesized):
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in synthesized["current"].resources("AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert set(responses) == {
+        "BAD_REQUEST_BODY",
+        "THROTTLED",
+        "QUOTA_EXCEEDED",
+        "INTEGRATION_TIMEOUT",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+    }
+    assert responses["THROTTLED"]["StatusCode"] == "429"
+    template = responses["BAD_REQUEST_BODY"]["ResponseTemplates"]["application/json"]
+    filled = template.replace("$context.error.validationErrorString", "[object has missing required properties]")
+    assert json.loads(filled) == {
+        "error": {"code": "invalid_request", "message": "[object has missing required properties]"}
+    }
+    filled = responses["DEFAULT_4XX"]["ResponseTemplates"]["application/json"].replace(
+        "$context.error.messageString", '"Forbidden"'
+    )
+    assert json.loads(filled)["error"] == {"code": "request_refused", "message": "Forbidden"}
+
+
+def test_api_key_mode_requires_the_key_on_every_method_and_has_a_usage_plan(synthesized):
+    synth = synthesized["api_key"]
+    for _, props in _routes(synth).values():
+        assert props["ApiKeyRequired"] is True and props["AuthorizationType"] == "NONE"
+    template = Template.from_stack(synth.stack)
+    template.resource_count_is("AWS::ApiGateway::ApiKey", 1)
+    template.has_resource_properties("AWS::ApiGateway::UsagePlan", {"Throttle": {"RateLimit": 10, "BurstLimit": 20}})
+    assert "ApiKeyId" in synth.template["Outputs"]
+
+
+def test_cors_only_when_origins_are_configured(synthesized):
+    options = [
+        m
+        for s in ("current", "api_key")
+        for m in synthesized[s].resources("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] == "OPTIONS"
+    ]
+    assert options and all("https://app.example.com" in json.dumps(m) for m in options)
+    assert not [
+        m
+        for m in synthesized["current"].resources("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] == "OPTIONS"
+    ]
+
+
+FUNCTIONS = {
+    "Generate": (29, "imagegen.handlers.generate.handler", True),
+    "Modify": (29, "imagegen.handlers.modify.handler", True),
+    "Evaluate": (60, "imagegen.handlers.evaluate.handler", False),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), FUNCTIONS.items())
+def test_functions_run_python_3_14_on_arm64_with_timeouts_that_fit_the_api(synthesized, name, expected):
+    timeout, handler, starts_evaluations = expected
+    fn = synthesized["current"].one("AWS::Lambda::Function", name)["Properties"]
+    assert (fn["Runtime"], fn["Architectures"], fn["Handler"], fn["Timeout"]) == (
+        "python3.14",
+        ["arm64"],
+        handler,
+        timeout,
+    )
+    assert fn["TracingConfig"] == {"Mode": "Active"}
+    assert "ReservedConcurrentExecutions" not in fn
+    assert "FunctionName" not in fn
+    env = fn["Environment"]["Variables"]
+    assert env["IMAGEGEN_BUCKET"] == {
+        "Ref": next(lid for lid in synthesized["current"].resources("AWS::S3::Bucket") if lid.startswith("Images"))
+    }
+    assert env["IMAGEGEN_PROFILE"] == "current"
+    assert env["IMAGEGEN_GENERATION_MODEL"] == "stability.stable-image-core-v1:1"
+    assert env["IMAGEGEN_JUDGE_MODEL"] == "amazon.nova-lite-v1:0"
+    assert json.loads(env["IMAGEGEN_MODIFY_MODELS"])["inpaint"] == "stability.stable-image-inpaint-v1:0"
+    assert ("IMAGEGEN_EVALUATE_FUNCTION" in env) is starts_evaluations
+    assert fn["Code"]["S3Key"].endswith(".zip")
+
+
+def test_the_environment_settings_parse_as_the_runtime_reads_them(synthesized):
+    from imagegen.config import Settings
+
+    for name in CONFIGS:
+        env = synthesized[name].one("AWS::Lambda::Function", "Generate")["Properties"]["Environment"]["Variables"]
+        settings = Settings.from_env({**{k: v for k, v in env.items() if isinstance(v, str)}, "IMAGEGEN_BUCKET": "b"})
+        assert settings.profile == CONFIGS[name].get("profile", "current")
+
+
+def test_logs_are_kept_thirty_days_and_removed_with_the_stack(synthesized):
+    groups = synthesized["current"].resources("AWS::Logs::LogGroup")
+    assert len(groups) == 4  # three functions and the API's access log
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == 30
+        assert group["DeletionPolicy"] == "Delete"
+        assert "LogGroupName" not in group["Properties"]
+
+
+def test_concurrency_cap_is_only_set_when_asked(synthesized):
+    for fn in synthesized["api_key"].resources("AWS::Lambda::Function").values():
+        if fn["Properties"].get("Handler", "").startswith("imagegen"):
+            assert fn["Properties"]["ReservedConcurrentExecutions"] == 5
+
+
+def test_no_fixed_physical_names_so_two_stacks_fit_one_account(synthesized):
+    named = {
+        "AWS::Lambda::Function": "FunctionName",
+        "AWS::IAM::Role": "RoleName",
+        "AWS::S3::Bucket": "BucketName",
+        "AWS::Logs::LogGroup": "LogGroupName",
+        "AWS::IAM::Policy": "PolicyName_fixed",
+    }
+    for synth in synthesized.values():
+        for kind, prop in named.items():
+            for resource in synth.resources(kind).values():
+                assert prop not in resource["Properties"], (kind, prop)
+    assert synthesized["api_key"].stack.stack_name == "ImageGenTwo"
+
+
+@pytest.mark.parametrize("name", ["current", "api_key"])
+def test_buckets_are_private_encrypted_tls_only_and_logged(synthesized, name):
+    synth = synthesized[name]
+    buckets = synth.resources("AWS::S3::Bucket")
+    assert len(buckets) == 2
+    for bucket in buckets.values():
+        props = bucket["Properties"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+            "SSEAlgorithm": "AES256"
+        }
+        assert "ObjectLockEnabled" not in props and "ObjectLockConfiguration" not in props
+        rules = props["LifecycleConfiguration"]["Rules"]
+        assert any(r.get("AbortIncompleteMultipartUpload") == {"DaysAfterInitiation": 1} for r in rules)
+    images = synth.one("AWS::S3::Bucket", "Images")["Properties"]
+    log_bucket_id = next(lid for lid in buckets if lid.startswith("AccessLogs"))
+    assert images["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": log_bucket_id},
+        "LogFilePrefix": "images-bucket/",
+    }
+    for policy in synth.resources("AWS::S3::BucketPolicy").values():
+        denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
+
+
+def test_destroy_empties_and_removes_both_buckets_by_default(synthesized):
+    synth = synthesized["current"]
+    for bucket in synth.resources("AWS::S3::Bucket").values():
+        assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert len(synth.resources("Custom::S3AutoDeleteObjects")) == 2
+
+
+def test_retain_data_keeps_both_buckets_and_their_objects(synthesized):
+    synth = synthesized["api_key"]
+    for bucket in synth.resources("AWS::S3::Bucket").values():
+        assert bucket["DeletionPolicy"] == "Retain"
+    assert synth.resources("Custom::S3AutoDeleteObjects") == {}
+
+
+def _statements(synth, function):
+    role_ref = synth.one("AWS::Lambda::Function", function)["Properties"]["Role"]["Fn::GetAtt"][0]
+    policy = next(
+        p for p in synth.resources("AWS::IAM::Policy").values() if {"Ref": role_ref} in p["Properties"]["Roles"]
+    )
+    return policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def _actions(statement):
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def _bedrock_resources(synth, function):
+    statements = [s for s in _statements(synth, function) if "bedrock:InvokeModel" in _actions(s)]
+    assert len(statements) == 1
+    return sorted(json.dumps(r, sort_keys=True) if not isinstance(r, str) else r for r in statements[0]["Resource"])
+
+
+def _profile_arn(region, profile_id):
+    return json.dumps(
+        {
+            "Fn::Join": [
+                "",
+                [f"arn:aws:bedrock:{region}:", {"Ref": "AWS::AccountId"}, f":inference-profile/{profile_id}"],
+            ]
+        },
+        sort_keys=True,
+    )
+
+
+def test_bedrock_grants_name_exactly_the_configured_models_current_profile(synthesized):
+    synth = synthesized["current"]
+    nova = [
+        "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0",
+        _profile_arn("us-west-2", "us.amazon.nova-lite-v1:0"),
+    ]
+    assert _bedrock_resources(synth, "Generate") == sorted(
+        ["arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-core-v1:1", *nova]
+    )
+    assert _bedrock_resources(synth, "Evaluate") == sorted(nova)
+    modify = _bedrock_resources(synth, "Modify")
+    assert "arn:aws:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0" in modify
+    assert _profile_arn("us-west-2", "us.stability.stable-image-inpaint-v1:0") in modify
+    assert "arn:aws:bedrock:*::foundation-model/stability.stable-image-inpaint-v1:0" in modify
+    assert not any("titan" in r or "canvas" in r for r in modify)
+
+
+def test_bedrock_grants_name_exactly_the_configured_models_original_profile(synthesized):
+    synth = synthesized["original"]
+    assert _bedrock_resources(synth, "Generate") == sorted(
+        [
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-image-generator-v2:0",
+        ]
+    )
+    assert _bedrock_resources(synth, "Modify") == sorted(
+        [
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-canvas-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+        ]
+    )
+
+
+def test_a_global_profile_also_grants_the_regionless_model_arn(synthesized):
+    synth = synthesized["api_key"]
+    evaluate = _bedrock_resources(synth, "Evaluate")
+    assert _profile_arn("us-west-2", "us.anthropic.claude-haiku-4-5-20251001-v1:0") in evaluate
+    assert "arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-ultra-v1:1" in _bedrock_resources(
+        synth, "Generate"
+    )
+
+
+def test_no_statement_allows_every_action_or_bedrock_on_any_resource(synthesized):
+    for synth in synthesized.values():
+        for policy in synth.resources("AWS::IAM::Policy").values():
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not any(a.endswith("*") for a in actions), statement
+                if statement["Resource"] == "*":
+                    assert set(actions) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, statement
+                assert "s3:GeneratePresignedUrl" not in actions  # the original's made-up action
+
+
+def test_s3_rights_are_per_function_and_per_prefix(synthesized):
+    synth = synthesized["current"]
+
+    def keys(function, action):
+        found = []
+        for s in _statements(synth, function):
+            if action in _actions(s):
+                resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+                found += [r["Fn::Join"][1][1] for r in resources]
+        return sorted(found)
+
+    assert keys("Generate", "s3:PutObject") == ["/images/*"]
+    assert keys("Generate", "s3:GetObject") == ["/images/*/image.*"]
+    assert keys("Evaluate", "s3:PutObject") == ["/images/*/evaluation.json"]
+    assert keys("Evaluate", "s3:GetObject") == ["/images/*"]
+    assert keys("Modify", "s3:GetObject") == ["/images/*"]
+    listing = [s for s in _statements(synth, "Evaluate") if "s3:ListBucket" in _actions(s)]
+    assert listing[0]["Condition"] == {"StringLike": {"s3:prefix": ["images/*"]}}
+    assert not [s for s in _statements(synth, "Generate") if "s3:ListBucket" in _actions(s)]
+
+
+def test_only_generate_and_modify_may_invoke_the_evaluate_function(synthesized):
+    synth = synthesized["current"]
+    evaluate_id = next(lid for lid in synth.resources("AWS::Lambda::Function") if lid.startswith("Evaluate"))
+    for function, allowed in (("Generate", True), ("Modify", True), ("Evaluate", False)):
+        invokes = [s for s in _statements(synth, function) if s["Action"] == "lambda:InvokeFunction"]
+        assert (
+            invokes
+            == [
+                {"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": {"Fn::GetAtt": [evaluate_id, "Arn"]}}
+            ]
+        ) is allowed or (not invokes and not allowed)
+
+
+def test_outputs_name_the_api_the_bucket_and_the_functions(synthesized):
+    outputs = synthesized["current"].template["Outputs"]
+    assert {"ApiUrl", "BucketName", "GenerateFunctionName", "EvaluateFunctionName", "ModifyFunctionName"} <= set(
+        outputs
+    )
+
+
+def test_the_original_profile_synthesizes_with_a_warning_per_retired_model(synthesized):
+    warnings = Annotations.from_stack(synthesized["original"].stack).find_warning(
+        "*", Match.string_like_regexp("past its end of life")
+    )
+    texts = " ".join(str(w.entry.data) for w in warnings)
+    assert "amazon.titan-image-generator-v2:0" in texts and "amazon.nova-canvas-v1:0" in texts
+    assert Annotations.from_stack(synthesized["current"].stack).find_warning("*", Match.any_value()) == []
