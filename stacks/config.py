@@ -8,12 +8,12 @@ Context keys:
     generationModel  one id or several separated by commas (the first is the default)
     judgeModel       the same, for judges
     modifyModels     JSON object, mode -> model id, over the profile's
-    allowRetired     true to deploy models past their end of life (the original profile implies it)
+    allowRetired     true to deploy any model past its end of life (the original profile allows its own)
     urlExpirySeconds lifetime of pre-signed URLs (default 3600)
     judgeSeconds     time kept for a judge call before it is deferred (default 12)
     retainData       true keeps both buckets and their objects on `cdk destroy` (default false)
     authMode         iam (default: SigV4-signed calls) or apiKey (an x-api-key header and a usage plan)
-    corsOrigins      comma-separated origins allowed to call the API from a browser (default: none)
+    corsOrigin       the one origin allowed to call the API from a browser, or * (default: none)
     concurrencyCap   reserved concurrency per function (default: none, which is right for new accounts)
     throttleRate, throttleBurst  stage throttling (default 10 requests/s, burst 20)
 """
@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from imagegen.config import MAX_URL_EXPIRY, MODIFY_MODES, profiles
+from imagegen.config import MAX_URL_EXPIRY, MODIFY_MODES, profiles, split_ids
 from imagegen.errors import ImageGenError
 from imagegen.models.registry import resolve
 from imagegen.models.request import Task
@@ -56,7 +57,7 @@ class StackConfig:
     judge_seconds: float = 12.0
     retain_data: bool = False
     auth_mode: str = "iam"
-    cors_origins: tuple[str, ...] = ()
+    cors_origin: str | None = None
     concurrency_cap: int | None = None
     throttle_rate: float = 10.0
     throttle_burst: int = 20
@@ -79,6 +80,7 @@ class StackConfig:
             "IMAGEGEN_ALLOW_RETIRED": str(self.allow_retired).lower(),
             "IMAGEGEN_URL_EXPIRY": str(self.url_expiry_seconds),
             "IMAGEGEN_JUDGE_SECONDS": f"{self.judge_seconds:g}",
+            **({"IMAGEGEN_CORS_ORIGIN": self.cors_origin} if self.cors_origin else {}),
         }
 
 
@@ -96,22 +98,29 @@ def from_context(context: Callable[[str], Any], *, today: date | None = None) ->
         raise StackConfigError(
             f"modifyModels: unknown mode(s) {', '.join(unknown_modes)}; modes: {', '.join(MODIFY_MODES)}"
         )
-    allow_retired = _flag(context, "allowRetired", bool(profile["allow_retired"]))
+    allow_any_retired = _flag(context, "allowRetired", False)
+    profile_models = {profile["generation"], profile["judge"], *profile["modify"].values()}
+    retired_ok = profile_models if profile["allow_retired"] else set()
+    cors_origin = _text(context, "corsOrigin", "") or None
+    if cors_origin and cors_origin != "*" and not re.fullmatch(r"https?://[^/\s]+", cors_origin):
+        raise StackConfigError(
+            f"corsOrigin must be * or an origin such as https://app.example.com, not {cors_origin!r}"
+        )
     auth_mode = _text(context, "authMode", "iam")
     if auth_mode not in ("iam", "apiKey"):
         raise StackConfigError(f"authMode must be iam or apiKey, not {auth_mode!r}")
     config = StackConfig(
         profile=name,
         region=_text(context, "region", profile["region"]),
-        generation_models=_ids(_text(context, "generationModel", profile["generation"])),
-        judge_models=_ids(_text(context, "judgeModel", profile["judge"])),
+        generation_models=split_ids(_text(context, "generationModel", profile["generation"])),
+        judge_models=split_ids(_text(context, "judgeModel", profile["judge"])),
         modify_models=modify,
-        allow_retired=allow_retired,
+        allow_retired=allow_any_retired or bool(retired_ok),
         url_expiry_seconds=_number(context, "urlExpirySeconds", 3600, int, 1, MAX_URL_EXPIRY),
         judge_seconds=_number(context, "judgeSeconds", 12.0, float, 1, 25),
         retain_data=_flag(context, "retainData", False),
         auth_mode=auth_mode,
-        cors_origins=_ids(_text(context, "corsOrigins", "")),
+        cors_origin=cors_origin,
         concurrency_cap=_optional_int(context, "concurrencyCap"),
         throttle_rate=_number(context, "throttleRate", 10.0, float, 1, 10_000),
         throttle_burst=_number(context, "throttleBurst", 20, int, 1, 5_000),
@@ -121,11 +130,17 @@ def from_context(context: Callable[[str], Any], *, today: date | None = None) ->
     roles_by_model: dict[str, list[Role]] = {}
     for role in config.roles:
         roles_by_model.setdefault(role.model_id, []).append(role)
-    warnings = [w for roles in roles_by_model.values() for w in _check_model(roles, config, today)]
+    warnings = [
+        w
+        for roles in roles_by_model.values()
+        for w in _check_model(roles, config, today, allow_any_retired, retired_ok)
+    ]
     return dataclasses.replace(config, warnings=tuple(warnings))
 
 
-def _check_model(roles: list[Role], config: StackConfig, today: date | None) -> list[str]:
+def _check_model(
+    roles: list[Role], config: StackConfig, today: date | None, allow_any_retired: bool, retired_ok: set[str]
+) -> list[str]:
     """Errors for a model that must not be deployed in these roles; warnings for one that may."""
     model_id = roles[0].model_id
     names = ", ".join(r.name for r in roles)
@@ -143,7 +158,7 @@ def _check_model(roles: list[Role], config: StackConfig, today: date | None) -> 
     state = record.lifecycle.state(today)
     instead = f"; use {record.successor} instead" if record.successor else ""
     if state == "retired":
-        if not config.allow_retired:
+        if not (allow_any_retired or model_id in retired_ok):
             raise StackConfigError(
                 f"{role.name} model {role.model_id} ({record.name}) is past its end of life on Bedrock{instead}, "
                 "or deploy it deliberately with -c allowRetired=true (the original profile does)"
@@ -217,7 +232,3 @@ def _json_object(context: Callable[[str], Any], key: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise StackConfigError(f"{key} must be a JSON object of mode to model id")
     return value
-
-
-def _ids(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())

@@ -6,6 +6,7 @@ model ids, checked against the registry before this runs, arrive in a StackConfi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -22,30 +23,27 @@ from .bedrock_access import invoke_resources
 from .config import StackConfig
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  # pip's editable-install metadata
 API_NAME = "BedrockImageGenEval"
 STAGE = "prd"
 
-# API Gateway's own errors, in the handlers' shape: {"error": {"code", "message"}}
-GATEWAY_ERRORS: dict[str, tuple[apigw.ResponseType, str, str]] = {
-    "BadRequestBody": (
-        apigw.ResponseType.BAD_REQUEST_BODY,
-        "400",
-        '"invalid_request", "message": "$context.error.validationErrorString"',
-    ),
-    "Throttled": (apigw.ResponseType.THROTTLED, "429", '"throttled", "message": $context.error.messageString'),
-    "QuotaExceeded": (
-        apigw.ResponseType.QUOTA_EXCEEDED,
-        "429",
-        '"quota_exceeded", "message": $context.error.messageString',
-    ),
-    "IntegrationTimeout": (
-        apigw.ResponseType.INTEGRATION_TIMEOUT,
-        "504",
-        '"upstream_timeout", "message": $context.error.messageString',
-    ),
-    "Default4xx": (apigw.ResponseType.DEFAULT_4_XX, None, '"request_refused", "message": $context.error.messageString'),
-    "Default5xx": (apigw.ResponseType.DEFAULT_5_XX, None, '"gateway_error", "message": $context.error.messageString'),
+# API Gateway's own errors, answered in the handlers' shape {"error": {"code", "message"}};
+# messageString is API Gateway's message already quoted as a JSON string.
+GATEWAY_ERRORS: dict[str, tuple[apigw.ResponseType, str | None, str]] = {
+    "BadRequestBody": (apigw.ResponseType.BAD_REQUEST_BODY, "400", "invalid_request"),
+    "Throttled": (apigw.ResponseType.THROTTLED, "429", "throttled"),
+    "QuotaExceeded": (apigw.ResponseType.QUOTA_EXCEEDED, "429", "quota_exceeded"),
+    "IntegrationTimeout": (apigw.ResponseType.INTEGRATION_TIMEOUT, "504", "upstream_timeout"),
+    "Default4xx": (apigw.ResponseType.DEFAULT_4_XX, None, "request_refused"),
+    "Default5xx": (apigw.ResponseType.DEFAULT_5_XX, None, "gateway_error"),
 }
+
+
+def gateway_error_template(code: str) -> str:
+    placeholder = "__MESSAGE__"
+    return json.dumps({"error": {"code": code, "message": placeholder}}).replace(
+        f'"{placeholder}"', "$context.error.messageString"
+    )
 
 
 class ImageGenEvalStack(cdk.Stack):
@@ -58,6 +56,9 @@ class ImageGenEvalStack(cdk.Stack):
         self.config = config
         self.bucket, self.log_bucket = self._buckets()
         evaluate = self._function("Evaluate", "imagegen.handlers.evaluate.handler", timeout=60, memory=512)
+        # A deferred evaluation runs once and soon, or never: a pending verdict reads as lost after
+        # 15 minutes, and a retry would pay for the judge twice.
+        evaluate.configure_async_invoke(retry_attempts=0, max_event_age=cdk.Duration.minutes(14))
         generate = self._function(
             "Generate", "imagegen.handlers.generate.handler", timeout=29, memory=1024, evaluate_function=evaluate
         )
@@ -75,18 +76,20 @@ class ImageGenEvalStack(cdk.Stack):
             models=[*config.modify_models.values(), *config.judge_models],
             read=[f"{PREFIX}/*"],
             write=[f"{PREFIX}/*"],
+            list_bucket=True,
         )
         self._grant(
             evaluate,
             models=list(config.judge_models),
             read=[f"{PREFIX}/*"],
             write=[f"{PREFIX}/*/evaluation.json"],
-            list_images=True,
+            list_bucket=True,
         )
         self.api = self._api(generate=generate, evaluate=evaluate, modify=modify)
         self.functions = {"generate": generate, "evaluate": evaluate, "modify": modify}
 
         cdk.CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the prd stage")
+        self.api.node.try_remove_child("Endpoint")  # RestApi's own copy of the same URL
         cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
         for name, fn in self.functions.items():
             cdk.CfnOutput(self, f"{name.capitalize()}FunctionName", value=fn.function_name)
@@ -153,7 +156,7 @@ class ImageGenEvalStack(cdk.Stack):
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
             handler=handler,
-            code=lambda_.Code.from_asset(str(LAMBDA_SRC), exclude=["**/__pycache__", "**/*.pyc"]),
+            code=lambda_.Code.from_asset(str(LAMBDA_SRC), exclude=ASSET_EXCLUDES),
             timeout=cdk.Duration.seconds(timeout),
             memory_size=memory,
             environment=environment,
@@ -172,7 +175,7 @@ class ImageGenEvalStack(cdk.Stack):
         return fn
 
     def _grant(
-        self, fn: lambda_.Function, *, models: list[str], read: list[str], write: list[str], list_images: bool = False
+        self, fn: lambda_.Function, *, models: list[str], read: list[str], write: list[str], list_bucket: bool = False
     ) -> None:
         resources = sorted(
             {
@@ -206,14 +209,10 @@ class ImageGenEvalStack(cdk.Stack):
                 "Objects under images/ are named by random image ids, "
                 "unknown until a request runs; the prefix is the narrowest scope.",
             )
-        if list_images:
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["s3:ListBucket"],
-                    resources=[self.bucket.bucket_arn],
-                    conditions={"StringLike": {"s3:prefix": [f"{PREFIX}/*"]}},
-                )
-            )
+        if list_bucket:
+            # Listing lets S3 answer 404, not 403, for a key that does not exist (an unknown image id,
+            # an image never evaluated); describe also lists an image's edits. The bucket holds only images/.
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))
 
     # --- the API --------------------------------------------------------------------------------
 
@@ -225,9 +224,9 @@ class ImageGenEvalStack(cdk.Stack):
             self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.DESTROY
         )
         cors = None
-        if config.cors_origins:
+        if config.cors_origin:
             cors = apigw.CorsOptions(
-                allow_origins=list(config.cors_origins),
+                allow_origins=[config.cors_origin],
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=[*apigw.Cors.DEFAULT_HEADERS, "x-amz-content-sha256"],
             )
@@ -238,7 +237,7 @@ class ImageGenEvalStack(cdk.Stack):
             description="Generate images on Amazon Bedrock, judge them with a vision model, modify them",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             cloud_watch_role=True,
-            cloud_watch_role_removal_policy=cdk.RemovalPolicy.DESTROY,
+            cloud_watch_role_removal_policy=cdk.RemovalPolicy.RETAIN,  # shared by the account's APIs
             default_cors_preflight_options=cors,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE,
@@ -262,9 +261,14 @@ class ImageGenEvalStack(cdk.Stack):
                 ),
             ),
         )
-        for name, (kind, status, body) in GATEWAY_ERRORS.items():
+        cors_headers = {"Access-Control-Allow-Origin": f"'{config.cors_origin}'"} if config.cors_origin else None
+        for name, (kind, status, code) in GATEWAY_ERRORS.items():
             api.add_gateway_response(
-                name, type=kind, status_code=status, templates={"application/json": f'{{"error": {{"code": {body}}}}}'}
+                name,
+                type=kind,
+                status_code=status,
+                templates={"application/json": gateway_error_template(code)},
+                response_headers=cors_headers,
             )
         validator = api.add_request_validator(
             "BodyValidator", validate_request_body=True, validate_request_parameters=True
@@ -318,6 +322,15 @@ class ImageGenEvalStack(cdk.Stack):
                 "documents for it.",
             )
         )
+        # API Gateway writes execution logs to this group; created here, it has a retention and goes with the stack.
+        execution_logs = logs.LogGroup(
+            self,
+            "ApiExecutionLogs",
+            log_group_name=f"API-Gateway-Execution-Logs_{api.rest_api_id}/{STAGE}",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        api.deployment_stage.node.add_dependency(execution_logs)
         return api
 
     def _auth(self, api: apigw.RestApi) -> dict:
@@ -374,6 +387,9 @@ def _json_schema(schema: dict) -> apigw.JsonSchema:
         "additionalProperties": "additional_properties",
     }
     args: dict = {"schema": apigw.JsonSchemaVersion.DRAFT4} if "title" in schema else {}
+    unknown = set(schema) - set(names) - {"type", "properties"}
+    if unknown:
+        raise ValueError(f"JSON Schema keywords with no CDK mapping yet: {', '.join(sorted(unknown))}")
     for key, value in schema.items():
         if key == "type":
             args["type"] = kinds[value]

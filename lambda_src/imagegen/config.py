@@ -39,6 +39,7 @@ class Settings:
     variation_strength: float = 0.5  # neutral strength when a variation request gives none
     allow_retired: bool = False
     evaluate_function: str | None = None  # the function to invoke for a deferred evaluation
+    cors_origin: str | None = None  # the browser origin answers allow, if the API serves browsers
 
     def __post_init__(self) -> None:
         if not self.bucket:
@@ -74,14 +75,15 @@ class Settings:
         try:
             return cls(
                 bucket=env.get("IMAGEGEN_BUCKET", ""),
-                generation_models=_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"]),
-                judge_models=_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"]),
+                generation_models=split_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"]),
+                judge_models=split_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"]),
                 modify_models=modify,
                 profile=name,
                 url_expiry_seconds=int(env.get("IMAGEGEN_URL_EXPIRY", 3600)),
                 judge_seconds=float(env.get("IMAGEGEN_JUDGE_SECONDS", 12.0)),
                 allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(profile["allow_retired"])).lower() == "true",
                 evaluate_function=env.get("IMAGEGEN_EVALUATE_FUNCTION") or None,
+                cors_origin=env.get("IMAGEGEN_CORS_ORIGIN") or None,
             )
         except ValueError as exc:
             raise ConfigurationError(f"a numeric IMAGEGEN_ setting is not a number ({exc})") from exc
@@ -94,6 +96,6 @@ class Settings:
         return self.modify_models[mode]
 
 
-def _ids(value: str) -> tuple[str, ...]:
+def split_ids(value: str) -> tuple[str, ...]:
     """One model id, or several separated by commas."""
     return tuple(part.strip() for part in value.split(",") if part.strip())

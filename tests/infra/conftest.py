@@ -19,10 +19,10 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "stackName": "ImageGenTwo",
         "authMode": "apiKey",
         "retainData": True,
-        "corsOrigins": "https://app.example.com",
+        "corsOrigin": "https://app.example.com",
         "concurrencyCap": 5,
         "generationModel": "stability.stable-image-core-v1:1,stability.stable-image-ultra-v1:1",
-        "judgeModel": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "judgeModel": "global.anthropic.claude-haiku-4-5-20251001-v1:0",
     },
 }
 

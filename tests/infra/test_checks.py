@@ -14,7 +14,7 @@ from stacks.config import StackConfigError, from_context
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# cfn-lint findings we accept, each with the reason (none today: keep it that way or say why)
+# cfn-lint findings we accept, each with its reason
 IGNORED_CFN_LINT: dict[str, str] = {
     "W3005": "CDK adds DependsOn from each function to its role, which its GetAtt of the role already implies; "
     "the redundancy is CDK's and harmless.",
@@ -108,6 +108,13 @@ def test_synth_fails_on_a_retired_model_unless_allowed():
     assert config.allow_retired and any("past its end of life" in w for w in config.warnings)
 
 
+def test_the_original_profile_allows_only_its_own_retired_models():
+    with pytest.raises(StackConfigError, match="amazon.titan-image-generator-v1 .* past its end of life"):
+        from_context(
+            _context(profile="original", generationModel="amazon.titan-image-generator-v1"), today=date(2026, 11, 24)
+        )
+
+
 def test_the_original_profile_allows_its_retired_models_with_warnings():
     config = from_context(_context(profile="original"), today=date(2026, 11, 24))
     assert config.region == "us-east-1"
@@ -146,6 +153,7 @@ def test_synth_warns_for_a_model_not_offered_in_the_region():
         ({"modifyModels": '{"sharpen": "stability.stable-fast-upscale-v1:0"}'}, "unknown mode"),
         ({"concurrencyCap": "lots"}, "concurrencyCap must be a number"),
         ({"generationModel": " , "}, "at least one model id"),
+        ({"corsOrigin": "app.example.com/path"}, "corsOrigin must be"),
     ],
 )
 def test_synth_fails_with_a_clear_message_on_bad_context(values, message):

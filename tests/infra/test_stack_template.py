@@ -96,6 +96,7 @@ def test_request_models_are_the_handlers_json_schemas(synthesized):
 
 
 def test_gateway_errors_have_the_handlers_error_shape(synthesized):
+    """messageString is API Gateway's message as a quoted JSON string, quotes inside escaped."""
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]
         for r in synthesized["current"].resources("AWS::ApiGateway::GatewayResponse").values()
@@ -109,15 +110,16 @@ def test_gateway_errors_have_the_handlers_error_shape(synthesized):
         "DEFAULT_5XX",
     }
     assert responses["THROTTLED"]["StatusCode"] == "429"
-    template = responses["BAD_REQUEST_BODY"]["ResponseTemplates"]["application/json"]
-    filled = template.replace("$context.error.validationErrorString", "[object has missing required properties]")
-    assert json.loads(filled) == {
-        "error": {"code": "invalid_request", "message": "[object has missing required properties]"}
-    }
-    filled = responses["DEFAULT_4XX"]["ResponseTemplates"]["application/json"].replace(
-        "$context.error.messageString", '"Forbidden"'
-    )
-    assert json.loads(filled)["error"] == {"code": "request_refused", "message": "Forbidden"}
+    message = json.dumps('Invalid request body: [object has missing required properties (["prompt"])]')
+    for kind, code in (
+        ("BAD_REQUEST_BODY", "invalid_request"),
+        ("DEFAULT_4XX", "request_refused"),
+        ("THROTTLED", "throttled"),
+    ):
+        template = responses[kind]["ResponseTemplates"]["application/json"]
+        assert "validationErrorString" not in template  # unquoted, it would break the JSON
+        filled = template.replace("$context.error.messageString", message)
+        assert json.loads(filled) == {"error": {"code": code, "message": json.loads(message)}}
 
 
 def test_api_key_mode_requires_the_key_on_every_method_and_has_a_usage_plan(synthesized):
@@ -130,19 +132,34 @@ def test_api_key_mode_requires_the_key_on_every_method_and_has_a_usage_plan(synt
     assert "ApiKeyId" in synth.template["Outputs"]
 
 
-def test_cors_only_when_origins_are_configured(synthesized):
+def test_cors_answers_preflights_and_every_response_when_an_origin_is_configured(synthesized):
+    synth = synthesized["api_key"]
     options = [
-        m
-        for s in ("current", "api_key")
-        for m in synthesized[s].resources("AWS::ApiGateway::Method").values()
-        if m["Properties"]["HttpMethod"] == "OPTIONS"
+        m for m in synth.resources("AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] == "OPTIONS"
     ]
-    assert options and all("https://app.example.com" in json.dumps(m) for m in options)
+    assert len(options) >= 4 and all("'https://app.example.com'" in json.dumps(m) for m in options)
+    for response in synth.resources("AWS::ApiGateway::GatewayResponse").values():
+        assert response["Properties"]["ResponseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"
+        }
+    for name in ("Generate", "Evaluate", "Modify"):  # the handlers add the header to their own answers
+        env = synth.one("AWS::Lambda::Function", name)["Properties"]["Environment"]["Variables"]
+        assert env["IMAGEGEN_CORS_ORIGIN"] == "https://app.example.com"
+
+
+def test_no_cors_unless_asked(synthesized):
+    synth = synthesized["current"]
     assert not [
-        m
-        for m in synthesized["current"].resources("AWS::ApiGateway::Method").values()
-        if m["Properties"]["HttpMethod"] == "OPTIONS"
+        m for m in synth.resources("AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] == "OPTIONS"
     ]
+    assert all(
+        "ResponseParameters" not in r["Properties"]
+        for r in synth.resources("AWS::ApiGateway::GatewayResponse").values()
+    )
+    assert (
+        "IMAGEGEN_CORS_ORIGIN"
+        not in synth.one("AWS::Lambda::Function", "Generate")["Properties"]["Environment"]["Variables"]
+    )
 
 
 FUNCTIONS = {
@@ -181,18 +198,37 @@ def test_the_environment_settings_parse_as_the_runtime_reads_them(synthesized):
     from imagegen.config import Settings
 
     for name in CONFIGS:
+        config = synthesized[name].stack.config
         env = synthesized[name].one("AWS::Lambda::Function", "Generate")["Properties"]["Environment"]["Variables"]
-        settings = Settings.from_env({**{k: v for k, v in env.items() if isinstance(v, str)}, "IMAGEGEN_BUCKET": "b"})
-        assert settings.profile == CONFIGS[name].get("profile", "current")
+        assert set(env) >= {"IMAGEGEN_BUCKET", "IMAGEGEN_EVALUATE_FUNCTION"}  # tokens: the stack's bucket and function
+        plain = {k: v for k, v in env.items() if isinstance(v, str)}
+        settings = Settings.from_env({**plain, "IMAGEGEN_BUCKET": "bucket-from-the-stack"})
+        assert (settings.profile, settings.generation_models, settings.judge_models) == (
+            config.profile,
+            config.generation_models,
+            config.judge_models,
+        )
+        assert dict(settings.modify_models) == dict(config.modify_models)
+        assert (settings.allow_retired, settings.url_expiry_seconds, settings.judge_seconds, settings.cors_origin) == (
+            config.allow_retired,
+            config.url_expiry_seconds,
+            config.judge_seconds,
+            config.cors_origin,
+        )
 
 
 def test_logs_are_kept_thirty_days_and_removed_with_the_stack(synthesized):
-    groups = synthesized["current"].resources("AWS::Logs::LogGroup")
-    assert len(groups) == 4  # three functions and the API's access log
+    synth = synthesized["current"]
+    groups = synth.resources("AWS::Logs::LogGroup")
+    assert len(groups) == 5  # three functions, the API's access log and its execution log
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == 30
         assert group["DeletionPolicy"] == "Delete"
-        assert "LogGroupName" not in group["Properties"]
+    execution = synth.one("AWS::Logs::LogGroup", "ApiExecutionLogs")["Properties"]["LogGroupName"]
+    api_id = next(iter(synth.resources("AWS::ApiGateway::RestApi")))
+    assert execution == {"Fn::Join": ["", ["API-Gateway-Execution-Logs_", {"Ref": api_id}, "/prd"]]}
+    stage = next(iter(synth.resources("AWS::ApiGateway::Stage").values()))
+    assert any(d.startswith("ApiExecutionLogs") for d in stage["DependsOn"])
 
 
 def test_concurrency_cap_is_only_set_when_asked(synthesized):
@@ -202,18 +238,25 @@ def test_concurrency_cap_is_only_set_when_asked(synthesized):
 
 
 def test_no_fixed_physical_names_so_two_stacks_fit_one_account(synthesized):
-    named = {
-        "AWS::Lambda::Function": "FunctionName",
-        "AWS::IAM::Role": "RoleName",
-        "AWS::S3::Bucket": "BucketName",
-        "AWS::Logs::LogGroup": "LogGroupName",
-        "AWS::IAM::Policy": "PolicyName_fixed",
-    }
+    named = {"AWS::Lambda::Function": "FunctionName", "AWS::IAM::Role": "RoleName", "AWS::S3::Bucket": "BucketName"}
     for synth in synthesized.values():
         for kind, prop in named.items():
             for resource in synth.resources(kind).values():
                 assert prop not in resource["Properties"], (kind, prop)
+        for lid, group in synth.resources("AWS::Logs::LogGroup").items():
+            name = group["Properties"].get("LogGroupName")
+            assert name is None or "Ref" in json.dumps(name), lid  # only the execution log, named after this API's id
     assert synthesized["api_key"].stack.stack_name == "ImageGenTwo"
+
+
+def test_the_account_level_cloudwatch_role_outlives_the_stack(synthesized):
+    """API Gateway's CloudWatch role setting is per account and region, shared by every API there:
+    destroying one stack must not delete the role another stack's logging points at."""
+    synth = synthesized["current"]
+    account = next(iter(synth.resources("AWS::ApiGateway::Account").values()))
+    role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assert synth.template["Resources"][role_id]["DeletionPolicy"] == "Retain"
+    assert account["DeletionPolicy"] == "Retain"
 
 
 @pytest.mark.parametrize("name", ["current", "api_key"])
@@ -325,8 +368,13 @@ def test_bedrock_grants_name_exactly_the_configured_models_original_profile(synt
 
 def test_a_global_profile_also_grants_the_regionless_model_arn(synthesized):
     synth = synthesized["api_key"]
-    evaluate = _bedrock_resources(synth, "Evaluate")
-    assert _profile_arn("us-west-2", "us.anthropic.claude-haiku-4-5-20251001-v1:0") in evaluate
+    assert _bedrock_resources(synth, "Evaluate") == sorted(
+        [
+            _profile_arn("us-west-2", "global.anthropic.claude-haiku-4-5-20251001-v1:0"),
+            "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+        ]
+    )
     assert "arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-ultra-v1:1" in _bedrock_resources(
         synth, "Generate"
     )
@@ -359,29 +407,48 @@ def test_s3_rights_are_per_function_and_per_prefix(synthesized):
     assert keys("Evaluate", "s3:PutObject") == ["/images/*/evaluation.json"]
     assert keys("Evaluate", "s3:GetObject") == ["/images/*"]
     assert keys("Modify", "s3:GetObject") == ["/images/*"]
-    listing = [s for s in _statements(synth, "Evaluate") if "s3:ListBucket" in _actions(s)]
-    assert listing[0]["Condition"] == {"StringLike": {"s3:prefix": ["images/*"]}}
+    bucket_arn = {
+        "Fn::GetAtt": [next(lid for lid in synth.resources("AWS::S3::Bucket") if lid.startswith("Images")), "Arn"]
+    }
+    for function in ("Evaluate", "Modify"):  # they read keys that may not exist: S3 answers 404 only to a lister
+        listing = [s for s in _statements(synth, function) if "s3:ListBucket" in _actions(s)]
+        assert listing == [{"Action": "s3:ListBucket", "Effect": "Allow", "Resource": bucket_arn}]
     assert not [s for s in _statements(synth, "Generate") if "s3:ListBucket" in _actions(s)]
 
 
 def test_only_generate_and_modify_may_invoke_the_evaluate_function(synthesized):
     synth = synthesized["current"]
     evaluate_id = next(lid for lid in synth.resources("AWS::Lambda::Function") if lid.startswith("Evaluate"))
-    for function, allowed in (("Generate", True), ("Modify", True), ("Evaluate", False)):
-        invokes = [s for s in _statements(synth, function) if s["Action"] == "lambda:InvokeFunction"]
-        assert (
-            invokes
-            == [
-                {"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": {"Fn::GetAtt": [evaluate_id, "Arn"]}}
-            ]
-        ) is allowed or (not invokes and not allowed)
+    allowed = [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": {"Fn::GetAtt": [evaluate_id, "Arn"]}}]
+    for function, expected in (("Generate", allowed), ("Modify", allowed), ("Evaluate", [])):
+        invokes = [s for s in _statements(synth, function) if any(a.startswith("lambda:") for a in _actions(s))]
+        assert invokes == expected, function
+
+
+def test_a_deferred_evaluation_runs_once_within_the_time_a_pending_verdict_waits(synthesized):
+    config = next(iter(synthesized["current"].resources("AWS::Lambda::EventInvokeConfig").values()))["Properties"]
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (0, 840)
+    assert config["FunctionName"]["Ref"].startswith("Evaluate")
+
+
+def test_the_asset_is_the_core_library_and_its_data_only(synthesized):
+    synth = synthesized["current"]
+    key = synth.one("AWS::Lambda::Function", "Generate")["Properties"]["Code"]["S3Key"]
+    asset = synth.outdir / f"asset.{key.removesuffix('.zip')}"
+    files = {str(p.relative_to(asset)) for p in asset.rglob("*") if p.is_file()}
+    assert {"imagegen/models/catalog.json", "imagegen/profiles.json", "imagegen/handlers/generate.py"} <= files
+    assert not [f for f in files if "egg-info" in f or f.endswith(".pyc") or "tests" in f]
 
 
 def test_outputs_name_the_api_the_bucket_and_the_functions(synthesized):
     outputs = synthesized["current"].template["Outputs"]
-    assert {"ApiUrl", "BucketName", "GenerateFunctionName", "EvaluateFunctionName", "ModifyFunctionName"} <= set(
-        outputs
-    )
+    assert set(outputs) == {
+        "ApiUrl",
+        "BucketName",
+        "GenerateFunctionName",
+        "EvaluateFunctionName",
+        "ModifyFunctionName",
+    }
 
 
 def test_the_original_profile_synthesizes_with_a_warning_per_retired_model(synthesized):

@@ -3,6 +3,7 @@
 not send in that field, and no image bytes."""
 
 import base64
+import dataclasses
 import json
 
 import pytest
@@ -209,3 +210,18 @@ def test_error_logs_carry_the_code_and_field_but_not_the_callers_text(world):
         "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
     )
     assert "my private prompt" not in world.logs.getvalue()
+
+
+def test_answers_carry_the_cors_origin_when_one_is_configured(world):
+    from imagegen.handlers import generate
+
+    world.settings = dataclasses.replace(world.settings, cors_origin="https://app.example.com")
+    handler = generate.make_handler(world.runtime)
+    for body in ({"prompt": PROMPT}, {"prompt": ""}):  # a success and an error
+        response = handler(api_event("POST", "/generate-image", body), LambdaContext(clock=world.clock))
+        assert response["headers"]["Access-Control-Allow-Origin"] == "https://app.example.com"
+    world.settings = dataclasses.replace(world.settings, cors_origin=None)
+    response = generate.make_handler(world.runtime)(
+        api_event("POST", "/generate-image", {"prompt": PROMPT}), LambdaContext(clock=world.clock)
+    )
+    assert "Access-Control-Allow-Origin" not in response["headers"]

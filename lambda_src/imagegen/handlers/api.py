@@ -46,6 +46,7 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
         )
         return respond(exc.http_status, {"error": exc.to_dict()}, request_id)
     log = rt.log.bind(request_id=request_id)
+    cors = rt.settings.cors_origin
     method, resource = str(event.get("httpMethod", "")), str(event.get("resource", ""))
     try:
         route = routes.get((method, resource))
@@ -66,14 +67,16 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
         log.info("request", method=method, resource=resource)
         status, payload = route(_with_log(rt, log), request)
         log.info("response", status=status)
-        return respond(status, payload, request_id)
+        return respond(status, payload, request_id, cors_origin=cors)
     except ImageGenError as exc:
         log.warning("request_failed", **error_fields(exc))
-        return respond(exc.http_status, {"error": exc.to_dict()}, request_id, retry_after=exc.retryable)
+        return respond(
+            exc.http_status, {"error": exc.to_dict()}, request_id, retry_after=exc.retryable, cors_origin=cors
+        )
     except Exception as exc:
         log.error("request_crashed", error=repr(exc), trace=traceback.format_exc())
         message = f"internal error; quote request id {request_id} when reporting it"
-        return respond(500, {"error": {"code": "internal_error", "message": message}}, request_id)
+        return respond(500, {"error": {"code": "internal_error", "message": message}}, request_id, cors_origin=cors)
 
 
 def handler_for(routes: Routes, runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:
@@ -99,8 +102,12 @@ def parse_body(event: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def respond(status: int, payload: dict[str, Any], request_id: str, *, retry_after: bool = False) -> dict[str, Any]:
+def respond(
+    status: int, payload: dict[str, Any], request_id: str, *, retry_after: bool = False, cors_origin: str | None = None
+) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
+    if cors_origin:
+        headers["Access-Control-Allow-Origin"] = cors_origin
     if retry_after:
         headers["Retry-After"] = "5"
     return {"statusCode": status, "headers": headers, "body": json.dumps(payload), "isBase64Encoded": False}
