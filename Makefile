@@ -22,14 +22,13 @@ $(CDK): package.json package-lock.json
 test: $(STAMP) $(CDK)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make demo: the offline pipeline (needs the emulator and local S3 of issue 5)
-demo:
-	@echo "make demo: not built yet - the Bedrock emulator and local S3 arrive with issue 5" >&2
-	@exit 1
+## make demo: the whole pipeline offline, on the Bedrock emulator and a local S3
+demo: $(STAMP)
+	$(BIN)/python -m imagegen_local.demo
 
 ## make lint: ruff over the code and the tests
 lint: $(STAMP)
-	$(BIN)/ruff check lambda_src stacks tests app.py
+	$(BIN)/ruff check lambda_src src stacks tests app.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c profile=original" etc.)
 synth: $(STAMP) $(CDK)

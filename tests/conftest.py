@@ -3,11 +3,11 @@ connection outside loopback (a test that would reach AWS fails instead)."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
 
 import pytest
+
+from imagegen_local import netguard
 
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -19,38 +19,10 @@ os.environ.update(
     AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     AWS_EC2_METADATA_DISABLED="true",
 )
-os.environ.pop("AWS_PROFILE", None)
+for name in [n for n in os.environ if n == "AWS_PROFILE" or n.startswith("AWS_ENDPOINT_URL")]:
+    del os.environ[name]  # endpoints are set by the tests that start local servers, and only there
 
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _loopback_only(address: object) -> None:
-    if isinstance(address, (str, bytes)):  # AF_UNIX path
-        return
-    host = address[0] if isinstance(address, tuple) else address
-    if host == "localhost":
-        return
-    try:
-        if ipaddress.ip_address(str(host).split("%")[0]).is_loopback:
-            return
-    except ValueError:
-        pass
-    raise RuntimeError(f"test tried to open a connection outside loopback: {address!r}")
-
-
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    _loopback_only(address)
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
-    _loopback_only(address)
-    return _real_connect_ex(self, address)
-
-
-socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+netguard.loopback_only()  # a test that would reach AWS fails instead
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 import boto3
 from botocore.config import Config
@@ -28,7 +28,14 @@ class Runtime:
     log: Logger
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, judge_timeout: float | None = None) -> Runtime:
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        judge_timeout: float | None = None,
+        schedule_evaluation: ScheduleEvaluation | None = None,
+        log_stream: TextIO | None = None,
+    ) -> Runtime:
         """Clients for the function's region. Bedrock clients do not retry on their own: the
         pipeline retries throttling itself, inside the time the request has left. The judge's
         read timeout defaults to the time kept for it, so a slow judge cannot outlive the request."""
@@ -37,7 +44,7 @@ class Runtime:
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not region:
             raise ConfigurationError("no AWS region configured: set AWS_REGION")
-        log = Logger(service="imagegen", function=env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        log = Logger(log_stream, service="imagegen", function=env.get("AWS_LAMBDA_FUNCTION_NAME"))
         judge_seconds = judge_timeout or settings.judge_seconds
         pipeline = Pipeline(
             bedrock=_bedrock(region, read_timeout=IMAGE_CALL_SECONDS),
@@ -46,7 +53,8 @@ class Runtime:
             judge_call_seconds=judge_seconds + CONNECT_SECONDS,
             store=ImageStore(make_s3_client(region), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds),
             settings=settings,
-            schedule_evaluation=(
+            schedule_evaluation=schedule_evaluation
+            or (
                 evaluation_scheduler(
                     boto3.client("lambda", region_name=region, config=Config(connect_timeout=2, read_timeout=5)),
                     settings.evaluate_function,

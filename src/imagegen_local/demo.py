@@ -1,0 +1,157 @@
+"""`make demo`: the whole pipeline on this machine, with no AWS account.
+
+Starts the Bedrock runtime emulator and a local S3 on free loopback ports, serves the API with
+the real handlers, and uses it over HTTP as a user would: generate, evaluate with a second
+judge, modify, and refine with the judge's revised prompt. The PNGs go to generated-images/
+and updated-images/, downloaded through the pre-signed URLs the API returns. Every server it
+started is stopped at the end; nothing leaves loopback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from . import netguard
+from .emulator.server import Emulator
+
+PROMPT = "a red fox sitting in fresh snow at dawn, photograph"
+SECOND_JUDGE = "anthropic.claude-haiku-4-5-20251001-v1:0"
+BUCKET = "imagegen-demo"
+
+
+def environment(emulator_url: str, s3_url: str) -> dict[str, str]:
+    """The standard variables that point the product at the local world (no offline branch)."""
+    return {
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
+        "AWS_ENDPOINT_URL_S3": s3_url,
+        "AWS_ACCESS_KEY_ID": "emulated",
+        "AWS_SECRET_ACCESS_KEY": "emulated",
+        "AWS_SESSION_TOKEN": "emulated",
+        "AWS_REGION": "us-west-2",
+        "AWS_DEFAULT_REGION": "us-west-2",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "IMAGEGEN_BUCKET": BUCKET,
+        "IMAGEGEN_JUDGE_MODEL": f"amazon.nova-lite-v1:0,{SECOND_JUDGE}",
+    }
+
+
+def call(api_url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        api_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        error = json.load(exc).get("error", {})
+        raise SystemExit(
+            f"demo: {method} {path} answered {exc.code} {error.get('code')}: {error.get('message')}"
+        ) from None
+
+
+def download(url: str, folder: Path, image_id: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{image_id}.png"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        target.write_bytes(response.read())
+    return target
+
+
+def show(title: str, answer: dict[str, Any]) -> None:
+    evaluation = answer.get("evaluation", {})
+    print(f"\n{title}")
+    print(f"  image id     {answer['image_id']}")
+    if "model" in answer:
+        print(f"  model        {answer['model']} (seed {answer.get('seed')})")
+    if evaluation.get("status") == "done":
+        print(f"  score        {evaluation['score']}/10 by {evaluation['judge_model']}")
+        print(f"  reason       {evaluation['reason']}")
+        print(f"  suggestions  {evaluation['suggestions']}")
+    else:
+        print(f"  evaluation   {evaluation.get('status')}")
+    if "url" in answer:
+        print(f"  url          {answer['url'][:110]}...")
+
+
+def run(root: Path) -> None:
+    from .devapi import DevApi
+    from .s3local import LocalS3
+
+    with ExitStack() as running:
+        emulator = running.enter_context(Emulator())
+        s3 = running.enter_context(LocalS3())
+        os.environ.update(environment(emulator.url, s3.url))
+        from imagegen.storage import make_s3_client
+
+        make_s3_client("us-west-2").create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+        )
+        logs = io.StringIO()  # the functions' JSON logs, as CloudWatch would keep them
+        api = running.enter_context(DevApi(log_stream=logs))
+        print(f"Bedrock emulator {emulator.url} | local S3 {s3.url} | API {api.url}")
+
+        generated = call(api.url, "POST", "generate-image", {"prompt": PROMPT, "size": "1344x768"})
+        show(f"POST /generate-image  {PROMPT!r}", generated)
+        saved = download(generated["url"], root / "generated-images", generated["image_id"])
+        print(f"  downloaded   {saved} ({saved.stat().st_size:,} bytes, through the pre-signed URL)")
+
+        second = call(
+            api.url, "POST", "evaluate-image", {"image_id": generated["image_id"], "judge_model": SECOND_JUDGE}
+        )
+        show("POST /evaluate-image  (a second judge, same call shape)", second)
+
+        edit = call(
+            api.url,
+            "POST",
+            "modify-image",
+            {
+                "image_id": generated["image_id"],
+                "mode": "replace",
+                "prompt": "a snow leopard",
+                "mask_prompt": "the fox",
+            },
+        )
+        show("POST /modify-image  replace 'the fox' with 'a snow leopard'", edit)
+        saved = download(edit["url"], root / "updated-images", edit["image_id"])
+        print(f"  downloaded   {saved} ({saved.stat().st_size:,} bytes)")
+
+        revised = generated["evaluation"]["revised_prompt"]
+        refined = call(api.url, "POST", "generate-image", {"prompt": revised, "seed": generated["seed"]})
+        show(f"POST /generate-image  the judge's revised prompt {revised!r}", refined)
+        saved = download(refined["url"], root / "generated-images", refined["image_id"])
+        print(f"  downloaded   {saved}")
+
+        described = call(api.url, "GET", f"images/{generated['image_id']}")
+        print(
+            f"\nGET /images/{generated['image_id']}: {len(described['edits'])} edit(s), "
+            f"verdict {described['evaluation']['status']}, fresh URL {described['url'][:60]}..."
+        )
+        calls = len(emulator.calls)
+    print(
+        f"\nDone: {calls} Bedrock calls answered by the emulator, {len(logs.getvalue().splitlines())} log lines "
+        "written by the functions; every server stopped. Images and verdicts above are EMULATED."
+    )
+
+
+def main() -> None:
+    netguard.loopback_only()
+    try:
+        run(Path.cwd())
+    except (OSError, netguard.LeftLoopback) as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

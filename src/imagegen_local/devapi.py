@@ -1,0 +1,168 @@
+"""The API on this machine: the routes of the deployed BedrockImageGenEval API (stage prd),
+served by feeding the real Lambda handlers API Gateway REST proxy events.
+
+Deferred evaluations, which the deployed generate function hands to the evaluate function as
+an asynchronous invocation, run here in a background thread through the same handler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TextIO
+from urllib.parse import parse_qs, urlsplit
+
+from imagegen.handlers import evaluate, generate, modify
+from imagegen.runtime import Runtime, cached
+
+STAGE = "prd"
+# (handler module, its Lambda timeout in seconds), as the stack deploys them
+FUNCTIONS = ((generate, 29), (evaluate, 60), (modify, 29))
+
+
+class LambdaContext:
+    """What a handler reads of Lambda's context: the time left and the request id."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self._ends = time.monotonic() + timeout_seconds
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._ends - time.monotonic()) * 1000))
+
+
+class DevApi:
+    def __init__(
+        self,
+        runtime: Callable[[], Runtime] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_stream: TextIO | None = None,
+    ) -> None:
+        """With no `runtime`, the handlers build theirs from the environment, as in Lambda;
+        their JSON logs go to `log_stream` (default: stdout, as in Lambda)."""
+        factory = runtime or cached(
+            lambda: Runtime.from_env(os.environ, schedule_evaluation=self._in_background, log_stream=log_stream)
+        )
+        self.routes: list[tuple[str, re.Pattern[str], str, Callable[..., dict[str, Any]], int]] = []
+        for module, timeout in FUNCTIONS:
+            handler = module.make_handler(factory)
+            for method, resource in module.ROUTES:
+                pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", resource) + "$")
+                self.routes.append((method, pattern, resource, handler, timeout))
+        self._evaluate = evaluate.make_handler(factory)
+        self.background: list[threading.Thread] = []
+        api = self
+
+        class Handler(_Handler):
+            owner = api
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/{STAGE}/"
+
+    def start(self) -> DevApi:
+        threading.Thread(target=self.server.serve_forever, name="dev-api", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        for thread in self.background:
+            thread.join(timeout=60)
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> DevApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _in_background(self, image_id: str, judge_model: str) -> None:
+        """What the deployed stack does with an Event invocation of the evaluate function."""
+        event = {"image_id": image_id, "judge_model": judge_model}
+        thread = threading.Thread(target=self._evaluate, args=(event, LambdaContext(60)), name=f"evaluate-{image_id}")
+        self.background.append(thread)
+        thread.start()
+
+    def serve(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(raw_path)
+        prefix = f"/{STAGE}"
+        path = parts.path[len(prefix) :] if parts.path.startswith(prefix + "/") else None
+        for route_method, pattern, resource, handler, timeout in self.routes:
+            match = pattern.match(path or "")
+            if match and route_method == method:
+                event = _event(method, resource, path or "", match.groupdict() or None, headers, body, parts.query)
+                response = handler(event, LambdaContext(timeout))
+                return response["statusCode"], response.get("headers") or {}, response.get("body", "").encode()
+        # API Gateway's answer for a path or method it does not have (IAM-authorized APIs say 403)
+        message = json.dumps({"error": {"code": "request_refused", "message": "Missing Authentication Token"}}).encode()
+        return 403, {"Content-Type": "application/json"}, message
+
+
+def _event(
+    method: str,
+    resource: str,
+    path: str,
+    path_parameters: dict[str, str] | None,
+    headers: dict[str, str],
+    body: bytes,
+    query: str,
+) -> dict[str, Any]:
+    params = {k: v[-1] for k, v in parse_qs(query).items()} or None
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": params,
+        "multiValueQueryStringParameters": {k: v for k, v in parse_qs(query).items()} or None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/{STAGE}{path}",
+            "stage": STAGE,
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": body.decode("utf-8", errors="replace") if body else None,
+        "isBase64Encoded": False,
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: DevApi
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._answer("POST")
+
+    def _answer(self, method: str) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, headers, payload = self.owner.serve(method, self.path, dict(self.headers.items()), body)
+        self.send_response(status)
+        for key, value in {**headers, "Content-Length": str(len(payload))}.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

@@ -1,0 +1,234 @@
+"""Judges as Bedrock serves them: Converse (one shape for every vendor) and the legacy
+InvokeModel bodies, which differ per vendor (the original pipeline's failure: an Anthropic body
+sent to Nova Lite). Verdicts are deterministic and marked as emulated."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from typing import Any
+
+from .errors import malformed, validation
+from .rules import check, enum, image_bytes, integer, number, obj, sniff
+
+MAX_IMAGE_BYTES = 3_750_000  # Converse: each image at most 3.75 MB and 8000 px a side
+MAX_SIDE = 8000
+NO_USER_MESSAGE = (
+    "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+)
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def converse_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Check a Converse request; return what the verdict depends on."""
+    allowed = {
+        "messages",
+        "system",
+        "inferenceConfig",
+        "toolConfig",
+        "additionalModelRequestFields",
+        "additionalModelResponseFieldPaths",
+        "guardrailConfig",
+        "promptVariables",
+        "requestMetadata",
+        "performanceConfig",
+    }
+    for key in body:
+        if key not in allowed:
+            raise validation(
+                f"1 validation error detected: Value at '{key}' failed to satisfy constraint: unknown field"
+            )
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages or messages[0].get("role") != "user":
+        raise validation(NO_USER_MESSAGE)
+    texts, images = [], []
+    for message in messages:
+        if message.get("role") not in ("user", "assistant"):
+            raise validation("messages.role must be user or assistant")
+        for block in message.get("content") or []:
+            if len(block) != 1:
+                raise validation(
+                    "each content block must hold exactly one of text, image, document, toolUse, toolResult"
+                )
+            if "text" in block:
+                texts.append(str(block["text"]))
+            elif "image" in block:
+                images.append(_converse_image(block["image"]))
+    config = body.get("inferenceConfig") or {}
+    if "maxTokens" in config and (not isinstance(config["maxTokens"], int) or config["maxTokens"] < 1):
+        raise validation("inferenceConfig.maxTokens must be at least 1")
+    for key in ("temperature", "topP"):
+        if key in config and not 0 <= config[key] <= 1:
+            raise validation(f"inferenceConfig.{key} must be between 0 and 1")
+    if "temperature" in config and "topP" in config and _claude_4_5(model):
+        raise validation("temperature and top_p cannot both be specified for this model. Please use only one.")
+    tool = _tool_choice(body.get("toolConfig"))
+    return {"texts": texts, "images": images, "tool": tool, "max_tokens": config.get("maxTokens", 4096)}
+
+
+def _converse_image(image: dict[str, Any]) -> bytes:
+    declared = image.get("format")
+    if declared not in ("png", "jpeg", "gif", "webp"):
+        raise validation(
+            f"1 validation error detected: Value '{declared}' at 'image.format' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [gif, jpeg, png, webp]"
+        )
+    try:
+        data = base64.b64decode(image["source"]["bytes"], validate=True)
+    except (KeyError, TypeError, ValueError):
+        raise validation("image.source.bytes must be base64-encoded image bytes") from None
+    actual, width, height = sniff(data)
+    if actual != declared:
+        raise validation(f"The image format {declared} does not match the image bytes, which are {actual}.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise validation(f"The image is {len(data):,} bytes; an image can be at most 3.75 MB.")
+    if max(width, height) > MAX_SIDE:
+        raise validation(f"The image is {width}x{height}; each side can be at most 8000 pixels.")
+    return data
+
+
+def _tool_choice(config: Any) -> str | None:
+    """The tool the model must call, or None when it may answer in text."""
+    if not config:
+        return None
+    tools = config.get("tools") or []
+    if not tools:
+        raise validation("toolConfig.tools must hold at least one tool")
+    names = []
+    for tool in tools:
+        spec = tool.get("toolSpec") or {}
+        if not TOOL_NAME.match(str(spec.get("name", ""))):
+            raise validation("toolSpec.name must match [a-zA-Z0-9_-]{1,64}")
+        schema = (spec.get("inputSchema") or {}).get("json")
+        if not isinstance(schema, dict) or schema.get("type") != "object":
+            raise validation("The value at toolConfig.tools.0.toolSpec.inputSchema.json.type must be object")
+        names.append(spec["name"])
+    choice = config.get("toolChoice") or {"auto": {}}
+    if "tool" in choice:
+        if choice["tool"].get("name") not in names:
+            raise validation("toolChoice.tool.name must name one of the tools")
+        return choice["tool"]["name"]
+    return names[0] if "any" in choice else None
+
+
+def _claude_4_5(model: str) -> bool:
+    return "claude-sonnet-4-5" in model or "claude-haiku-4-5" in model
+
+
+# --- legacy InvokeModel bodies ----------------------------------------------------------------------------
+
+NOVA_IMAGE = obj({"format": enum("png", "jpeg", "gif", "webp"), "source": obj({"bytes": {"type": "string"}})})
+NOVA_BODY = obj(
+    {
+        "messages": {
+            "type": "array",
+            "minItems": 1,
+            "items": obj(
+                {
+                    "role": enum("user", "assistant"),
+                    "content": {
+                        "type": "array",
+                        "items": obj(optional={"text": {"type": "string"}, "image": NOVA_IMAGE}),
+                    },
+                }
+            ),
+        }
+    },
+    {
+        "schemaVersion": enum("messages-v1"),
+        "system": {"type": "array", "items": obj({"text": {"type": "string"}})},
+        "inferenceConfig": obj(
+            optional={
+                "maxTokens": integer(1, 10000),
+                "max_new_tokens": integer(1, 10000),
+                "temperature": number(0, 1),
+                "topP": number(0, 1),
+                "topK": integer(0, 128),
+                "stopSequences": {"type": "array"},
+            }
+        ),
+        "toolConfig": {"type": "object"},
+    },
+)
+ANTHROPIC_BODY = obj(
+    {
+        "anthropic_version": enum("bedrock-2023-05-31"),
+        "max_tokens": integer(1, 64000),
+        "messages": {"type": "array", "minItems": 1, "items": obj({"role": enum("user", "assistant"), "content": {}})},
+    },
+    {
+        "system": {},
+        "temperature": number(0, 1),
+        "top_p": number(0, 1),
+        "top_k": integer(0, 500),
+        "stop_sequences": {"type": "array"},
+        "tools": {"type": "array"},
+        "tool_choice": {"type": "object"},
+    },
+)
+
+
+def legacy_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
+    """An InvokeModel body for a judge: Nova's messages-v1 or Anthropic's Messages API, each
+    refused by the other vendor's models."""
+    texts: list[str] = []
+    images: list[bytes] = []
+    if model.startswith("amazon.nova"):
+        check(NOVA_BODY, body)
+        for message in body["messages"]:
+            for block in message["content"]:
+                if "text" in block:
+                    texts.append(block["text"])
+                if "image" in block:
+                    images.append(
+                        image_bytes(
+                            block["image"]["source"]["bytes"],
+                            "#/messages/content/image",
+                            ("png", "jpeg", "gif", "webp"),
+                        )[0]
+                    )
+        return {"vendor": "nova", "texts": texts, "images": images, "tool": None}
+    check(ANTHROPIC_BODY, body)
+    for message in body["messages"]:
+        content = message["content"]
+        for block in [content] if isinstance(content, str) else content:
+            if isinstance(block, str):
+                texts.append(block)
+            elif block.get("type") == "text":
+                texts.append(block.get("text", ""))
+            elif block.get("type") == "image":
+                source = block.get("source") or {}
+                data = image_bytes(source.get("data"), "#/messages/content/source/data", ("png", "jpeg", "gif", "webp"))
+                if source.get("media_type") != f"image/{data[1]}":
+                    raise validation(
+                        f"messages.0.content.0.image.source.base64.media_type: the image is {data[1]}, "
+                        f"not {source.get('media_type')}"
+                    )
+                images.append(data[0])
+            else:
+                raise malformed(f"#/messages/content: unsupported block type {block.get('type')}")
+    return {"vendor": "anthropic", "texts": texts, "images": images, "tool": None}
+
+
+# --- verdicts -------------------------------------------------------------------------------------------------
+
+
+def verdict(model: str, prompt_text: str, images: list[bytes]) -> dict[str, Any]:
+    """A deterministic evaluation that says it is emulated."""
+    digest = hashlib.sha256(model.encode() + prompt_text.encode() + b"".join(images)).digest()
+    score = 4 + digest[0] % 6
+    quoted = re.search(r'"((?:[^"\\]|\\.)*)"', prompt_text)
+    prompt = json.loads(f'"{quoted.group(1)}"') if quoted else prompt_text[:200]
+    size = ""
+    if images:
+        fmt, width, height = sniff(images[0])
+        size = f" a {width}x{height} {fmt} image"
+    return {
+        "description": f"[emulated by {model}]{size} stamped EMULATED, standing in for: {prompt[:120]}",
+        "score": score,
+        "reason": "Emulated verdict: derived from a hash of the prompt and image, not from looking.",
+        "suggestions": "Add lighting, composition and style details to the prompt.",
+        "revised_prompt": f"{prompt}, detailed, soft natural light, balanced composition"[:1000],
+    }

@@ -1,0 +1,56 @@
+"""The offline world for end-to-end tests: the Bedrock emulator and a local S3, started once per
+session on free loopback ports; each test points the standard endpoint variables at them."""
+
+from __future__ import annotations
+
+import io
+
+import boto3
+import pytest
+from imagegen.storage import make_s3_client
+
+from imagegen_local.demo import environment
+from imagegen_local.devapi import DevApi
+from imagegen_local.emulator.server import Emulator, Faults
+from imagegen_local.s3local import LocalS3
+
+BUCKET = "imagegen-demo"  # the bucket `environment()` names
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def local_s3():
+    with LocalS3() as running:
+        yield running
+
+
+@pytest.fixture
+def local_env(emulator, local_s3, monkeypatch):
+    """The standard variables pointing every client at the local servers, for this test only."""
+    for name, value in environment(emulator.url, local_s3.url).items():
+        monkeypatch.setenv(name, value)
+    emulator.configure(**vars(Faults()))  # every test starts with no faults
+    client = make_s3_client("us-west-2")
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if BUCKET not in existing:
+        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    return monkeypatch
+
+
+@pytest.fixture
+def bedrock(local_env):
+    """A plain boto3 client, as any user would create one, talking to the emulator."""
+    return boto3.client("bedrock-runtime", region_name="us-west-2")
+
+
+@pytest.fixture
+def dev_api(local_env):
+    logs = io.StringIO()
+    with DevApi(log_stream=logs) as api:
+        api.logs = logs
+        yield api

@@ -1,0 +1,172 @@
+"""The emulator rejects what Bedrock rejects, with Bedrock's error shape, through a plain boto3
+client: this is how a payload bug is caught offline."""
+
+import base64
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+from imagegen import png
+
+
+def invoke(client, model_id, body):
+    return client.invoke_model(
+        modelId=model_id, body=json.dumps(body), contentType="application/json", accept="application/json"
+    )
+
+
+def rejected(client, model_id, body):
+    with pytest.raises(ClientError) as caught:
+        invoke(client, model_id, body)
+    return caught.value.response
+
+
+def assert_validation(response, message_start):
+    assert response["Error"]["Code"] == "ValidationException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert response["Error"]["Message"].startswith(message_start), response["Error"]["Message"]
+
+
+def test_a_body_with_a_wrong_key_is_malformed(bedrock):
+    response = rejected(bedrock, "stability.stable-image-core-v1:1", {"prompt": "a fox", "cfg_scale": 7})
+    assert_validation(response, "Malformed input request: #: extraneous key [cfg_scale] is not permitted")
+
+
+def test_a_titan_v2_size_not_in_its_list_is_rejected(emulator, local_env):
+    import boto3
+
+    emulator.configure(serve_retired=True)
+    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    body = {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a fox"},
+        "imageGenerationConfig": {"numberOfImages": 1, "width": 1000, "height": 1000, "seed": 1},
+    }
+    assert_validation(rejected(client, "amazon.titan-image-generator-v2:0", body), "Invalid image size 1000x1000")
+    body["imageGenerationConfig"].update(width=1173, height=640)
+    assert json.loads(invoke(client, "amazon.titan-image-generator-v2:0", body)["body"].read())["images"]
+
+
+def test_a_canvas_size_not_divisible_by_16_is_rejected(emulator, local_env):
+    import boto3
+
+    emulator.configure(serve_retired=True)
+    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    body = {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a fox"},
+        "imageGenerationConfig": {"numberOfImages": 1, "width": 1000, "height": 1008},
+    }
+    assert_validation(
+        rejected(client, "amazon.nova-canvas-v1:0", body),
+        "Invalid image size 1000x1008: each side must be 320-4096 px and divisible by 16",
+    )
+
+
+def test_an_anthropic_body_sent_to_nova_lite_is_malformed(bedrock):
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 300,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "score this image"}]}],
+    }
+    response = rejected(bedrock, "us.amazon.nova-lite-v1:0", body)
+    assert_validation(response, "Malformed input request: #: extraneous key [anthropic_version] is not permitted")
+    nova = {"messages": [{"role": "user", "content": [{"text": "score this image"}]}]}
+    assert json.loads(invoke(bedrock, "us.amazon.nova-lite-v1:0", nova)["body"].read())["stopReason"] == "end_turn"
+
+
+def test_a_stability_request_with_a_wrong_aspect_ratio_is_malformed(bedrock):
+    response = rejected(bedrock, "stability.stable-image-ultra-v1:1", {"prompt": "a fox", "aspect_ratio": "4:3"})
+    assert_validation(response, "Malformed input request: #/aspect_ratio: 4:3 is not a valid enum value")
+
+
+@pytest.mark.parametrize(
+    ("model_id", "code", "status", "message"),
+    [
+        ("stability.stable-image-core-v2:0", "ValidationException", 400, "The provided model identifier is invalid."),
+        (
+            "amazon.nova-lite-v1:0",
+            "ValidationException",
+            400,
+            "Invocation of model ID amazon.nova-lite-v1:0 with on-demand throughput isn\u2019t supported",
+        ),
+        ("eu.amazon.nova-lite-v1:0", "ValidationException", 400, "The provided model identifier is invalid."),
+        (
+            "amazon.nova-canvas-v1:0",
+            "ValidationException",
+            400,
+            "The provided model identifier is invalid.",
+        ),  # not in us-west-2
+    ],
+)
+def test_unknown_misrouted_and_unoffered_ids_get_bedrocks_answers(bedrock, model_id, code, status, message):
+    response = rejected(bedrock, model_id, {"prompt": "a fox"})
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (code, status)
+    assert response["Error"]["Message"].startswith(message)
+
+
+def test_a_retired_model_answers_end_of_life(emulator, local_env):
+    import boto3
+
+    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    response = rejected(
+        client, "amazon.nova-canvas-v1:0", {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "x"}}
+    )
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ResourceNotFoundException",
+        404,
+    )
+    assert "end of its life" in response["Error"]["Message"]
+
+
+def test_faults_access_denied_and_throttling(emulator, bedrock):
+    emulator.configure(deny_models=["stability.stable-image-core-v1:1"])
+    response = rejected(bedrock, "stability.stable-image-core-v1:1", {"prompt": "a fox"})
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("AccessDeniedException", 403)
+    emulator.configure(deny_models=[], throttle_rate=1.0)
+    response = rejected(bedrock, "stability.stable-image-core-v1:1", {"prompt": "a fox"})
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("ThrottlingException", 429)
+
+
+def test_converse_refuses_an_image_model_and_an_image_labelled_with_the_wrong_format(bedrock):
+    picture = png.solid(64, 64, (1, 2, 3))
+    messages = [
+        {"role": "user", "content": [{"image": {"format": "jpeg", "source": {"bytes": picture}}}, {"text": "judge"}]}
+    ]
+    with pytest.raises(ClientError) as caught:
+        bedrock.converse(modelId="stability.stable-image-core-v1:1", messages=messages)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as caught:
+        bedrock.converse(modelId="us.amazon.nova-lite-v1:0", messages=messages)
+    assert "does not match the image bytes, which are png" in caught.value.response["Error"]["Message"]
+
+
+def test_claude_4_5_refuses_temperature_and_top_p_together(bedrock):
+    messages = [{"role": "user", "content": [{"text": "hello"}]}]
+    with pytest.raises(ClientError) as caught:
+        bedrock.converse(
+            modelId="us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            messages=messages,
+            inferenceConfig={"temperature": 0.2, "topP": 0.9},
+        )
+    assert "cannot both be specified" in caught.value.response["Error"]["Message"]
+
+
+def test_images_are_real_pngs_of_the_implied_size_marked_emulated_and_deterministic(bedrock):
+    first = json.loads(
+        invoke(bedrock, "stability.stable-image-core-v1:1", {"prompt": "a fox", "aspect_ratio": "21:9", "seed": 5})[
+            "body"
+        ].read()
+    )
+    again = json.loads(
+        invoke(bedrock, "stability.stable-image-core-v1:1", {"prompt": "a fox", "aspect_ratio": "21:9", "seed": 5})[
+            "body"
+        ].read()
+    )
+    data = base64.b64decode(first["images"][0])
+    raster = png.decode(data)
+    assert (raster.width, raster.height) == (1536, 640)
+    assert b"EMULATED" in data  # in the PNG's text chunk, and drawn across the middle
+    assert first == again
+    middle = raster.rows[raster.height // 2]
+    assert b"\xff\xff\xff" in middle and b"\x20\x20\x20" in middle  # the white band and its dark letters

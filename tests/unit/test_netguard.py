@@ -1,0 +1,24 @@
+"""The guard the tests and the demo run under: nothing leaves loopback."""
+
+import socket
+
+import pytest
+
+from imagegen_local.netguard import LeftLoopback
+
+
+@pytest.mark.parametrize(
+    "address", [("203.0.113.7", 443), ("bedrock-runtime.us-west-2.amazonaws.com", 443), ("::ffff:8.8.8.8", 53, 0, 0)]
+)
+def test_a_connection_outside_loopback_is_refused_before_it_is_made(address):
+    family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock, pytest.raises(LeftLoopback):
+        sock.connect(address)
+
+
+def test_loopback_is_allowed():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        with socket.socket() as client:
+            client.connect(server.getsockname())
