@@ -7,6 +7,7 @@ model ids, checked against the registry before this runs, arrive in a StackConfi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -16,7 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from imagegen.handlers import schemas
+from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.storage import PREFIX
 
 from .bedrock_access import invoke_resources
@@ -26,17 +27,6 @@ LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  # pip's editable-install metadata
 API_NAME = "BedrockImageGenEval"
 STAGE = "prd"
-
-# API Gateway's own errors, answered in the handlers' shape {"error": {"code", "message"}};
-# messageString is API Gateway's message already quoted as a JSON string.
-GATEWAY_ERRORS: dict[str, tuple[apigw.ResponseType, str | None, str]] = {
-    "BadRequestBody": (apigw.ResponseType.BAD_REQUEST_BODY, "400", "invalid_request"),
-    "Throttled": (apigw.ResponseType.THROTTLED, "429", "throttled"),
-    "QuotaExceeded": (apigw.ResponseType.QUOTA_EXCEEDED, "429", "quota_exceeded"),
-    "IntegrationTimeout": (apigw.ResponseType.INTEGRATION_TIMEOUT, "504", "upstream_timeout"),
-    "Default4xx": (apigw.ResponseType.DEFAULT_4_XX, None, "request_refused"),
-    "Default5xx": (apigw.ResponseType.DEFAULT_5_XX, None, "gateway_error"),
-}
 
 
 def gateway_error_template(code: str) -> str:
@@ -262,10 +252,10 @@ class ImageGenEvalStack(cdk.Stack):
             ),
         )
         cors_headers = {"Access-Control-Allow-Origin": f"'{config.cors_origin}'"} if config.cors_origin else None
-        for name, (kind, status, code) in GATEWAY_ERRORS.items():
+        for kind, (status, code) in GATEWAY_ERRORS.items():
             api.add_gateway_response(
-                name,
-                type=kind,
+                "".join(part.capitalize() for part in kind.split("_")),
+                type=getattr(apigw.ResponseType, kind.replace("4XX", "4_XX").replace("5XX", "5_XX")),
                 status_code=status,
                 templates={"application/json": gateway_error_template(code)},
                 response_headers=cors_headers,
@@ -275,32 +265,18 @@ class ImageGenEvalStack(cdk.Stack):
         )
         auth = self._auth(api)
 
-        def route(
-            resource: apigw.IResource,
-            method: str,
-            fn: lambda_.Function,
-            schema: dict | None = None,
-            parameters: dict[str, bool] | None = None,
-        ) -> None:
-            models = {"application/json": self._model(api, schema)} if schema else None
+        functions = {"generate": generate, "evaluate": evaluate, "modify": modify}
+        for route in ROUTES:  # the handlers' route table: the API and its code cannot disagree
+            resource = api.root.resource_for_path(route.resource)
+            path_parameters = re.findall(r"\{(\w+)\}", route.resource)
             resource.add_method(
-                method,
-                apigw.LambdaIntegration(fn),
+                route.method,
+                apigw.LambdaIntegration(functions[route.function]),
                 request_validator=validator,
-                request_models=models,
-                request_parameters=parameters,
+                request_models={"application/json": self._model(api, route.schema)} if route.schema else None,
+                request_parameters={f"method.request.path.{p}": True for p in path_parameters} or None,
                 **auth,
             )
-
-        route(api.root.add_resource("generate-image"), "POST", generate, schemas.GENERATE)
-        route(api.root.add_resource("evaluate-image"), "POST", evaluate, schemas.EVALUATE)
-        route(api.root.add_resource("modify-image"), "POST", modify, schemas.MODIFY)
-        route(
-            api.root.add_resource("images").add_resource("{id}"),
-            "GET",
-            evaluate,
-            parameters={"method.request.path.id": True},
-        )
 
         cdk.Validations.of(api).acknowledge(
             cdk.Acknowledgment(

@@ -10,17 +10,16 @@ started is stopped at the end; nothing leaves loopback.
 from __future__ import annotations
 
 import io
-import json
 import os
+import socket
 import sys
-import urllib.error
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from . import netguard
 from .emulator.server import Emulator
+from .http import call_json, fetch
 
 PROMPT = "a red fox sitting in fresh snow at dawn, photograph"
 SECOND_JUDGE = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -40,31 +39,25 @@ def environment(emulator_url: str, s3_url: str) -> dict[str, str]:
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": "127.0.0.1,localhost",  # a proxy setting must not carry loopback traffic away
+        "no_proxy": "127.0.0.1,localhost",
         "IMAGEGEN_BUCKET": BUCKET,
         "IMAGEGEN_JUDGE_MODEL": f"amazon.nova-lite-v1:0,{SECOND_JUDGE}",
     }
 
 
 def call(api_url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        api_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        error = json.load(exc).get("error", {})
-        raise SystemExit(
-            f"demo: {method} {path} answered {exc.code} {error.get('code')}: {error.get('message')}"
-        ) from None
+    status, answer = call_json(method, api_url + path, body)
+    if status != 200:
+        error = answer.get("error", {})
+        raise SystemExit(f"demo: {method} {path} answered {status} {error.get('code')}: {error.get('message')}")
+    return answer
 
 
 def download(url: str, folder: Path, image_id: str) -> Path:
     folder.mkdir(exist_ok=True)
     target = folder / f"{image_id}.png"
-    with urllib.request.urlopen(url, timeout=30) as response:
-        target.write_bytes(response.read())
+    target.write_bytes(fetch(url))
     return target
 
 
@@ -138,10 +131,23 @@ def run(root: Path) -> None:
             f"verdict {described['evaluation']['status']}, fresh URL {described['url'][:60]}..."
         )
         calls = len(emulator.calls)
+        ports = [_port(emulator.url), _port(s3.url), _port(api.url)]
+    still_up = [port for port in ports if _listening(port)]
+    if still_up:
+        raise SystemExit(f"demo: servers still listening on ports {still_up}")
     print(
         f"\nDone: {calls} Bedrock calls answered by the emulator, {len(logs.getvalue().splitlines())} log lines "
         "written by the functions; every server stopped. Images and verdicts above are EMULATED."
     )
+
+
+def _port(url: str) -> int:
+    return int(url.split(":")[2].split("/")[0])
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def main() -> None:

@@ -19,11 +19,14 @@ from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 from imagegen.handlers import evaluate, generate, modify
+from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
+from jsonschema import Draft4Validator
 
 STAGE = "prd"
-# (handler module, its Lambda timeout in seconds), as the stack deploys them
-FUNCTIONS = ((generate, 29), (evaluate, 60), (modify, 29))
+PREFLIGHT_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+# function -> (handler module, its Lambda timeout in seconds), as the stack deploys them
+FUNCTIONS = {"generate": (generate, 29), "evaluate": (evaluate, 60), "modify": (modify, 29)}
 
 
 class LambdaContext:
@@ -50,13 +53,16 @@ class DevApi:
         factory = runtime or cached(
             lambda: Runtime.from_env(os.environ, schedule_evaluation=self._in_background, log_stream=log_stream)
         )
-        self.routes: list[tuple[str, re.Pattern[str], str, Callable[..., dict[str, Any]], int]] = []
-        for module, timeout in FUNCTIONS:
-            handler = module.make_handler(factory)
-            for method, resource in module.ROUTES:
-                pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", resource) + "$")
-                self.routes.append((method, pattern, resource, handler, timeout))
-        self._evaluate = evaluate.make_handler(factory)
+        handlers = {name: (module.make_handler(factory), timeout) for name, (module, timeout) in FUNCTIONS.items()}
+        self.routes = [
+            (
+                route,
+                re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.resource) + "$"),
+                *handlers[route.function],
+            )
+            for route in ROUTES
+        ]
+        self._evaluate = handlers["evaluate"][0]
         self.background: list[threading.Thread] = []
         api = self
 
@@ -97,18 +103,53 @@ class DevApi:
     def serve(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
+        """What API Gateway does before and around the function: route, CORS preflight, the
+        body's JSON schema model, and its own refusals in the handlers' error shape."""
         parts = urlsplit(raw_path)
         prefix = f"/{STAGE}"
-        path = parts.path[len(prefix) :] if parts.path.startswith(prefix + "/") else None
-        for route_method, pattern, resource, handler, timeout in self.routes:
-            match = pattern.match(path or "")
-            if match and route_method == method:
-                event = _event(method, resource, path or "", match.groupdict() or None, headers, body, parts.query)
-                response = handler(event, LambdaContext(timeout))
-                return response["statusCode"], response.get("headers") or {}, response.get("body", "").encode()
-        # API Gateway's answer for a path or method it does not have (IAM-authorized APIs say 403)
-        message = json.dumps({"error": {"code": "request_refused", "message": "Missing Authentication Token"}}).encode()
-        return 403, {"Content-Type": "application/json"}, message
+        path = parts.path[len(prefix) :] if parts.path.startswith(prefix + "/") else ""
+        matches = [
+            (route, match, handler, timeout)
+            for route, pattern, handler, timeout in self.routes
+            if (match := pattern.match(path))
+        ]
+        cors = os.environ.get("IMAGEGEN_CORS_ORIGIN")
+        if method == "OPTIONS" and matches and cors:
+            allowed = ",".join(sorted({route.method for route, *_ in matches} | {"OPTIONS"}))
+            return (
+                204,
+                {
+                    "Access-Control-Allow-Origin": cors,
+                    "Access-Control-Allow-Methods": allowed,
+                    "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
+                },
+                b"",
+            )
+        for route, match, handler, timeout in matches:
+            if route.method != method:
+                continue
+            if route.schema is not None and not _valid_body(route.schema, body):
+                return _gateway_error("BAD_REQUEST_BODY", "Invalid request body", cors, status="400")
+            event = _event(method, route.resource, path, match.groupdict() or None, headers, body, parts.query)
+            response = handler(event, LambdaContext(timeout))
+            return response["statusCode"], response.get("headers") or {}, response.get("body", "").encode()
+        return _gateway_error(
+            "DEFAULT_4XX", "Missing Authentication Token", cors, status="403"
+        )  # what IAM-authorized APIs answer
+
+
+def _valid_body(schema: dict[str, Any], body: bytes) -> bool:
+    try:
+        document = json.loads(body or b"null")
+    except ValueError:
+        return False
+    return Draft4Validator(schema).is_valid(document)
+
+
+def _gateway_error(kind: str, message: str, cors: str | None, status: str) -> tuple[int, dict[str, str], bytes]:
+    code = GATEWAY_ERRORS[kind][1]
+    headers = {"Content-Type": "application/json", **({"Access-Control-Allow-Origin": cors} if cors else {})}
+    return int(status), headers, json.dumps({"error": {"code": code, "message": message}}).encode()
 
 
 def _event(
@@ -154,6 +195,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._answer("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._answer("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._answer("DELETE")
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._answer("PATCH")
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self._answer("OPTIONS")
 
     def _answer(self, method: str) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

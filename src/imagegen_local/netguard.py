@@ -10,6 +10,8 @@ import socket
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+_real_sendto = socket.socket.sendto
+_real_getaddrinfo = socket.getaddrinfo
 
 
 class LeftLoopback(RuntimeError):
@@ -40,6 +42,25 @@ def _connect_ex(self: socket.socket, address: object) -> int:
     return _real_connect_ex(self, address)
 
 
+def _sendto(self: socket.socket, data: bytes, *args: object) -> int:
+    _check(args[-1])
+    return _real_sendto(self, data, *args)  # type: ignore[arg-type]
+
+
+def _getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+    """A name lookup for anything but this machine is refused before a DNS query goes out."""
+    if host not in (None, "", "localhost", b"localhost"):
+        text = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            if not ipaddress.ip_address(text.split("%")[0]).is_loopback and text not in ("0.0.0.0", "::"):
+                raise LeftLoopback(f"a lookup or connection outside loopback was attempted: {text}")
+        except ValueError:
+            raise LeftLoopback(f"a name lookup outside loopback was attempted: {text}") from None
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def loopback_only() -> None:
     socket.socket.connect = _connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
+    socket.socket.sendto = _sendto  # type: ignore[method-assign]
+    socket.getaddrinfo = _getaddrinfo  # type: ignore[assignment]

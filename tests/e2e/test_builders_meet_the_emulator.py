@@ -12,6 +12,8 @@ from imagegen.models.judge import JudgeOptions, judge_image
 from imagegen.models.registry import all_models
 from imagegen.models.request import ImageRequest, Margins, Task
 
+from imagegen_local.emulator import jpeg
+
 SOURCE = png.solid(384, 320, (90, 120, 30))
 MASK = png.encode(png.Raster(384, 320, "L", tuple(bytes([255] * 100 + [0] * 284) for _ in range(320))))
 IMAGE_MODELS = [m for m in all_models() if m.family != "converse-judge"]
@@ -29,8 +31,13 @@ PLAUSIBLE = {
 }
 
 
-def plausible(record, task):
+def plausible(record, task, source=None):
     fields = dict(PLAUSIBLE[task])
+    if source is not None and "images" in fields and task is not Task.UPSCALE:
+        fields["images"] = (source,)
+        if "mask_image" in fields and record.family != "stability-image-services":
+            del fields["mask_image"]  # Titan and Canvas need a mask of the source's size: name the area instead
+            fields["mask_prompt"] = "the fox"
     if task is Task.OUTPAINT and record.family == "stability-image-services":
         fields = {"prompt": "more forest", "images": (SOURCE,), "margins": Margins(left=128, up=64)}
     if task is Task.VARIATION and "similarity_strength" not in record.limits and record.family == "titan-image":
@@ -91,7 +98,7 @@ def test_whatever_a_builder_accepts_the_emulator_accepts(emulator, local_env, da
     emulator.configure(serve_retired=True)
     record = data.draw(st.sampled_from(IMAGE_MODELS))
     task = data.draw(st.sampled_from(record.tasks))
-    request = plausible(record, task)
+    request = plausible(record, task, data.draw(sources))
     extra = data.draw(extras)
     try:
         request = ImageRequest(**{**{f: getattr(request, f) for f in request.fields_set()}, "task": task, **extra})
@@ -102,6 +109,16 @@ def test_whatever_a_builder_accepts_the_emulator_accepts(emulator, local_env, da
         event("refused by the builder")
         return
     event("accepted by the emulator")
+
+
+def _source(width, height, fmt):
+    rows = tuple(bytes([(y * 3) % 256, 90, 160]) * width for y in range(height))
+    return png.encode(png.Raster(width, height, "RGB", rows)) if fmt == "png" else jpeg.encode(width, height, rows)
+
+
+sources = st.sampled_from(
+    [None, *(_source(w, h, f) for (w, h) in ((320, 320), (640, 384), (400, 800)) for f in ("png", "jpeg"))]
+)
 
 
 ACTIVE_JUDGES = [m.id for m in all_models() if m.family == "converse-judge" and m.lifecycle.state() == "active"]

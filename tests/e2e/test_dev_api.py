@@ -137,3 +137,41 @@ def test_the_demo_runs_offline_and_leaves_its_images(tmp_path):
     assert len(generated) == 2 and len(updated) == 1
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in [*generated, *updated])
     assert "score" in done.stdout and "every server stopped" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a fox", "colour": "red"},
+        {"prompt": 5},
+        {"prompt": "a fox", "seed": -1},
+        {"prompt": "a fox", "count": 6},
+        {},
+    ],
+)
+def test_a_body_failing_the_schema_model_is_refused_by_the_gateway_before_the_handler(dev_api, body):
+    handled = dev_api.logs.getvalue().count('"event": "request"')
+    status, answer = call(dev_api, "POST", "generate-image", body)
+    assert (status, answer) == (400, {"error": {"code": "invalid_request", "message": "Invalid request body"}})
+    assert dev_api.logs.getvalue().count('"event": "request"') == handled  # no handler ran
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_methods_the_api_does_not_have_are_refused_like_api_gateway(dev_api, method):
+    status, answer = call(dev_api, method, "generate-image")
+    assert (status, answer["error"]["code"]) == (403, "request_refused")
+
+
+def test_with_a_cors_origin_preflights_and_answers_carry_it(local_env):
+    local_env.setenv("IMAGEGEN_CORS_ORIGIN", "https://app.example.com")
+    with DevApi(log_stream=open(os.devnull, "w")) as api:
+        preflight = urllib.request.Request(api.url + "generate-image", method="OPTIONS")
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(preflight) as response:
+            assert response.status == 204
+            assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+            assert "POST" in response.headers["Access-Control-Allow-Methods"]
+        request = urllib.request.Request(
+            api.url + "generate-image", method="POST", data=b'{"prompt": "a fox", "evaluate": false}'
+        )
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.com"

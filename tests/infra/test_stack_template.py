@@ -4,16 +4,12 @@ import json
 
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
+from imagegen.handlers.routes import ROUTES as ROUTE_TABLE
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.infra.conftest import CONFIGS, masked
 
-ROUTES = {
-    ("/generate-image", "POST"): "Generate",
-    ("/evaluate-image", "POST"): "Evaluate",
-    ("/modify-image", "POST"): "Modify",
-    ("/images/{id}", "GET"): "Evaluate",
-}
+ROUTES = {(r.resource, r.method): r.function.capitalize() for r in ROUTE_TABLE}  # the handlers' route table
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))

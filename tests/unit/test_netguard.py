@@ -22,3 +22,19 @@ def test_loopback_is_allowed():
         server.listen(1)
         with socket.socket() as client:
             client.connect(server.getsockname())
+
+
+@pytest.mark.parametrize("host", ["bedrock-runtime.us-west-2.amazonaws.com", "example.com", "8.8.8.8"])
+def test_a_name_lookup_outside_loopback_is_refused_before_a_query_goes_out(host):
+    with pytest.raises(LeftLoopback):
+        socket.getaddrinfo(host, 443)
+
+
+def test_a_udp_datagram_outside_loopback_is_refused():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock, pytest.raises(LeftLoopback):
+        sock.sendto(b"x", ("192.0.2.1", 53))
+
+
+def test_loopback_lookups_still_work():
+    assert socket.getaddrinfo("127.0.0.1", 80)
+    assert socket.getaddrinfo("localhost", 80)

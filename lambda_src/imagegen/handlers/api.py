@@ -11,7 +11,7 @@ import binascii
 import json
 import math
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..clock import Clock, Deadline
 from ..errors import ImageGenError, InvalidRequest
 from ..log import Logger, error_fields
 from ..runtime import Runtime
+from .routes import Route as RouteSpec
 
 API_TIMEOUT_SECONDS = 29.0  # API Gateway's REST integration limit
 SAFETY_SECONDS = 2.0  # kept back to answer after the last step
@@ -77,6 +78,13 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
         log.error("request_crashed", error=repr(exc), trace=traceback.format_exc())
         message = f"internal error; quote request id {request_id} when reporting it"
         return respond(500, {"error": {"code": "internal_error", "message": message}}, request_id, cors_origin=cors)
+
+
+def bind(table: Sequence[RouteSpec], functions: Mapping[str, Route]) -> dict[tuple[str, str], Route]:
+    """This function's routes from the route table, each with the code that serves it."""
+    if {r.resource for r in table} != set(functions):
+        raise ValueError(f"routes {sorted(r.resource for r in table)} need code; got {sorted(functions)}")
+    return {(r.method, r.resource): functions[r.resource] for r in table}
 
 
 def handler_for(routes: Routes, runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:

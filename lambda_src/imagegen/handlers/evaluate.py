@@ -11,6 +11,7 @@ from ..ids import checked_image_id
 from ..log import Logger, error_fields
 from ..runtime import Runtime, cached
 from . import api, requests
+from .routes import served_by
 
 JUDGE_TIMEOUT_SECONDS = 20.0  # this function also serves API routes, which end after 29 s
 
@@ -24,7 +25,7 @@ def describe(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]
     return 200, rt.pipeline.describe(checked_image_id(request.path_parameters.get("id"), "id"))
 
 
-ROUTES: api.Routes = {("POST", "/evaluate-image"): evaluate, ("GET", "/images/{id}"): describe}
+ROUTES: api.Routes = api.bind(served_by("evaluate"), {"/evaluate-image": evaluate, "/images/{id}": describe})
 
 
 def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:

@@ -7,13 +7,14 @@ from typing import Any
 
 from ..runtime import Runtime, cached
 from . import api, requests
+from .routes import served_by
 
 
 def generate(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
     return 200, rt.pipeline.generate(requests.generate_input(request.body), request.deadline)
 
 
-ROUTES: api.Routes = {("POST", "/generate-image"): generate}
+ROUTES: api.Routes = api.bind(served_by("generate"), {"/generate-image": generate})
 
 
 def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:

@@ -7,13 +7,14 @@ from typing import Any
 
 from ..runtime import Runtime, cached
 from . import api, requests
+from .routes import served_by
 
 
 def modify(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
     return 200, rt.pipeline.modify(requests.modify_input(request.body), request.deadline)
 
 
-ROUTES: api.Routes = {("POST", "/modify-image"): modify}
+ROUTES: api.Routes = api.bind(served_by("modify"), {"/modify-image": modify})
 
 
 def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:

@@ -7,6 +7,8 @@ import hashlib
 
 from imagegen import png
 
+from . import jpeg
+
 # 5x7 glyphs for the stamp, one string per row
 GLYPHS = {
     "E": ["11111", "10000", "10000", "11110", "10000", "10000", "11111"],
@@ -20,9 +22,9 @@ GLYPHS = {
 STAMP = "EMULATED"
 
 
-def render(width: int, height: int, *, prompt: str, seed: int, model: str) -> bytes:
+def render(width: int, height: int, *, prompt: str, seed: int, model: str, fmt: str = "png") -> bytes:
     """A vertical two-colour gradient chosen by the prompt and seed, with a white band across the
-    middle that reads EMULATED."""
+    middle that reads EMULATED; PNG or JPEG."""
     digest = hashlib.sha256(f"{model}|{seed}|{prompt}".encode()).digest()
     top, bottom = digest[0:3], digest[3:6]
     rows: list[bytes] = []
@@ -31,7 +33,10 @@ def render(width: int, height: int, *, prompt: str, seed: int, model: str) -> by
         colour = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
         rows.append(colour * width)
     _stamp(rows, width, height)
-    text = {"Software": "imagegen Bedrock emulator", "Comment": f"EMULATED image: {model}, seed {seed}"}
+    comment = f"EMULATED image: {model}, seed {seed}"
+    if fmt == "jpeg":
+        return jpeg.encode(width, height, rows, comment)
+    text = {"Software": "imagegen Bedrock emulator", "Comment": comment}
     return png.encode(png.Raster(width, height, "RGB", tuple(rows)), text=text, level=1)
 
 

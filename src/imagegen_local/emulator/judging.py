@@ -15,6 +15,7 @@ from .rules import check, enum, image_bytes, integer, number, obj, sniff
 
 MAX_IMAGE_BYTES = 3_750_000  # Converse: each image at most 3.75 MB and 8000 px a side
 MAX_SIDE = 8000
+MAX_IMAGES = 20
 NO_USER_MESSAGE = (
     "A conversation must start with a user message. Try again with a conversation that starts with a user message."
 )
@@ -41,34 +42,80 @@ def converse_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
                 f"1 validation error detected: Value at '{key}' failed to satisfy constraint: unknown field"
             )
     messages = body.get("messages")
-    if not isinstance(messages, list) or not messages or messages[0].get("role") != "user":
+    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+        raise validation(NO_USER_MESSAGE)
+    if messages[0].get("role") != "user":
         raise validation(NO_USER_MESSAGE)
     texts, images = [], []
-    for message in messages:
+    for index, message in enumerate(messages):
         if message.get("role") not in ("user", "assistant"):
             raise validation("messages.role must be user or assistant")
-        for block in message.get("content") or []:
+        if index and message["role"] == messages[index - 1]["role"]:
+            raise validation(
+                "A conversation must alternate between user and assistant roles. Make sure the "
+                "conversation alternates between user and assistant roles and try again."
+            )
+        content = message.get("content")
+        if not isinstance(content, list) or not content or not all(isinstance(b, dict) for b in content):
+            raise validation(
+                "The content field in the Message object at messages.0 is empty. Add a ContentBlock object "
+                "to the content field and try again."
+            )
+        for block in content:
             if len(block) != 1:
                 raise validation(
                     "each content block must hold exactly one of text, image, document, toolUse, toolResult"
                 )
             if "text" in block:
-                texts.append(str(block["text"]))
+                if not isinstance(block["text"], str) or not block["text"].strip():
+                    raise validation(
+                        "The text field in the ContentBlock object is blank. Add text to the text field, and try again."
+                    )
+                texts.append(block["text"])
             elif "image" in block:
                 images.append(_converse_image(block["image"]))
-    config = body.get("inferenceConfig") or {}
-    if "maxTokens" in config and (not isinstance(config["maxTokens"], int) or config["maxTokens"] < 1):
-        raise validation("inferenceConfig.maxTokens must be at least 1")
+    if len(images) > MAX_IMAGES:
+        raise validation(f"Too many images: {len(images)}; a request can carry at most {MAX_IMAGES}.")
+    _inference_config(model, body.get("inferenceConfig"))
+    tool = _tool_choice(body.get("toolConfig"))
+    return {"texts": texts, "images": images, "tool": tool}
+
+
+def _inference_config(model: str, config: Any) -> None:
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        raise validation("inferenceConfig must be an object")
+    max_tokens = config.get("maxTokens")
+    ceiling = max_output_tokens(model)
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= ceiling
+    ):
+        raise validation(
+            f"The maximum tokens you requested ({max_tokens}) must be from 1 to this model's limit of {ceiling}."
+        )
     for key in ("temperature", "topP"):
-        if key in config and not 0 <= config[key] <= 1:
-            raise validation(f"inferenceConfig.{key} must be between 0 and 1")
+        value = config.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
+        ):
+            raise validation(f"inferenceConfig.{key} must be a number from 0 to 1")
     if "temperature" in config and "topP" in config and _claude_4_5(model):
         raise validation("temperature and top_p cannot both be specified for this model. Please use only one.")
-    tool = _tool_choice(body.get("toolConfig"))
-    return {"texts": texts, "images": images, "tool": tool, "max_tokens": config.get("maxTokens", 4096)}
 
 
-def _converse_image(image: dict[str, Any]) -> bytes:
+def max_output_tokens(model: str) -> int:
+    """Each judge's output ceiling (model cards): Nova v1 10K, Nova 2 Lite and Claude 4.5 64K, older Claude 8K."""
+    if model.startswith("amazon.nova-2"):
+        return 65_536
+    if model.startswith("amazon.nova"):
+        return 10_000
+    return 64_000 if _claude_4_5(model) else 8_192
+
+
+def _converse_image(image: Any) -> bytes:
+    if not isinstance(image, dict):
+        raise validation("image must be an object with format and source")
     declared = image.get("format")
     if declared not in ("png", "jpeg", "gif", "webp"):
         raise validation(
@@ -91,23 +138,27 @@ def _converse_image(image: dict[str, Any]) -> bytes:
 
 def _tool_choice(config: Any) -> str | None:
     """The tool the model must call, or None when it may answer in text."""
-    if not config:
+    if config is None:
         return None
-    tools = config.get("tools") or []
-    if not tools:
+    if not isinstance(config, dict):
+        raise validation("toolConfig must be an object")
+    tools = config.get("tools")
+    if not isinstance(tools, list) or not tools or not all(isinstance(t, dict) for t in tools):
         raise validation("toolConfig.tools must hold at least one tool")
     names = []
     for tool in tools:
-        spec = tool.get("toolSpec") or {}
+        spec = tool.get("toolSpec") if isinstance(tool.get("toolSpec"), dict) else {}
         if not TOOL_NAME.match(str(spec.get("name", ""))):
             raise validation("toolSpec.name must match [a-zA-Z0-9_-]{1,64}")
-        schema = (spec.get("inputSchema") or {}).get("json")
+        schema = spec.get("inputSchema", {}).get("json") if isinstance(spec.get("inputSchema"), dict) else None
         if not isinstance(schema, dict) or schema.get("type") != "object":
             raise validation("The value at toolConfig.tools.0.toolSpec.inputSchema.json.type must be object")
         names.append(spec["name"])
     choice = config.get("toolChoice") or {"auto": {}}
+    if not isinstance(choice, dict) or len(choice) != 1 or next(iter(choice)) not in ("auto", "any", "tool"):
+        raise validation("toolChoice must be one of auto, any or tool")
     if "tool" in choice:
-        if choice["tool"].get("name") not in names:
+        if not isinstance(choice["tool"], dict) or choice["tool"].get("name") not in names:
             raise validation("toolChoice.tool.name must name one of the tools")
         return choice["tool"]["name"]
     return names[0] if "any" in choice else None

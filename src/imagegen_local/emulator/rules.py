@@ -383,7 +383,11 @@ def stability_text_to_image(model: str) -> Callable[[dict[str, Any]], dict[str, 
         if "image" in body:
             if model.startswith("stability.sd3-5") and body.get("mode") != "image-to-image":
                 raise validation("image is only allowed with mode image-to-image")
+            if "aspect_ratio" in body:
+                raise validation("aspect_ratio is only allowed for text-to-image")
             size = _stability_input(body["image"])
+        elif "strength" in body:
+            raise validation("strength is only allowed with an image (image-to-image)")
         return {
             "task": mode,
             "count": 1,

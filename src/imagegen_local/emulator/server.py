@@ -32,6 +32,7 @@ from imagegen.models.registry import ModelRecord, resolve
 from . import art, errors, judging, rules
 from .errors import BedrockError
 
+MAX_BODY_BYTES = 25_000_000  # InvokeModel's documented limit
 _ROUTE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<operation>invoke|converse)$")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/bedrock/aws4_request")
 
@@ -88,8 +89,11 @@ class Emulator:
         self.stop()
 
     def configure(self, **changes: Any) -> None:
+        """Change faults; a value of the wrong kind is refused (ValueError), never stored."""
+        faults = dataclasses.replace(self.faults, **changes)
+        _check_faults(faults)
         with self._lock:
-            self.faults = dataclasses.replace(self.faults, **changes)
+            self.faults = faults
             self._dice = random.Random(self.faults.seed)
 
     # --- one call ----------------------------------------------------------------------------
@@ -97,6 +101,10 @@ class Emulator:
     def handle(self, model_id: str, operation: str, body: bytes, region: str) -> tuple[int, dict[str, str], bytes]:
         record: dict[str, Any] = {"model": model_id, "operation": operation, "region": region}
         try:
+            if len(body) > MAX_BODY_BYTES:
+                raise errors.validation(
+                    f"The request body is {len(body):,} bytes; at most {MAX_BODY_BYTES:,} are accepted."
+                )
             resolved = self._available(model_id, region)
             self._faults_for(model_id)
             if operation == "converse":
@@ -106,12 +114,17 @@ class Emulator:
             record.update(status=200)
             return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
         except BedrockError as exc:
-            record.update(status=exc.status, error=exc.code, message=exc.message)
-            headers = {"Content-Type": "application/json", "x-amzn-ErrorType": exc.code}
-            return exc.status, headers, json.dumps({"message": exc.message}).encode()
+            return self._error(record, exc)
+        except Exception as exc:  # an emulator bug answers like a service failure, never a dropped connection
+            return self._error(record, BedrockError("InternalServerException", f"emulator failure: {exc!r}", 500))
         finally:
             with self._lock:
                 self.calls.append(record)
+
+    def _error(self, record: dict[str, Any], exc: BedrockError) -> tuple[int, dict[str, str], bytes]:
+        record.update(status=exc.status, error=exc.code, message=exc.message)
+        headers = {"Content-Type": "application/json", "x-amzn-ErrorType": exc.code}
+        return exc.status, headers, json.dumps({"message": exc.message}).encode()
 
     def _available(self, model_id: str, region: str) -> ModelRecord:
         try:
@@ -167,15 +180,18 @@ class Emulator:
         if self.faults.prompt_filter_word in request["prompt"]:
             raise errors.blocked("text prompt")
         withheld = self.faults.output_filter_word in request["prompt"]
-        if request.get("format", "png") != "png":
-            raise errors.validation("The emulator renders PNG only; ask for output_format png")
+        fmt = request.get("format", "png")
+        if fmt not in ("png", "jpeg"):
+            raise BedrockError("EmulatorLimitationException", f"the emulator renders png and jpeg, not {fmt}", 501)
         width, height = request["size"]
         images = (
             []
             if withheld
             else [
                 base64.b64encode(
-                    art.render(width, height, prompt=request["prompt"], seed=request["seed"] + i, model=record.id)
+                    art.render(
+                        width, height, prompt=request["prompt"], seed=request["seed"] + i, model=record.id, fmt=fmt
+                    )
                 ).decode()
                 for i in range(request["count"])
             ]
@@ -192,7 +208,8 @@ class Emulator:
             raise errors.unsupported_operation()
         request = judging.converse_request(record.id, body)
         prompt_text = "\n".join(request["texts"])
-        usage = {"inputTokens": 1200 + 800 * len(request["images"]), "outputTokens": 140, "totalTokens": 2140}
+        input_tokens = 200 + sum(len(t) for t in request["texts"]) // 4 + 800 * len(request["images"])
+        usage = {"inputTokens": input_tokens, "outputTokens": 140, "totalTokens": input_tokens + 140}
         if self.faults.judge_filter_word in prompt_text:
             return {
                 "output": {"message": {"role": "assistant", "content": []}},
@@ -213,6 +230,26 @@ class Emulator:
             "usage": usage,
             "metrics": {"latencyMs": 5},
         }
+
+
+def _check_faults(faults: Faults) -> None:
+    numbers = {"latency_seconds": (0, 60), "throttle_rate": (0, 1)}
+    for name, (low, high) in numbers.items():
+        value = getattr(faults, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"{name} must be a number from {low} to {high}")
+    for name in ("judge_text_answers", "serve_retired"):
+        if not isinstance(getattr(faults, name), bool):
+            raise ValueError(f"{name} must be true or false")
+    for name in ("prompt_filter_word", "output_filter_word", "judge_filter_word"):
+        if not isinstance(getattr(faults, name), str) or not getattr(faults, name):
+            raise ValueError(f"{name} must be a non-empty string")
+    if not isinstance(faults.deny_models, list) or not all(isinstance(m, str) for m in faults.deny_models):
+        raise ValueError("deny_models must be a list of model ids")
+    if not isinstance(faults.seed, int):
+        raise ValueError("seed must be a whole number")
+    if faults.today is not None:
+        date.fromisoformat(faults.today)
 
 
 def _json(body: bytes) -> dict[str, Any]:
