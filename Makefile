@@ -7,7 +7,7 @@ CDK    := node_modules/.bin/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: test demo lint synth deploy destroy clean
+.PHONY: test demo lint bench synth deploy destroy clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ demo: $(STAMP)
 
 ## make lint: ruff over the code and the tests
 lint: $(STAMP)
-	$(BIN)/ruff check lambda_src src stacks tests app.py
+	$(BIN)/ruff check lambda_src src stacks tests bench app.py
+
+## make bench: batch concurrency against a slow (emulated) Bedrock, as a ratio to a sequential run
+bench: $(STAMP)
+	$(BIN)/python bench/batch_concurrency.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c profile=original" etc.)
 synth: $(STAMP) $(CDK)

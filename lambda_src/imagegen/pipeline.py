@@ -21,6 +21,7 @@ from .clock import Clock, Deadline, SystemClock
 from .config import Settings
 from .errors import ImageGenError, ImageNotFound, InvalidParameter, Throttled
 from .ids import checked_image_id, new_image_id
+from .imageinfo import probe
 from .log import Logger, error_fields
 from .models.contracts import BuiltRequest, GeneratedImage, ImageResult
 from .models.images import invoke_image_model
@@ -156,6 +157,28 @@ class Pipeline:
             )
         answer = self._answer(stored, built, result, judge if given.evaluate else None, deadline, warnings)
         return {**answer, "parent_id": parent_id, "mode": mode.value}
+
+    def upload(self, data: bytes, prompt: str | None = None) -> dict[str, Any]:
+        """Store an image made elsewhere (a local file), so it can be modified or judged; `prompt`
+        is what it should show, for the judge."""
+        info = probe(data)
+        image_id = new_image_id()
+        key = self.store.save_image(image_id, data, info.format)
+        image = GeneratedImage(data=data, format=info.format, width=info.width, height=info.height, seed=None)
+        meta = {
+            "image_id": image_id,
+            "created_at": self.now().isoformat(timespec="milliseconds"),
+            "kind": "upload",
+            "task": None,
+            "prompt": prompt,
+            "judge_prompt": prompt,
+            "model": None,
+            "seed": None,
+            "image": _image_facts(key, image),
+            "lineage": {"parent_id": None, "root_id": image_id, "mode": None},
+        }
+        self.store.save_meta(image_id, meta)
+        return self._view(image_id, meta, {"status": "not_requested"})
 
     def evaluate(self, image_id: str, deadline: Deadline, judge_model: str | None = None) -> dict[str, Any]:
         """Judge a stored image against its prompt and store the verdict; a failed judge is stored
@@ -361,6 +384,9 @@ class Pipeline:
     ) -> tuple[dict[str, Any], ImageGenError | None]:
         """Judge; returns the verdict (done or failed) and the error, if any. Never raises."""
         started = self.clock.monotonic()
+        if not meta.get("judge_prompt"):
+            error = InvalidParameter("prompt", None, "the prompt this image should show: it was stored without one")
+            return _failed(judge, error.code, error.message, self.now()), error
         options = JudgeOptions(max_prompt_chars=_prompt_limit(meta["model"]), allow_retired=self.settings.allow_retired)
         try:
             verdict = with_retries(
@@ -413,6 +439,7 @@ class Pipeline:
         return {
             "image_id": image_id,
             **self.store.url(facts["key"]),
+            "key": facts["key"],
             "model": meta["model"],
             "seed": meta["seed"],
             "format": facts["format"],
@@ -467,7 +494,9 @@ def _pick(field: str, given: str | None, allowed: Sequence[str], task: Task) -> 
     raise InvalidParameter(field, given, f"one of the models this deployment allows for {task}: {', '.join(allowed)}")
 
 
-def _prompt_limit(model: str) -> int | None:
+def _prompt_limit(model: str | None) -> int | None:
+    if model is None:
+        return None
     limits = resolve(model).record.limits.get("prompt_chars")
     return limits[1] if limits else None
 

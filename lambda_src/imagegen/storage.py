@@ -18,15 +18,15 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from .errors import ImageNotFound, StorageFailure
+from .errors import CredentialsMissing, ImageNotFound, StorageFailure
 
 PREFIX = "images"
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
 
 
-def make_s3_client(region: str) -> Any:
+def make_s3_client(region: str, session: Any = None) -> Any:
     """An S3 client whose pre-signed URLs are SigV4 on the regional virtual host
     (https://<bucket>.s3.<region>.amazonaws.com/...). boto3's defaults sign for the global host,
     which can redirect and then fail the signature. A loopback endpoint (AWS_ENDPOINT_URL_S3=
@@ -38,7 +38,7 @@ def make_s3_client(region: str) -> Any:
         connect_timeout=2,
         read_timeout=5,
     )
-    return boto3.client("s3", region_name=region, config=config)
+    return (session or boto3).client("s3", region_name=region, config=config)
 
 
 def image_key(image_id: str, fmt: str) -> str:
@@ -156,6 +156,10 @@ def _s3(what: str) -> Iterator[None]:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("NoSuchKey", "404", "NotFound"):
             raise _Missing() from exc
+        if code == "NoSuchBucket":
+            raise StorageFailure("the image bucket does not exist: check IMAGEGEN_BUCKET", upstream=str(exc)) from exc
         raise StorageFailure(f"could not {what} in S3 ({code or 'error'})", upstream=str(exc)) from exc
+    except NoCredentialsError as exc:
+        raise CredentialsMissing("no AWS credentials found: set AWS_PROFILE or configure credentials") from exc
     except BotoCoreError as exc:
         raise StorageFailure(f"could not {what} in S3", upstream=str(exc)) from exc

@@ -64,6 +64,7 @@ class DevApi:
         ]
         self._evaluate = handlers["evaluate"][0]
         self.background: list[threading.Thread] = []
+        self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
         api = self
 
         class Handler(_Handler):
@@ -105,6 +106,7 @@ class DevApi:
     ) -> tuple[int, dict[str, str], bytes]:
         """What API Gateway does before and around the function: route, CORS preflight, the
         body's JSON schema model, and its own refusals in the handlers' error shape."""
+        self.received.append((method, raw_path, headers))
         parts = urlsplit(raw_path)
         prefix = f"/{STAGE}"
         path = parts.path[len(prefix) :] if parts.path.startswith(prefix + "/") else ""

@@ -1,0 +1,678 @@
+"""`imagegen`: the pipeline from a terminal, with the same core library the Lambda functions run.
+
+Real AWS by default (the standard credential chain and region); the offline world when
+AWS_ENDPOINT_URL_BEDROCK_RUNTIME and AWS_ENDPOINT_URL_S3 point at the emulator and a local S3.
+Settings come from flags, then IMAGEGEN_* variables, then the profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+import webbrowser
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import boto3
+from botocore.config import Config
+from imagegen.clock import Deadline, SystemClock
+from imagegen.config import MODIFY_MODES, Settings, profiles, split_ids
+from imagegen.errors import (
+    ConfigurationError,
+    ContentFiltered,
+    CredentialsMissing,
+    ImageGenError,
+    InvalidRequest,
+    ModelUnavailable,
+    StorageFailure,
+    Throttled,
+    UpstreamFailure,
+)
+from imagegen.ids import checked_image_id
+from imagegen.log import Logger
+from imagegen.models.registry import all_models, resolve
+from imagegen.models.request import ImageRequest, Margins, Task
+from imagegen.pipeline import GenerateInput, ModifyInput, Pipeline
+from imagegen.storage import ImageStore, make_s3_client
+
+from . import api_client
+
+LOCAL_SECONDS = 600.0  # a terminal has no API Gateway limit; a generous deadline still bounds retries
+
+# error class -> exit code (0 is success, 2 is also argparse's code for bad usage)
+EXIT_CODES: tuple[tuple[type[ImageGenError], int], ...] = (
+    (ContentFiltered, 3),
+    (Throttled, 4),
+    (CredentialsMissing, 6),
+    (ConfigurationError, 6),
+    (ModelUnavailable, 5),
+    (StorageFailure, 7),
+    (UpstreamFailure, 8),
+    (InvalidRequest, 2),
+)
+EXIT_MODEL_ACCESS = 5
+EXIT_NOT_FOUND = 2
+EXIT_PARTIAL = 1
+
+
+class Usage(Exception):
+    """A problem with the command line itself (exit code 2)."""
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    out: TextIO
+    err: TextIO
+
+    def emit(self, human: str, document: dict[str, Any]) -> None:
+        if self.args.json:
+            print(json.dumps(document, indent=2, default=str), file=self.out)
+        else:
+            print(human, file=self.out)
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
+    profile_name = args.profile or env.get("IMAGEGEN_PROFILE", "current")
+    if profile_name not in profiles():
+        raise Usage(f"unknown profile {profile_name!r}; use one of {', '.join(profiles())}")
+    profile = profiles()[profile_name]
+    for chosen, task in (
+        (getattr(args, "model", None), _model_task(args)),
+        (getattr(args, "judge_model", None), Task.JUDGE),
+    ):
+        if chosen:
+            resolve(chosen).record.require(task)  # an unknown id or a wrong role is the caller's input (exit 2)
+    bucket = args.bucket or env.get("IMAGEGEN_BUCKET")
+    if not bucket:
+        raise Usage("no bucket: pass --bucket or set IMAGEGEN_BUCKET (the S3 bucket that keeps the images)")
+    modify = dict(profile["modify"])
+    if env.get("IMAGEGEN_MODIFY_MODELS"):
+        modify.update(json.loads(env["IMAGEGEN_MODIFY_MODELS"]))
+    if getattr(args, "mode", None) and getattr(args, "model", None):
+        modify[args.mode] = args.model
+    generation = split_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"])
+    if getattr(args, "model", None) and args.command == "generate":
+        generation = (args.model, *generation)
+    judges = split_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"])
+    if getattr(args, "judge_model", None):
+        judges = (args.judge_model, *judges)
+    allow_retired = (
+        args.allow_retired or env.get("IMAGEGEN_ALLOW_RETIRED", str(profile["allow_retired"])).lower() == "true"
+    )
+    return Settings(
+        bucket=bucket,
+        generation_models=tuple(dict.fromkeys(generation)),
+        judge_models=tuple(dict.fromkeys(judges)),
+        modify_models=modify,
+        profile=profile_name,
+        url_expiry_seconds=args.url_expiry or int(env.get("IMAGEGEN_URL_EXPIRY", 3600)),
+        allow_retired=allow_retired,
+    )
+
+
+def _model_task(args: argparse.Namespace) -> Task:
+    return Task(args.mode) if getattr(args, "mode", None) and args.command == "modify" else Task.GENERATE
+
+
+def region_from(args: argparse.Namespace, env: dict[str, str], profile: str) -> str:
+    return args.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or profiles()[profile]["region"]
+
+
+def pipeline_from(args: argparse.Namespace, env: dict[str, str], err: TextIO) -> Pipeline:
+    settings = settings_from(args, env)
+    region = region_from(args, env, settings.profile)
+    session = boto3.Session(profile_name=args.aws_profile) if args.aws_profile else boto3.Session()
+    bedrock = session.client(
+        "bedrock-runtime",
+        region_name=region,
+        config=Config(read_timeout=120, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    store = ImageStore(make_s3_client(region, session), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
+    log = Logger(err if args.verbose else _Discard(), service="imagegen-cli")
+    return Pipeline(
+        bedrock=bedrock, store=store, settings=settings, log=log, image_call_seconds=120, judge_call_seconds=60
+    )
+
+
+class _Discard(io.TextIOBase):
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def deadline() -> Deadline:
+    return Deadline.after(SystemClock(), LOCAL_SECONDS)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def image_request(args: argparse.Namespace, task: Task, prompt: str | None) -> ImageRequest:
+    fields: dict[str, Any] = {"prompt": prompt}
+    if getattr(args, "size", None):
+        width, _, height = args.size.lower().partition("x")
+        if not (width.isdigit() and height.isdigit()):
+            raise Usage(f"--size must be WIDTHxHEIGHT, such as 1024x1024, not {args.size!r}")
+        fields["width"], fields["height"] = int(width), int(height)
+    for name in (
+        "aspect_ratio",
+        "seed",
+        "count",
+        "negative_prompt",
+        "quality",
+        "cfg_scale",
+        "style",
+        "mask_prompt",
+        "strength",
+        "outpaint_mode",
+        "grow_mask",
+        "creativity",
+    ):
+        value = getattr(args, name, None)
+        if value is not None:
+            fields[name] = value
+    if getattr(args, "mask", None):
+        fields["mask_image"] = Path(args.mask).read_bytes()
+    if getattr(args, "margins", None):
+        fields["margins"] = parse_margins(args.margins)
+    return ImageRequest(task=task, **fields)
+
+
+def parse_margins(text: str) -> Margins:
+    parts = text.split(",")
+    if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
+        raise Usage(f"--margins must be LEFT,RIGHT,UP,DOWN in pixels, such as 0,256,0,0, not {text!r}")
+    left, right, up, down = (int(p) for p in parts)
+    return Margins(left=left, right=right, up=up, down=down)
+
+
+def save_images(pipeline: Pipeline, answer: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
+    """Each image of an answer, read back from S3 and saved as <image id>.<ext>."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for view in answer.get("images") or [answer]:
+        suffix = Path(view["key"]).suffix
+        target = folder / f"{view['image_id']}{suffix}"
+        target.write_bytes(pipeline.store.load_image(view["key"]))
+        saved.append({**_image_doc(view), "file": str(target)})
+    return saved
+
+
+def _image_doc(view: dict[str, Any]) -> dict[str, Any]:
+    keys = ("image_id", "url", "url_expires_at", "model", "seed", "format", "width", "height", "evaluation")
+    return {k: view.get(k) for k in keys}
+
+
+def describe_images(title: str, images: list[dict[str, Any]], answer: dict[str, Any]) -> str:
+    lines = [title]
+    for image in images:
+        lines.append(
+            f"  image {image['image_id']}  {image['width']}x{image['height']} {image['format']}  "
+            f"model {image['model']}  seed {image['seed']}"
+        )
+        lines.append(f"    saved   {image['file']}")
+        lines.append(f"    url     {image['url']}")
+        lines.extend(_verdict_lines(image.get("evaluation") or {}))
+    for translation in answer.get("translations") or []:
+        lines.append(
+            f"  note: {translation['field']} {translation['given']} -> {translation['used']} ({translation['note']})"
+        )
+    for warning in answer.get("warnings") or []:
+        lines.append(f"  warning: {warning['step']}: {warning['message']}")
+    if answer.get("notice"):
+        lines.append(f"  notice: {answer['notice']}")
+    return "\n".join(lines)
+
+
+def _verdict_lines(evaluation: dict[str, Any], indent: str = "    ") -> list[str]:
+    status = evaluation.get("status")
+    if status == "done":
+        return [
+            f"{indent}score   {evaluation['score']}/10 ({evaluation['judge_model']})",
+            f"{indent}about   {evaluation['description']}",
+            f"{indent}reason  {evaluation['reason']}",
+            f"{indent}better  {evaluation['suggestions']}",
+            f"{indent}revised {evaluation['revised_prompt']}",
+        ]
+    if status == "failed":
+        return [f"{indent}verdict failed: {evaluation['error']['code']}: {evaluation['error']['message']}"]
+    return [f"{indent}verdict {status}"] if status else []
+
+
+def cmd_generate(ctx: Context, pipeline: Pipeline) -> int:
+    args = ctx.args
+    answer = pipeline.generate(
+        GenerateInput(
+            request=image_request(args, Task.GENERATE, args.prompt),
+            model=args.model,
+            evaluate=not args.no_evaluate,
+            judge_model=args.judge_model,
+        ),
+        deadline(),
+    )
+    images = save_images(pipeline, answer, Path(args.output_dir))
+    ctx.emit(
+        describe_images(f"generated {len(images)} image(s) for {args.prompt!r}", images, answer),
+        {"command": "generate", "prompt": args.prompt, "images": images, **_extras(answer)},
+    )
+    if args.open:
+        for image in images:
+            webbrowser.open(Path(image["file"]).resolve().as_uri())
+    return 0
+
+
+def cmd_modify(ctx: Context, pipeline: Pipeline) -> int:
+    args = ctx.args
+    image_id = resolve_image(pipeline, args.image, None)
+    answer = pipeline.modify(
+        ModifyInput(
+            image_id=image_id,
+            request=image_request(args, Task(args.mode), args.prompt),
+            model=args.model,
+            evaluate=args.evaluate,
+            judge_model=args.judge_model,
+        ),
+        deadline(),
+    )
+    images = save_images(pipeline, answer, Path(args.output_dir))
+    ctx.emit(
+        describe_images(f"{args.mode} of {image_id}", images, answer),
+        {"command": "modify", "parent_id": image_id, "mode": args.mode, "images": images, **_extras(answer)},
+    )
+    if args.open:
+        webbrowser.open(Path(images[0]["file"]).resolve().as_uri())
+    return 0
+
+
+def cmd_evaluate(ctx: Context, pipeline: Pipeline) -> int:
+    args = ctx.args
+    image_id = resolve_image(pipeline, args.image, args.prompt)
+    answer = pipeline.evaluate(image_id, deadline(), args.judge_model)
+    evaluation = answer["evaluation"]
+    ctx.emit(
+        "\n".join([f"verdict for {image_id}", *_verdict_lines(evaluation, "  ")]),
+        {"command": "evaluate", "image_id": image_id, "evaluation": evaluation},
+    )
+    return 0
+
+
+def resolve_image(pipeline: Pipeline, image: str, prompt: str | None) -> str:
+    """An image id as it is, or a local file uploaded first (with the prompt it should show)."""
+    path = Path(image)
+    if path.is_file():
+        return pipeline.upload(path.read_bytes(), prompt)["image_id"]
+    try:
+        return checked_image_id(image)
+    except ImageGenError:
+        raise Usage(f"{image!r} is neither a file nor an image id") from None
+
+
+def cmd_interactive(ctx: Context, pipeline: Pipeline, ask: Callable[[str], str] = input) -> int:
+    """The original local flow: a prompt, an image shown and stored, then modifications."""
+    args = ctx.args
+    prompt = ask("Describe the image to generate: ").strip()
+    if not prompt:
+        raise Usage("no prompt given")
+    answer = pipeline.generate(GenerateInput(request=ImageRequest(prompt=prompt)), deadline())
+    images = save_images(pipeline, answer, Path(args.output_dir))
+    print(describe_images("generated", images, answer), file=ctx.out)
+    if args.open:
+        webbrowser.open(Path(images[0]["file"]).resolve().as_uri())
+    current = images[0]["image_id"]
+    while True:
+        change = ask(f"Modification ({args.mode}; empty to finish): ").strip()
+        if not change:
+            return 0
+        edit = pipeline.modify(
+            ModifyInput(image_id=current, request=ImageRequest(task=Task(args.mode), prompt=change)), deadline()
+        )
+        edits = save_images(pipeline, edit, Path(args.updated_dir))
+        print(describe_images(f"{args.mode} of {current}", edits, edit), file=ctx.out)
+        if args.open:
+            webbrowser.open(Path(edits[0]["file"]).resolve().as_uri())
+        current = edits[0]["image_id"]
+
+
+def cmd_batch(ctx: Context, pipeline: Pipeline) -> int:
+    args = ctx.args
+    jobs = read_batch(Path(args.file))
+    started = time.monotonic()
+    results: list[dict[str, Any]] = []
+    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        futures = {pool.submit(run_job, pipeline, job, args): job for job in jobs}
+        for done, future in enumerate(as_completed(futures), start=1):
+            results.append(future.result())
+            progress(ctx.err, done, len(jobs))
+    results.sort(key=lambda r: r["line"])
+    failed = [r for r in results if r["status"] == "failed"]
+    report = {
+        "command": "batch",
+        "file": args.file,
+        "concurrency": args.concurrency,
+        "seconds": round(time.monotonic() - started, 2),
+        "succeeded": len(results) - len(failed),
+        "failed": len(failed),
+        "results": results,
+    }
+    Path(args.report).write_text(json.dumps(report, indent=2))
+    ctx.emit(
+        summary_table(results) + f"\n{report['succeeded']} succeeded, {len(failed)} failed in "
+        f"{report['seconds']} s; report: {args.report}",
+        report,
+    )
+    return EXIT_PARTIAL if failed else 0
+
+
+def read_batch(path: Path) -> list[dict[str, Any]]:
+    """One prompt per line, or a JSON object per line with a prompt and options; # comments."""
+    jobs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if text.startswith("{"):
+            try:
+                job = json.loads(text)
+            except ValueError:
+                raise Usage(f"{path}:{number}: not a JSON object") from None
+        else:
+            job = {"prompt": text}
+        jobs.append({"line": number, **job})
+    if not jobs:
+        raise Usage(f"{path} holds no prompts")
+    return jobs
+
+
+def run_job(pipeline: Pipeline, job: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    options = {k: v for k, v in job.items() if k not in ("line", "model", "evaluate")}
+    result: dict[str, Any] = {"line": job["line"], "prompt": job.get("prompt")}
+    try:
+        answer = pipeline.generate(
+            GenerateInput(
+                request=ImageRequest(**options),
+                model=job.get("model"),
+                evaluate=job.get("evaluate", not args.no_evaluate),
+            ),
+            deadline(),
+        )
+        image = save_images(pipeline, answer, Path(args.output_dir))[0]
+        evaluation = image["evaluation"] or {}
+        return {
+            **result,
+            "status": "ok",
+            "image_id": image["image_id"],
+            "score": evaluation.get("score"),
+            "url": image["url"],
+            "file": image["file"],
+        }
+    except ImageGenError as exc:
+        return {**result, "status": "failed", "error": {"code": exc.code, "message": exc.message}}
+
+
+def progress(err: TextIO, done: int, total: int, width: int = 30) -> None:
+    filled = round(width * done / total)
+    end = "\n" if done == total else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=err, flush=True)
+
+
+def summary_table(results: list[dict[str, Any]]) -> str:
+    rows = [("LINE", "IMAGE ID", "SCORE", "URL OR ERROR")]
+    for r in results:
+        if r["status"] == "ok":
+            rows.append((str(r["line"]), r["image_id"], str(r["score"] if r["score"] is not None else "-"), r["url"]))
+        else:
+            rows.append((str(r["line"]), "-", "-", f"{r['error']['code']}: {r['error']['message']}"))
+    return table(rows)
+
+
+def cmd_models(ctx: Context) -> int:
+    args = ctx.args
+    records = [m for m in all_models() if not args.task or m.supports(args.task)]
+    docs = [model_doc(m) for m in records]
+    rows = [("MODEL", "ROLE", "STATE", "REGIONS", "PRICE")]
+    for doc in docs:
+        regions = ", ".join(doc["regions"] + [f"{p}.*" for p in doc["profiles"]])
+        rows.append(
+            (
+                doc["id"],
+                ", ".join(doc["tasks"]),
+                doc["state"] + (f" (EOL {doc['eol']})" if doc["eol"] else ""),
+                regions,
+                doc["price"],
+            )
+        )
+    ctx.emit(table(rows), {"command": "models", "models": docs})
+    return 0
+
+
+def model_doc(record: Any) -> dict[str, Any]:
+    price = record.price
+    if price.per_image:
+        shown = ", ".join(f"${v:g}/image" + ("" if q == "any" else f" {q}") for q, v in price.per_image.items())
+    else:
+        shown = f"${price.input_per_million:g}/${price.output_per_million:g} per 1M tokens in/out"
+    return {
+        "id": record.id,
+        "name": record.name,
+        "family": record.family,
+        "tasks": [t.value for t in record.tasks],
+        "state": record.lifecycle.state(),
+        "eol": str(record.lifecycle.eol_on) if record.lifecycle.eol_on else None,
+        "successor": record.successor,
+        "regions": list(record.regions),
+        "profiles": {p: list(r) for p, r in record.profiles.items()},
+        "price": shown,
+    }
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)), r[-1]]) for r in rows)
+
+
+def _extras(answer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: answer[k] for k in ("translations", "warnings", "notice", "estimated_cost_usd", "filtered") if k in answer
+    }
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imagegen",
+        description="Generate images on Amazon Bedrock, have a vision model judge them, modify them, and keep "
+        "everything in S3 with pre-signed links. Uses your AWS credentials and region; set "
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME and AWS_ENDPOINT_URL_S3 to work against local servers.",
+        epilog="Exit codes: 0 done, 1 some batch prompts failed or an unexpected error, 2 bad input, 3 content "
+        "filtered, 4 throttled, 5 model not available or not granted, 6 credentials or configuration, "
+        "7 storage, 8 Bedrock failed.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
+    common.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
+    common.add_argument("--region", help="AWS region (default: $AWS_REGION, else the profile's)")
+    common.add_argument("--aws-profile", help="named AWS credentials profile (default: the standard chain)")
+    common.add_argument(
+        "--profile", choices=sorted(profiles()), help="model profile (default: $IMAGEGEN_PROFILE or current)"
+    )
+    common.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
+    common.add_argument("--url-expiry", type=int, help="pre-signed URL lifetime in seconds (default 3600)")
+    common.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def image_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, help="seed (default: a random one, reported)")
+        p.add_argument("--negative-prompt", help="what the image should not show")
+        p.add_argument("--quality", help="standard or premium (Titan, Canvas)")
+        p.add_argument("--cfg-scale", type=float, help="prompt adherence (Titan, Canvas)")
+        p.add_argument("--style", help="Canvas style or Stability style preset")
+        p.add_argument("--judge-model", help="judge model id (default: the profile's)")
+        p.add_argument("--open", action="store_true", help="open each saved image in the default viewer")
+
+    gen = commands.add_parser(
+        "generate",
+        parents=[common],
+        help="generate an image, save it, upload it, judge it",
+        description="Generate images from PROMPT, save them locally, keep them in S3 and print "
+        "their pre-signed URLs and verdicts.",
+    )
+    gen.add_argument("prompt", help="what the image should show")
+    gen.add_argument("--model", help="generation model id (default: the profile's)")
+    size = gen.add_mutually_exclusive_group()
+    size.add_argument("--size", help="WIDTHxHEIGHT, such as 1024x1024 (translated for models that take ratios)")
+    size.add_argument("--aspect-ratio", help="W:H, such as 16:9")
+    gen.add_argument("--count", type=int, help="how many images (Titan, Canvas: up to 5)")
+    gen.add_argument("--no-evaluate", action="store_true", help="skip the judge")
+    gen.add_argument(
+        "--output-dir", default="generated-images", help="where to save images (default: generated-images)"
+    )
+    image_options(gen)
+
+    mod = commands.add_parser(
+        "modify",
+        parents=[common],
+        help="modify a local image or a stored one",
+        description="Apply a modify mode to IMAGE (a local file, uploaded first, or an image id) "
+        "with PROMPT; save the edit locally and in S3.",
+    )
+    mod.add_argument("image", help="a local image file or an image id")
+    mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
+    mod.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="what to do (default: variation)")
+    mod.add_argument("--model", help="model for this mode (default: the profile's)")
+    mod.add_argument(
+        "--mask-prompt", help="what to change (replace, recolor, inpaint, erase) or keep (Titan/Canvas outpaint)"
+    )
+    mod.add_argument("--mask", help="a PNG mask of the image's size: white = change")
+    mod.add_argument("--strength", type=float, help="how far from the source, 0 (keep) to 1 (ignore it)")
+    mod.add_argument("--margins", help="outpaint: LEFT,RIGHT,UP,DOWN pixels to add")
+    mod.add_argument("--outpaint-mode", help="DEFAULT or PRECISE (Titan, Canvas)")
+    mod.add_argument("--grow-mask", type=int, help="pixels to grow the mask (Stability)")
+    mod.add_argument("--creativity", type=float, help="Stability outpaint and upscale creativity")
+    mod.add_argument("--evaluate", action="store_true", help="judge the edit too")
+    mod.add_argument("--output-dir", default="updated-images", help="where to save the edit (default: updated-images)")
+    image_options(mod)
+
+    ev = commands.add_parser(
+        "evaluate",
+        parents=[common],
+        help="judge an image against its prompt",
+        description="Judge IMAGE (an image id, or a local file with --prompt) and print the score, "
+        "description, reason and suggestions.",
+    )
+    ev.add_argument("image", help="an image id or a local image file")
+    ev.add_argument("--prompt", help="the prompt a local file should show (ids keep theirs)")
+    ev.add_argument("--judge-model", help="judge model id (default: the profile's)")
+
+    inter = commands.add_parser(
+        "interactive",
+        parents=[common],
+        help="the original flow, asking at each step",
+        description="Ask for a prompt, generate, show and store the image; then ask for "
+        "modifications and apply each in turn until an empty answer.",
+    )
+    inter.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="how to apply modifications")
+    inter.add_argument("--output-dir", default="generated-images", help="where to save the first image")
+    inter.add_argument("--updated-dir", default="updated-images", help="where to save each modification")
+    inter.add_argument("--open", action="store_true", help="open each image in the default viewer")
+
+    batch = commands.add_parser(
+        "batch",
+        parents=[common],
+        help="generate many prompts concurrently",
+        description="Generate an image for every prompt in FILE (one per line, or a JSON object "
+        "with a prompt and options per line), several at a time. A failed prompt "
+        "is reported and does not stop the others.",
+    )
+    batch.add_argument("file", help="the prompts")
+    batch.add_argument("--concurrency", type=int, default=4, help="prompts in flight at once (default 4)")
+    batch.add_argument("--report", default="batch-report.json", help="where to write the JSON report")
+    batch.add_argument("--no-evaluate", action="store_true", help="skip the judge")
+    batch.add_argument("--output-dir", default="generated-images", help="where to save the images")
+
+    models = commands.add_parser(
+        "models",
+        parents=[common],
+        help="the model registry as a table",
+        description="Every model the project knows: its roles, lifecycle, regions and price.",
+    )
+    models.add_argument("--task", choices=[t.value for t in Task], help="only models that can do this")
+
+    api_client.add_parser(commands, common)
+    return parser
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ask: Callable[[str], str] = input,
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    env = dict(os.environ)  # settings and boto3 both read the process environment
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args, out, err)
+    try:
+        if args.command == "models":
+            return cmd_models(ctx)
+        if args.command == "api":
+            return api_client.run(ctx, env)
+        pipeline = pipeline_from(args, env, err)
+        handlers: dict[str, Callable[..., int]] = {
+            "generate": cmd_generate,
+            "modify": cmd_modify,
+            "evaluate": cmd_evaluate,
+            "batch": cmd_batch,
+        }
+        if args.command == "interactive":
+            return cmd_interactive(ctx, pipeline, ask)
+        return handlers[args.command](ctx, pipeline)
+    except Usage as exc:
+        return fail(ctx, "usage", str(exc), 2)
+    except ImageGenError as exc:
+        return fail(ctx, exc.code, exc.message, exit_code(exc))
+    except (OSError, ValueError) as exc:
+        return fail(ctx, "local_error", str(exc), 2)
+    except KeyboardInterrupt:
+        return fail(ctx, "interrupted", "interrupted", 130)
+
+
+def exit_code(exc: ImageGenError) -> int:
+    if hasattr(exc, "exit_status"):  # an error the deployed API answered
+        return int(exc.exit_status)
+    if exc.code == "image_not_found":
+        return EXIT_NOT_FOUND
+    if exc.code == "model_access_denied":
+        return EXIT_MODEL_ACCESS
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return 1
+
+
+def fail(ctx: Context, code: str, message: str, exit_status: int) -> int:
+    """One readable line on stderr (and the error as JSON on stdout with --json)."""
+    print(f"imagegen: {message}", file=ctx.err)
+    if getattr(ctx.args, "json", False):
+        print(json.dumps({"error": {"code": code, "message": message}}), file=ctx.out)
+    return exit_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

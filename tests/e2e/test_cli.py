@@ -1,0 +1,286 @@
+"""`imagegen`, every command, against the offline world: files on disk, objects in S3, the
+printed JSON, one-line errors and their exit codes."""
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from imagegen import png
+from imagegen.storage import make_s3_client
+
+from imagegen_local import cli
+
+BUCKET = "imagegen-demo"
+
+
+@pytest.fixture
+def run(local_env, tmp_path):
+    """imagegen in-process in the offline world's environment; returns (exit code, stdout, stderr)."""
+
+    def imagegen(*argv, ask=None):
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.main([str(a) for a in argv], out=out, err=err, ask=ask or (lambda _: ""))
+        return code, out.getvalue(), err.getvalue()
+
+    imagegen.tmp = tmp_path
+    return imagegen
+
+
+def stored(key):
+    return make_s3_client("us-west-2").get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+
+def test_generate_saves_uploads_judges_and_prints_stable_json(run):
+    code, out, err = run(
+        "generate",
+        "a red fox in snow",
+        "--aspect-ratio",
+        "16:9",
+        "--seed",
+        "7",
+        "--json",
+        "--output-dir",
+        run.tmp / "gen",
+    )
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["command"] == "generate" and doc["prompt"] == "a red fox in snow"
+    (image,) = doc["images"]
+    assert set(image) == {
+        "image_id",
+        "url",
+        "url_expires_at",
+        "model",
+        "seed",
+        "format",
+        "width",
+        "height",
+        "evaluation",
+        "file",
+    }
+    assert image["seed"] == 7 and type(image["evaluation"]["score"]) is int
+    local = Path(image["file"])
+    assert local.parent == run.tmp / "gen" and local.read_bytes() == stored(f"images/{image['image_id']}/image.png")
+    assert "X-Amz-Signature=" in image["url"]
+
+
+def test_generate_as_text_shows_the_verdict_and_the_url(run):
+    code, out, _ = run("generate", "a lighthouse", "--no-evaluate", "--output-dir", run.tmp)
+    assert code == 0
+    assert "saved" in out and "url     http://127.0.0.1" in out and "verdict not_requested" in out
+
+
+def test_modify_a_local_file_uploads_it_then_saves_the_edit(run):
+    source = run.tmp / "mine.png"
+    source.write_bytes(png.solid(512, 384, (40, 90, 200)))
+    code, out, _ = run(
+        "modify",
+        source,
+        "a snow leopard",
+        "--mode",
+        "replace",
+        "--mask-prompt",
+        "the fox",
+        "--json",
+        "--output-dir",
+        run.tmp / "upd",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    edit = doc["images"][0]
+    assert doc["mode"] == "replace" and Path(edit["file"]).parent == run.tmp / "upd"
+    assert stored(f"images/{doc['parent_id']}/image.png") == source.read_bytes()  # the upload
+    assert json.loads(stored(f"images/{doc['parent_id']}/edits/{edit['image_id']}.json"))["mode"] == "replace"
+
+
+def test_modify_a_stored_image_by_id(run):
+    _, out, _ = run("generate", "a fox", "--no-evaluate", "--json", "--output-dir", run.tmp)
+    image_id = json.loads(out)["images"][0]["image_id"]
+    code, out, _ = run("modify", image_id, "--mode", "upscale", "--json", "--output-dir", run.tmp / "upd")
+    assert code == 0 and json.loads(out)["parent_id"] == image_id
+
+
+def test_evaluate_an_id_or_a_local_file_with_its_prompt(run):
+    _, out, _ = run("generate", "a fox", "--no-evaluate", "--json", "--output-dir", run.tmp)
+    image_id = json.loads(out)["images"][0]["image_id"]
+    code, out, _ = run("evaluate", image_id)
+    assert code == 0 and "score" in out and "better" in out
+    picture = run.tmp / "p.png"
+    picture.write_bytes(png.solid(128, 128, (1, 2, 3)))
+    code, out, _ = run("evaluate", picture, "--prompt", "a dark square", "--json")
+    assert code == 0 and json.loads(out)["evaluation"]["status"] == "done"
+    code, _, err = run("evaluate", picture)
+    assert code == 2 and err.startswith("imagegen: prompt=None is not allowed")
+
+
+def test_interactive_asks_generates_and_applies_each_modification(run):
+    answers = iter(["a red fox in snow", "autumn colours", "at night", ""])
+    code, out, _ = run(
+        "interactive",
+        "--output-dir",
+        run.tmp / "gen",
+        "--updated-dir",
+        run.tmp / "upd",
+        ask=lambda question: next(answers),
+    )
+    assert code == 0
+    assert len(list((run.tmp / "gen").iterdir())) == 1 and len(list((run.tmp / "upd").iterdir())) == 2
+    assert out.count("variation of") == 2
+
+
+def test_batch_runs_prompts_concurrently_reports_failures_and_goes_on(run):
+    prompts = run.tmp / "prompts.txt"
+    prompts.write_text(
+        "# comments are skipped\na fox\na lighthouse\na fox [blocked]\n\n"
+        '{"prompt": "a cat", "aspect_ratio": "1:1", "seed": 3}\na boat\n'
+    )
+    report = run.tmp / "report.json"
+    code, out, err = run("batch", prompts, "--concurrency", "3", "--report", report, "--output-dir", run.tmp / "gen")
+    assert code == 1  # one prompt failed
+    doc = json.loads(report.read_text())
+    assert (doc["succeeded"], doc["failed"], doc["concurrency"]) == (4, 1, 3)
+    assert [r["line"] for r in doc["results"]] == [2, 3, 4, 6, 7]
+    failed = next(r for r in doc["results"] if r["status"] == "failed")
+    assert failed["line"] == 4 and failed["error"]["code"] == "content_filtered"
+    assert all(Path(r["file"]).is_file() for r in doc["results"] if r["status"] == "ok")
+    assert "LINE  IMAGE ID" in out and "4 succeeded, 1 failed" in out
+    assert err.rstrip().endswith("5/5")  # the progress bar
+
+
+def test_models_lists_the_registry(run):
+    code, out, _ = run("models", "--json")
+    assert code == 0
+    docs = json.loads(out)["models"]
+    core = next(m for m in docs if m["id"] == "stability.stable-image-core-v1:1")
+    assert core == {
+        "id": "stability.stable-image-core-v1:1",
+        "name": "Stable Image Core 1.1",
+        "family": "stability-text-to-image",
+        "tasks": ["generate"],
+        "state": "active",
+        "eol": None,
+        "successor": None,
+        "regions": ["us-west-2"],
+        "profiles": {},
+        "price": "$0.04/image",
+    }
+    code, out, _ = run("models", "--task", "judge")
+    assert code == 0 and "amazon.nova-lite-v1:0" in out and "stability" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "unset", "exit_code", "message"),
+    [
+        (["generate", "a fox"], ["IMAGEGEN_BUCKET"], 2, "no bucket: pass --bucket or set IMAGEGEN_BUCKET"),
+        (
+            ["generate", "a fox"],
+            ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
+            6,
+            "no AWS credentials found",
+        ),
+        (
+            ["generate", "a fox", "--model", "amazon.titan-image-generator-v2:0", "--region", "us-east-1"],
+            [],
+            5,
+            "is retired on Bedrock; use stability.stable-image-core-v1:1 instead",
+        ),
+        (["generate", "a fox [blocked]"], [], 3, "content filters blocked the prompt"),
+        (["generate", "a fox", "--count", "2"], [], 2, "count=2 is not allowed for stability.stable-image-core-v1:1"),
+        (
+            ["generate", "a fox", "--model", "stability.stable-image-core-v2:0"],
+            [],
+            2,
+            "did you mean stability.stable-image-core-v1:1",
+        ),
+        (
+            ["generate", "a fox", "--model", "amazon.nova-lite-v1:0"],
+            [],
+            2,
+            "amazon.nova-lite-v1:0 cannot do 'generate'",
+        ),
+        (["evaluate", "AAAAAAAAAAAAAAAAAAAAAA"], [], 2, "no image with id"),
+        (
+            ["modify", "AAAAAAAAAAAAAAAAAAAAAA", "--mode", "upscale", "--bucket", "no-such-bucket"],
+            [],
+            7,
+            "bucket does not exist",
+        ),
+        (["modify", "mine.png", "--mode", "upscale"], [], 2, "'mine.png' is neither a file nor an image id"),
+    ],
+)
+def test_errors_are_one_readable_line_and_a_nonzero_exit(run, local_env, argv, unset, exit_code, message):
+    for name in unset:
+        local_env.delenv(name)
+    code, out, err = run(*argv)
+    assert code == exit_code, err
+    assert err.count("\n") == 1 and err.startswith("imagegen: ") and message in err
+
+
+def test_model_access_not_granted_says_how_to_enable_it(run, emulator):
+    emulator.configure(deny_models=["stability.stable-image-core-v1:1"])
+    code, _, err = run("generate", "a fox")
+    assert code == 5 and "enable it under Model access in the Bedrock console" in err
+
+
+def test_json_errors_are_json_too(run):
+    code, out, err = run("generate", "a fox [blocked]", "--json")
+    assert code == 3 and json.loads(out) == {
+        "error": {"code": "content_filtered", "message": err.strip().removeprefix("imagegen: ")}
+    }
+
+
+def test_api_commands_call_the_deployed_api_signed_with_sigv4(run, dev_api):
+    code, out, err = run("api", "generate", "a fox", "--api-url", dev_api.url, "--json")
+    assert code == 0, err
+    answer = json.loads(out)["answer"]
+    assert type(answer["evaluation_data"]["score"]) is int
+    method, path, sent = dev_api.received[-1]
+    headers = {k.lower(): v for k, v in sent.items()}
+    assert (method, path) == ("POST", "/prd/generate-image")
+    assert headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=emulated/")
+    assert "/us-west-2/execute-api/aws4_request" in headers["authorization"]
+    code, out, _ = run("api", "get", answer["image_id"], "--api-url", dev_api.url)
+    assert code == 0 and answer["image_id"] in out
+    code, out, _ = run("api", "modify", answer["image_id"], "--mode", "upscale", "--api-url", dev_api.url, "--json")
+    assert code == 0 and json.loads(out)["answer"]["parent_id"] == answer["image_id"]
+    code, out, _ = run("api", "evaluate", answer["image_id"], "--api-url", dev_api.url)
+    assert code == 0 and "score" in out
+
+
+def test_api_errors_and_api_keys(run, dev_api):
+    code, _, err = run("api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", dev_api.url)
+    assert code == 2 and "no image with id" in err
+    code, _, err = run("api", "generate", "a fox", "--api-url", dev_api.url, "--api-key", "k-123", "--no-evaluate")
+    assert code == 0
+    headers = {k.lower(): v for k, v in dev_api.received[-1][2].items()}
+    assert headers["x-api-key"] == "k-123" and "authorization" not in headers
+    code, _, err = run("api", "generate", "", "--api-url", dev_api.url)
+    assert code == 2 and "Invalid request body" in err
+
+
+def test_every_command_and_option_has_help():
+    parser = cli.build_parser()
+
+    def walk(p, path):
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    helped = {a.dest for a in action._choices_actions}
+                    assert name in helped, f"{path} {name} has no help"
+                    walk(sub, f"{path} {name}")
+            elif not isinstance(action, argparse._HelpAction):
+                assert action.help, f"{path} {action.option_strings or action.dest} has no help"
+
+    walk(parser, "imagegen")
+
+
+def test_the_installed_command_prints_its_help():
+    for argv in (["--help"], ["generate", "--help"], ["batch", "--help"], ["api", "generate", "--help"]):
+        done = subprocess.run(
+            [Path(sys.executable).parent / "imagegen", *argv], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0 and "usage: imagegen" in done.stdout
