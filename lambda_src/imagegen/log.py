@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from .errors import ImageGenError
+
+
+_WRITING = threading.Lock()
 
 
 class Logger:
@@ -34,7 +38,11 @@ class Logger:
 
     def _emit(self, level: str, event: str, fields: dict[str, Any]) -> None:
         line = {"time": round(time.time(), 3), "level": level, "event": event, **self.fields, **fields}
-        print(json.dumps(line, default=str), file=self.stream or sys.stdout, flush=True)
+        text = json.dumps(line, default=str) + "\n"
+        with _WRITING:  # threads (a batch) must not interleave their lines
+            stream = self.stream or sys.stdout
+            stream.write(text)
+            stream.flush()
 
 
 def error_fields(exc: ImageGenError) -> dict[str, Any]:

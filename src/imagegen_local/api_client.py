@@ -15,6 +15,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from imagegen.config import MODIFY_MODES
 from imagegen.errors import ConfigurationError, CredentialsMissing, ImageGenError
+from imagegen.ids import checked_image_id
 
 if TYPE_CHECKING:
     from .cli import Context
@@ -97,8 +98,10 @@ def run(ctx: Context, env: dict[str, str]) -> int:
     method, path, body = request_for(args)
     status, answer = send(method, base + path, body, session, args, env)
     if status != 200:
-        error = answer.get("error") or {"code": "http_error", "message": answer.get("message", f"HTTP {status}")}
-        raise _ApiError(error["code"], error["message"], STATUS_EXIT.get(status, 1))
+        code, message = _error_of(answer, status)
+        raise _ApiError(code, message, STATUS_EXIT.get(status, 1))
+    if not isinstance(answer, dict):
+        raise _ApiError("unexpected_answer", f"the API answered {status} with something that is not a JSON object", 8)
     evaluation = answer.get("evaluation") or {}
     human = [f"{args.operation}: {answer.get('image_id')}"]
     if answer.get("url"):
@@ -112,7 +115,19 @@ def run(ctx: Context, env: dict[str, str]) -> int:
     return 0
 
 
+def _error_of(answer: Any, status: int) -> tuple[str, str]:
+    """The code and message of an API error, whatever shape the body has."""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return str(error.get("code") or "http_error"), error["message"]
+    message = answer.get("message") if isinstance(answer, dict) else None
+    return "http_error", message if isinstance(message, str) and message else f"the API answered HTTP {status}"
+
+
 def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
+    if getattr(args, "image_id", None) is not None:
+        checked_image_id(args.image_id)  # never sign and send a path of the caller's making
+
     def pick(*names: str) -> dict[str, Any]:
         return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
@@ -147,12 +162,14 @@ def api_url(args: argparse.Namespace, env: dict[str, str], session: Any) -> str:
         except Exception as exc:  # no credentials, no stack: say what to pass instead
             raise ConfigurationError(
                 f"no API URL: pass --api-url or set IMAGEGEN_API_URL (reading stack "
-                f"{args.stack_name} failed: {type(exc).__name__})"
+                f"{args.stack_name} failed: {exc})"
             ) from None
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])}
         url = outputs.get("ApiUrl")
         if not url:
             raise ConfigurationError(f"stack {args.stack_name} has no ApiUrl output")
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigurationError(f"the API URL must start with https:// (or http:// for a local server), not {url!r}")
     return url if url.endswith("/") else url + "/"
 
 
@@ -168,19 +185,22 @@ def send(
         credentials = session.get_credentials()
         if credentials is None:
             raise CredentialsMissing("no AWS credentials to sign the request: set AWS_PROFILE or configure credentials")
-        region = args.region or _region_of(url) or session.region_name or "us-east-1"
+        region = _region_of(url) or args.region or env.get("AWS_REGION") or session.region_name or "us-east-1"
         signed = AWSRequest(method=method, url=url, data=data, headers=headers)
         SigV4Auth(credentials.get_frozen_credentials(), "execute-api", region).add_auth(signed)
         headers = dict(signed.headers.items())
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.load(response)
+            try:
+                return response.status, json.load(response)
+            except ValueError:
+                return response.status, None
     except urllib.error.HTTPError as exc:
         try:
             return exc.code, json.load(exc)
         except ValueError:
-            return exc.code, {"message": f"HTTP {exc.code}"}
+            return exc.code, {}
     except urllib.error.URLError as exc:
         raise ConfigurationError(f"cannot reach {url}: {exc.reason}") from None
 

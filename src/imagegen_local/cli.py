@@ -8,6 +8,7 @@ Settings come from flags, then IMAGEGEN_* variables, then the profile.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -18,12 +19,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 from imagegen.clock import Deadline, SystemClock
-from imagegen.config import MODIFY_MODES, Settings, profiles, split_ids
+from imagegen.config import MAX_URL_EXPIRY, MODIFY_MODES, Settings, profiles
 from imagegen.errors import (
     ConfigurationError,
     ContentFiltered,
@@ -35,6 +37,7 @@ from imagegen.errors import (
     Throttled,
     UpstreamFailure,
 )
+from imagegen.handlers import requests
 from imagegen.ids import checked_image_id
 from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
@@ -66,6 +69,19 @@ class Usage(Exception):
     """A problem with the command line itself (exit code 2)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as one-line Usage errors instead of printed and exited."""
+
+    def error(self, message: str) -> NoReturn:
+        raise Usage(f"{self.prog}: {message}")
+
+
+def _expiry(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_URL_EXPIRY:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_URL_EXPIRY} seconds")
+    return int(text)
+
+
 @dataclass
 class Context:
     args: argparse.Namespace
@@ -83,56 +99,54 @@ class Context:
 
 
 def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
-    profile_name = args.profile or env.get("IMAGEGEN_PROFILE", "current")
-    if profile_name not in profiles():
-        raise Usage(f"unknown profile {profile_name!r}; use one of {', '.join(profiles())}")
-    profile = profiles()[profile_name]
+    """The Lambda functions' settings (IMAGEGEN_* over the profile), then the flags. A terminal
+    has no IAM limits: any registry model fit for a role may be chosen; the flags pick the default."""
     for chosen, task in (
         (getattr(args, "model", None), _model_task(args)),
         (getattr(args, "judge_model", None), Task.JUDGE),
     ):
         if chosen:
             resolve(chosen).record.require(task)  # an unknown id or a wrong role is the caller's input (exit 2)
-    bucket = args.bucket or env.get("IMAGEGEN_BUCKET")
-    if not bucket:
+    if not (args.bucket or env.get("IMAGEGEN_BUCKET")):
         raise Usage("no bucket: pass --bucket or set IMAGEGEN_BUCKET (the S3 bucket that keeps the images)")
-    modify = dict(profile["modify"])
-    if env.get("IMAGEGEN_MODIFY_MODELS"):
-        modify.update(json.loads(env["IMAGEGEN_MODIFY_MODELS"]))
-    if getattr(args, "mode", None) and getattr(args, "model", None):
+    overrides = {
+        "IMAGEGEN_BUCKET": args.bucket,
+        "IMAGEGEN_PROFILE": args.profile,
+        "IMAGEGEN_URL_EXPIRY": args.url_expiry and str(args.url_expiry),
+    }
+    settings = Settings.from_env({**env, **{k: v for k, v in overrides.items() if v}})
+    modify = dict(settings.modify_models)
+    if getattr(args, "mode", None) and getattr(args, "model", None) and args.command == "modify":
         modify[args.mode] = args.model
-    generation = split_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"])
-    if getattr(args, "model", None) and args.command == "generate":
-        generation = (args.model, *generation)
-    judges = split_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"])
-    if getattr(args, "judge_model", None):
-        judges = (args.judge_model, *judges)
-    allow_retired = (
-        args.allow_retired or env.get("IMAGEGEN_ALLOW_RETIRED", str(profile["allow_retired"])).lower() == "true"
-    )
-    return Settings(
-        bucket=bucket,
-        generation_models=tuple(dict.fromkeys(generation)),
-        judge_models=tuple(dict.fromkeys(judges)),
+    default_model = args.model if args.command == "generate" and getattr(args, "model", None) else None
+    return dataclasses.replace(
+        settings,
+        generation_models=_first(default_model, settings.generation_models, Task.GENERATE),
+        judge_models=_first(getattr(args, "judge_model", None), settings.judge_models, Task.JUDGE),
         modify_models=modify,
-        profile=profile_name,
-        url_expiry_seconds=args.url_expiry or int(env.get("IMAGEGEN_URL_EXPIRY", 3600)),
-        allow_retired=allow_retired,
+        allow_retired=settings.allow_retired or args.allow_retired,
     )
+
+
+def _first(chosen: str | None, configured: tuple[str, ...], task: Task) -> tuple[str, ...]:
+    """The chosen model (or the configured default) first, then every other registry model for the task."""
+    others = [m.id for m in all_models() if m.supports(task)]
+    return tuple(dict.fromkeys([*([chosen] if chosen else []), *configured, *others]))
 
 
 def _model_task(args: argparse.Namespace) -> Task:
     return Task(args.mode) if getattr(args, "mode", None) and args.command == "modify" else Task.GENERATE
 
 
-def region_from(args: argparse.Namespace, env: dict[str, str], profile: str) -> str:
-    return args.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or profiles()[profile]["region"]
+def region_from(args: argparse.Namespace, env: dict[str, str], session: Any, profile: str) -> str:
+    """--region, AWS_REGION, the AWS configuration's region, else the profile's."""
+    return args.region or env.get("AWS_REGION") or session.region_name or profiles()[profile]["region"]
 
 
 def pipeline_from(args: argparse.Namespace, env: dict[str, str], err: TextIO) -> Pipeline:
     settings = settings_from(args, env)
-    region = region_from(args, env, settings.profile)
     session = boto3.Session(profile_name=args.aws_profile) if args.aws_profile else boto3.Session()
+    region = region_from(args, env, session, settings.profile)
     bedrock = session.client(
         "bedrock-runtime",
         region_name=region,
@@ -198,14 +212,24 @@ def parse_margins(text: str) -> Margins:
 
 def save_images(pipeline: Pipeline, answer: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
     """Each image of an answer, read back from S3 and saved as <image id>.<ext>."""
-    folder.mkdir(parents=True, exist_ok=True)
     saved = []
     for view in answer.get("images") or [answer]:
-        suffix = Path(view["key"]).suffix
-        target = folder / f"{view['image_id']}{suffix}"
+        target = folder / f"{view['image_id']}{Path(view['key']).suffix}"
         target.write_bytes(pipeline.store.load_image(view["key"]))
         saved.append({**_image_doc(view), "file": str(target)})
     return saved
+
+
+def output_folder(path: str) -> Path:
+    """The folder to save into, made now: an unusable one fails before any image is paid for."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Usage(f"cannot use {path} as the output folder: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise Usage(f"cannot write to the output folder {path}")
+    return folder
 
 
 def _image_doc(view: dict[str, Any]) -> dict[str, Any]:
@@ -251,6 +275,7 @@ def _verdict_lines(evaluation: dict[str, Any], indent: str = "    ") -> list[str
 
 def cmd_generate(ctx: Context, pipeline: Pipeline) -> int:
     args = ctx.args
+    folder = output_folder(args.output_dir)
     answer = pipeline.generate(
         GenerateInput(
             request=image_request(args, Task.GENERATE, args.prompt),
@@ -260,7 +285,7 @@ def cmd_generate(ctx: Context, pipeline: Pipeline) -> int:
         ),
         deadline(),
     )
-    images = save_images(pipeline, answer, Path(args.output_dir))
+    images = save_images(pipeline, answer, folder)
     ctx.emit(
         describe_images(f"generated {len(images)} image(s) for {args.prompt!r}", images, answer),
         {"command": "generate", "prompt": args.prompt, "images": images, **_extras(answer)},
@@ -273,6 +298,7 @@ def cmd_generate(ctx: Context, pipeline: Pipeline) -> int:
 
 def cmd_modify(ctx: Context, pipeline: Pipeline) -> int:
     args = ctx.args
+    folder = output_folder(args.output_dir)
     image_id = resolve_image(pipeline, args.image, None)
     answer = pipeline.modify(
         ModifyInput(
@@ -284,7 +310,7 @@ def cmd_modify(ctx: Context, pipeline: Pipeline) -> int:
         ),
         deadline(),
     )
-    images = save_images(pipeline, answer, Path(args.output_dir))
+    images = save_images(pipeline, answer, folder)
     ctx.emit(
         describe_images(f"{args.mode} of {image_id}", images, answer),
         {"command": "modify", "parent_id": image_id, "mode": args.mode, "images": images, **_extras(answer)},
@@ -296,63 +322,100 @@ def cmd_modify(ctx: Context, pipeline: Pipeline) -> int:
 
 def cmd_evaluate(ctx: Context, pipeline: Pipeline) -> int:
     args = ctx.args
-    image_id = resolve_image(pipeline, args.image, args.prompt)
+    image_id = resolve_image(pipeline, args.image, args.prompt, needs_prompt=True)
     answer = pipeline.evaluate(image_id, deadline(), args.judge_model)
     evaluation = answer["evaluation"]
     ctx.emit(
         "\n".join([f"verdict for {image_id}", *_verdict_lines(evaluation, "  ")]),
-        {"command": "evaluate", "image_id": image_id, "evaluation": evaluation},
+        {"command": "evaluate", "image_id": image_id, "evaluation": evaluation, **_extras(answer)},
     )
     return 0
 
 
-def resolve_image(pipeline: Pipeline, image: str, prompt: str | None) -> str:
-    """An image id as it is, or a local file uploaded first (with the prompt it should show)."""
+def resolve_image(pipeline: Pipeline, image: str, prompt: str | None, *, needs_prompt: bool = False) -> str:
+    """An image id; a file this tool saved (<image id>.<ext>, still in the bucket) as that id; any
+    other local file uploaded first, with the prompt it should show."""
     path = Path(image)
     if path.is_file():
+        known = _stored_id(pipeline, path.stem)
+        if known:
+            return known
+        if needs_prompt and not prompt:
+            raise Usage(f"{image} is a local file: pass --prompt with what it should show")
         return pipeline.upload(path.read_bytes(), prompt)["image_id"]
+    if path.exists():
+        raise Usage(f"{image} is not an image file")
     try:
         return checked_image_id(image)
     except ImageGenError:
         raise Usage(f"{image!r} is neither a file nor an image id") from None
 
 
+def _stored_id(pipeline: Pipeline, stem: str) -> str | None:
+    try:
+        pipeline.store.load_meta(checked_image_id(stem))
+        return stem
+    except ImageGenError:
+        return None
+
+
 def cmd_interactive(ctx: Context, pipeline: Pipeline, ask: Callable[[str], str] = input) -> int:
-    """The original local flow: a prompt, an image shown and stored, then modifications."""
+    """The original local flow: a prompt, an image shown and stored, then modifications. An
+    empty answer (or the end of input) finishes."""
     args = ctx.args
-    prompt = ask("Describe the image to generate: ").strip()
+    first, edits_folder = output_folder(args.output_dir), output_folder(args.updated_dir)
+
+    def question(text: str) -> str:
+        try:
+            return ask(text).strip()
+        except EOFError:
+            return ""
+
+    prompt = question("Describe the image to generate: ")
     if not prompt:
         raise Usage("no prompt given")
     answer = pipeline.generate(GenerateInput(request=ImageRequest(prompt=prompt)), deadline())
-    images = save_images(pipeline, answer, Path(args.output_dir))
+    images = save_images(pipeline, answer, first)
     print(describe_images("generated", images, answer), file=ctx.out)
     if args.open:
         webbrowser.open(Path(images[0]["file"]).resolve().as_uri())
     current = images[0]["image_id"]
-    while True:
-        change = ask(f"Modification ({args.mode}; empty to finish): ").strip()
-        if not change:
-            return 0
+    while change := question(f"Modification ({args.mode}; empty to finish): "):
         edit = pipeline.modify(
             ModifyInput(image_id=current, request=ImageRequest(task=Task(args.mode), prompt=change)), deadline()
         )
-        edits = save_images(pipeline, edit, Path(args.updated_dir))
+        edits = save_images(pipeline, edit, edits_folder)
         print(describe_images(f"{args.mode} of {current}", edits, edit), file=ctx.out)
         if args.open:
             webbrowser.open(Path(edits[0]["file"]).resolve().as_uri())
         current = edits[0]["image_id"]
+    return 0
 
 
 def cmd_batch(ctx: Context, pipeline: Pipeline) -> int:
+    """Every prompt, `--concurrency` at a time; a failure is a result, not a stop. Ctrl-C cancels
+    what has not started and still writes the report of what finished."""
     args = ctx.args
+    if args.concurrency < 1:
+        raise Usage("--concurrency must be at least 1")
     jobs = read_batch(Path(args.file))
+    folder, report_path = output_folder(args.output_dir), Path(args.report)
+    if not report_path.parent.is_dir():
+        raise Usage(f"cannot write the report to {args.report}: no such folder")
     started = time.monotonic()
     results: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-        futures = {pool.submit(run_job, pipeline, job, args): job for job in jobs}
+    pool = ThreadPoolExecutor(max_workers=args.concurrency)
+    interrupted = False
+    try:
+        futures = [pool.submit(run_job, pipeline, job, args, folder) for job in jobs]
         for done, future in enumerate(as_completed(futures), start=1):
             results.append(future.result())
             progress(ctx.err, done, len(jobs))
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\ninterrupted: cancelling the prompts not started", file=ctx.err)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     results.sort(key=lambda r: r["line"])
     failed = [r for r in results if r["status"] == "failed"]
     report = {
@@ -362,58 +425,62 @@ def cmd_batch(ctx: Context, pipeline: Pipeline) -> int:
         "seconds": round(time.monotonic() - started, 2),
         "succeeded": len(results) - len(failed),
         "failed": len(failed),
+        "not_run": len(jobs) - len(results),
         "results": results,
     }
-    Path(args.report).write_text(json.dumps(report, indent=2))
+    report_path.write_text(json.dumps(report, indent=2))
     ctx.emit(
-        summary_table(results) + f"\n{report['succeeded']} succeeded, {len(failed)} failed in "
-        f"{report['seconds']} s; report: {args.report}",
+        summary_table(results)
+        + f"\n{report['succeeded']} succeeded, {len(failed)} failed"
+        + (f", {report['not_run']} not run" if interrupted else "")
+        + f" in {report['seconds']} s; report: {args.report}",
         report,
     )
+    if interrupted:
+        return 130
     return EXIT_PARTIAL if failed else 0
 
 
 def read_batch(path: Path) -> list[dict[str, Any]]:
-    """One prompt per line, or a JSON object per line with a prompt and options; # comments."""
+    """One prompt per line, or a JSON object per line with the fields of POST /generate-image; # comments."""
     jobs = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Usage(f"cannot read {path}: {exc}") from None
+    for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
         if text.startswith("{"):
             try:
-                job = json.loads(text)
+                body = json.loads(text)
             except ValueError:
                 raise Usage(f"{path}:{number}: not a JSON object") from None
         else:
-            job = {"prompt": text}
-        jobs.append({"line": number, **job})
+            body = {"prompt": text}
+        jobs.append({"line": number, "body": body})
     if not jobs:
         raise Usage(f"{path} holds no prompts")
     return jobs
 
 
-def run_job(pipeline: Pipeline, job: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    options = {k: v for k, v in job.items() if k not in ("line", "model", "evaluate")}
-    result: dict[str, Any] = {"line": job["line"], "prompt": job.get("prompt")}
+def run_job(pipeline: Pipeline, job: dict[str, Any], args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """One line of a batch, parsed as the API parses a POST /generate-image body."""
+    body = {"evaluate": not args.no_evaluate, **job["body"]}
+    result: dict[str, Any] = {"line": job["line"], "prompt": body.get("prompt")}
     try:
-        answer = pipeline.generate(
-            GenerateInput(
-                request=ImageRequest(**options),
-                model=job.get("model"),
-                evaluate=job.get("evaluate", not args.no_evaluate),
-            ),
-            deadline(),
-        )
-        image = save_images(pipeline, answer, Path(args.output_dir))[0]
-        evaluation = image["evaluation"] or {}
+        answer = pipeline.generate(requests.generate_input(body), deadline())
+        images = save_images(pipeline, answer, folder)
+        first = images[0]
         return {
             **result,
             "status": "ok",
-            "image_id": image["image_id"],
-            "score": evaluation.get("score"),
-            "url": image["url"],
-            "file": image["file"],
+            "image_id": first["image_id"],
+            "score": (first["evaluation"] or {}).get("score"),
+            "url": first["url"],
+            "file": first["file"],
+            "images": images,
         }
     except ImageGenError as exc:
         return {**result, "status": "failed", "error": {"code": exc.code, "message": exc.message}}
@@ -446,7 +513,9 @@ def cmd_models(ctx: Context) -> int:
             (
                 doc["id"],
                 ", ".join(doc["tasks"]),
-                doc["state"] + (f" (EOL {doc['eol']})" if doc["eol"] else ""),
+                doc["state"]
+                + (f" (EOL {doc['eol']})" if doc["eol"] else "")
+                + (f", use {doc['successor']}" if doc["successor"] else ""),
                 regions,
                 doc["price"],
             )
@@ -490,26 +559,29 @@ def _extras(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="imagegen",
         description="Generate images on Amazon Bedrock, have a vision model judge them, modify them, and keep "
         "everything in S3 with pre-signed links. Uses your AWS credentials and region; set "
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME and AWS_ENDPOINT_URL_S3 to work against local servers.",
         epilog="Exit codes: 0 done, 1 some batch prompts failed or an unexpected error, 2 bad input, 3 content "
         "filtered, 4 throttled, 5 model not available or not granted, 6 credentials or configuration, "
-        "7 storage, 8 Bedrock failed.",
+        "7 storage, 8 Bedrock failed, 130 interrupted.",
     )
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
+    aws = _Parser(add_help=False)
+    aws.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
+    aws.add_argument("--region", help="AWS region (default: $AWS_REGION, your AWS configuration's, else the profile's)")
+    aws.add_argument("--aws-profile", help="named AWS credentials profile (default: the standard chain)")
+    aws.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
+    common = _Parser(add_help=False, parents=[aws])
     common.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
-    common.add_argument("--region", help="AWS region (default: $AWS_REGION, else the profile's)")
-    common.add_argument("--aws-profile", help="named AWS credentials profile (default: the standard chain)")
     common.add_argument(
         "--profile", choices=sorted(profiles()), help="model profile (default: $IMAGEGEN_PROFILE or current)"
     )
     common.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
-    common.add_argument("--url-expiry", type=int, help="pre-signed URL lifetime in seconds (default 3600)")
-    common.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
+    common.add_argument(
+        "--url-expiry", type=_expiry, help=f"pre-signed URL lifetime, 1 to {MAX_URL_EXPIRY} seconds (default 3600)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def image_options(p: argparse.ArgumentParser) -> None:
@@ -609,7 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     models.add_argument("--task", choices=[t.value for t in Task], help="only models that can do this")
 
-    api_client.add_parser(commands, common)
+    api_client.add_parser(commands, aws)
     return parser
 
 
@@ -626,7 +698,11 @@ def main(
     out, err = out or sys.stdout, err or sys.stderr
     env = dict(os.environ)  # settings and boto3 both read the process environment
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except Usage as exc:
+        wants_json = "--json" in (argv if argv is not None else sys.argv[1:])
+        return fail(Context(argparse.Namespace(json=wants_json), out, err), "usage", str(exc), 2)
     ctx = Context(args, out, err)
     try:
         if args.command == "models":
@@ -634,19 +710,21 @@ def main(
         if args.command == "api":
             return api_client.run(ctx, env)
         pipeline = pipeline_from(args, env, err)
-        handlers: dict[str, Callable[..., int]] = {
+        if args.command == "interactive":
+            return cmd_interactive(ctx, pipeline, ask)
+        handlers: dict[str, Callable[[Context, Pipeline], int]] = {
             "generate": cmd_generate,
             "modify": cmd_modify,
             "evaluate": cmd_evaluate,
             "batch": cmd_batch,
         }
-        if args.command == "interactive":
-            return cmd_interactive(ctx, pipeline, ask)
         return handlers[args.command](ctx, pipeline)
     except Usage as exc:
         return fail(ctx, "usage", str(exc), 2)
     except ImageGenError as exc:
         return fail(ctx, exc.code, exc.message, exit_code(exc))
+    except BotoCoreError as exc:  # e.g. an unknown --aws-profile
+        return fail(ctx, "aws_configuration", str(exc), 6)
     except (OSError, ValueError) as exc:
         return fail(ctx, "local_error", str(exc), 2)
     except KeyboardInterrupt:

@@ -114,7 +114,7 @@ def test_evaluate_an_id_or_a_local_file_with_its_prompt(run):
     code, out, _ = run("evaluate", picture, "--prompt", "a dark square", "--json")
     assert code == 0 and json.loads(out)["evaluation"]["status"] == "done"
     code, _, err = run("evaluate", picture)
-    assert code == 2 and err.startswith("imagegen: prompt=None is not allowed")
+    assert code == 2 and err.endswith("p.png is a local file: pass --prompt with what it should show\n")
 
 
 def test_interactive_asks_generates_and_applies_each_modification(run):
@@ -284,3 +284,176 @@ def test_the_installed_command_prints_its_help():
             [Path(sys.executable).parent / "imagegen", *argv], capture_output=True, text=True, timeout=60
         )
         assert done.returncode == 0 and "usage: imagegen" in done.stdout
+
+
+def s3_keys():
+    listing = make_s3_client("us-west-2").list_objects_v2(Bucket=BUCKET)
+    return sorted(o["Key"] for o in listing.get("Contents", []))
+
+
+def test_batch_lines_are_checked_like_api_bodies_and_a_bad_one_fails_alone(run):
+    prompts = run.tmp / "p.txt"
+    prompts.write_text(
+        'a fox\n{"prompt": "a cat", "nope": 1}\n{"prompt": "a dog", "evaluate": "no"}\n'
+        '{"prompt": "a boat", "size": "1344x768", "line": 99}\n'
+    )
+    code, out, _ = run("batch", prompts, "--report", run.tmp / "r.json", "--output-dir", run.tmp / "g", "--json")
+    assert code == 1
+    doc = json.loads(out)
+    by_line = {r["line"]: r for r in doc["results"]}
+    assert set(by_line) == {1, 2, 3, 4}
+    assert by_line[2]["error"]["message"].startswith("nope=1 is not allowed")
+    assert by_line[3]["error"]["message"].startswith("evaluate=no is not allowed")
+    assert by_line[4]["error"]["message"].startswith("line=99 is not allowed")
+    assert by_line[1]["status"] == "ok"
+    assert set(doc) == {"command", "file", "concurrency", "seconds", "succeeded", "failed", "not_run", "results"}
+
+
+def test_ctrl_c_cancels_the_rest_of_a_batch_and_still_reports(run, monkeypatch):
+    prompts = run.tmp / "p.txt"
+    prompts.write_text("\n".join(f"prompt {i}" for i in range(12)))
+    real = cli.run_job
+
+    def interrupting(pipeline, job, args, folder):
+        if job["line"] == 3:
+            raise KeyboardInterrupt
+        return real(pipeline, job, args, folder)
+
+    monkeypatch.setattr(cli, "run_job", interrupting)
+    code, out, err = run(
+        "batch", prompts, "--concurrency", "1", "--report", run.tmp / "r.json", "--output-dir", run.tmp / "g"
+    )
+    assert code == 130 and "interrupted" in err
+    report = json.loads((run.tmp / "r.json").read_text())
+    assert report["succeeded"] == 2 and report["not_run"] == 10
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["batch", "missing.txt"], "cannot read missing.txt"),
+        (["batch", "prompts.txt", "--concurrency", "0"], "--concurrency must be at least 1"),
+        (["batch", "prompts.txt", "--report", "no/such/dir/r.json"], "no such folder"),
+        (["generate", "a fox", "--output-dir", "a-file"], "cannot use a-file as the output folder"),
+        (["generate", "a fox", "--url-expiry", "0"], "argument --url-expiry: must be 1 to 604800 seconds"),
+        (["generate"], "the following arguments are required: prompt"),
+        (
+            ["generate", "a fox", "--aws-profile", "no-such-profile"],
+            "The config profile (no-such-profile) could not be found",
+        ),
+        (["api", "get", "../../x", "--api-url", "http://127.0.0.1:9/prd/"], "image_id=../../x is not allowed"),
+        (["api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", "not a url"], "the API URL must start with https://"),
+        (["modify", ".", "--mode", "upscale"], ". is not an image file"),
+    ],
+)
+def test_bad_invocations_fail_in_one_line_before_any_model_is_called(run, emulator, monkeypatch, argv, message):
+    monkeypatch.chdir(run.tmp)
+    (run.tmp / "prompts.txt").write_text("a fox\n")
+    (run.tmp / "a-file").write_text("not a folder")
+    calls, keys = len(emulator.calls), s3_keys()
+    code, out, err = run(*argv)
+    assert code in (2, 6) and err.count("\n") == 1 and message in err, err
+    assert len(emulator.calls) == calls and s3_keys() == keys  # nothing paid for, nothing stored
+
+
+def test_argparse_errors_are_json_with_json(run):
+    code, out, err = run("generate", "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "usage"
+
+
+def test_interactive_at_end_of_input(run):
+    def eof(_):
+        raise EOFError
+
+    code, _, err = run("interactive", "--output-dir", run.tmp / "g", "--updated-dir", run.tmp / "u", ask=eof)
+    assert code == 2 and "no prompt given" in err
+    answers = iter(["a fox"])
+
+    def once(_):
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    code, out, _ = run("interactive", "--output-dir", run.tmp / "g", "--updated-dir", run.tmp / "u", ask=once)
+    assert code == 0 and "generated" in out
+
+
+def test_evaluating_a_local_file_without_its_prompt_uploads_nothing(run):
+    picture = run.tmp / "p.png"
+    picture.write_bytes(png.solid(64, 64, (1, 2, 3)))
+    keys = s3_keys()
+    code, _, _ = run("evaluate", picture)
+    assert code == 2 and s3_keys() == keys
+
+
+def test_a_file_this_tool_saved_is_its_stored_image(run):
+    _, out, _ = run("generate", "a red fox", "--json", "--output-dir", run.tmp)
+    saved = json.loads(out)["images"][0]
+    code, out, _ = run(
+        "modify",
+        saved["file"],
+        "a snow leopard",
+        "--mode",
+        "replace",
+        "--mask-prompt",
+        "the fox",
+        "--json",
+        "--output-dir",
+        run.tmp / "u",
+    )
+    assert code == 0 and json.loads(out)["parent_id"] == saved["image_id"]  # no anonymous copy uploaded
+    code, out, _ = run("evaluate", saved["file"], "--json")
+    assert code == 0 and set(json.loads(out)) == {"command", "image_id", "evaluation"}
+
+
+def test_count_saves_and_reports_every_image(run, emulator):
+    emulator.configure(serve_retired=True)
+    code, out, err = run(
+        "generate",
+        "a fox",
+        "--model",
+        "amazon.titan-image-generator-v2:0",
+        "--region",
+        "us-east-1",
+        "--allow-retired",
+        "--count",
+        "3",
+        "--no-evaluate",
+        "--json",
+        "--output-dir",
+        run.tmp / "g",
+    )
+    assert code == 0, err
+    images = json.loads(out)["images"]
+    assert len(images) == 3 and len({i["image_id"] for i in images}) == 3
+    assert sorted(p.name for p in (run.tmp / "g").iterdir()) == sorted(f"{i['image_id']}.png" for i in images)
+
+
+def test_api_answers_of_any_shape_end_in_one_line(run):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    replies = iter([(200, b"[1, 2]"), (400, b'"bad"'), (502, b"<html>Bad Gateway</html>"), (500, b'{"message": null}')])
+
+    class Junk(BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, body = next(replies)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Junk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/prd/"
+    try:
+        results = [run("api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", url) for _ in range(4)]
+    finally:
+        server.shutdown()
+    assert [code for code, _, _ in results] == [8, 2, 8, 1]
+    assert all(err.count("\n") == 1 and err.startswith("imagegen: ") for _, _, err in results)
+    assert "the API answered HTTP 502" in results[2][2] and "None" not in results[3][2]
