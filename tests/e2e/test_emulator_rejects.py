@@ -4,6 +4,7 @@ client: this is how a payload bug is caught offline."""
 import base64
 import json
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from imagegen import png
@@ -32,11 +33,15 @@ def test_a_body_with_a_wrong_key_is_malformed(bedrock):
     assert_validation(response, "Malformed input request: #: extraneous key [cfg_scale] is not permitted")
 
 
-def test_a_titan_v2_size_not_in_its_list_is_rejected(emulator, local_env):
-    import boto3
-
+@pytest.fixture
+def us_east_1_with_retired_models(emulator, local_env):
+    """An account that still has Titan v2 and Nova Canvas, in us-east-1 where both ran."""
     emulator.configure(serve_retired=True)
-    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    return boto3.client("bedrock-runtime", region_name="us-east-1")
+
+
+def test_a_titan_v2_size_not_in_its_list_is_rejected(us_east_1_with_retired_models):
+    client = us_east_1_with_retired_models
     body = {
         "taskType": "TEXT_IMAGE",
         "textToImageParams": {"text": "a fox"},
@@ -47,11 +52,8 @@ def test_a_titan_v2_size_not_in_its_list_is_rejected(emulator, local_env):
     assert json.loads(invoke(client, "amazon.titan-image-generator-v2:0", body)["body"].read())["images"]
 
 
-def test_a_canvas_size_not_divisible_by_16_is_rejected(emulator, local_env):
-    import boto3
-
-    emulator.configure(serve_retired=True)
-    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+def test_a_canvas_size_not_divisible_by_16_is_rejected(us_east_1_with_retired_models):
+    client = us_east_1_with_retired_models
     body = {
         "taskType": "TEXT_IMAGE",
         "textToImageParams": {"text": "a fox"},
@@ -106,8 +108,6 @@ def test_unknown_misrouted_and_unoffered_ids_get_bedrocks_answers(bedrock, model
 
 
 def test_a_retired_model_answers_end_of_life(emulator, local_env):
-    import boto3
-
     client = boto3.client("bedrock-runtime", region_name="us-east-1")
     response = rejected(
         client, "amazon.nova-canvas-v1:0", {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "x"}}
