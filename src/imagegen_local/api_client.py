@@ -161,8 +161,7 @@ def api_url(args: argparse.Namespace, env: dict[str, str], session: Any) -> str:
             stacks = session.client("cloudformation", region_name=region).describe_stacks(StackName=args.stack_name)
         except Exception as exc:  # no credentials, no stack: say what to pass instead
             raise ConfigurationError(
-                f"no API URL: pass --api-url or set IMAGEGEN_API_URL (reading stack "
-                f"{args.stack_name} failed: {exc})"
+                f"no API URL: pass --api-url or set IMAGEGEN_API_URL (reading stack {args.stack_name} failed: {exc})"
             ) from None
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])}
         url = outputs.get("ApiUrl")

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sys
+import threading
 import time
 import webbrowser
 from collections.abc import Callable, Sequence
@@ -152,11 +153,34 @@ def pipeline_from(args: argparse.Namespace, env: dict[str, str], err: TextIO) ->
         region_name=region,
         config=Config(read_timeout=120, retries={"mode": "standard", "total_max_attempts": 1}),
     )
-    store = ImageStore(make_s3_client(region, session), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
+    store = _KeepsUploads(
+        make_s3_client(region, session), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds
+    )
     log = Logger(err if args.verbose else _Discard(), service="imagegen-cli")
     return Pipeline(
         bedrock=bedrock, store=store, settings=settings, log=log, image_call_seconds=120, judge_call_seconds=60
     )
+
+
+class _KeepsUploads(ImageStore):
+    """The store, holding each image it uploads until it is read once: the local copy is written
+    from the bytes just sent, not downloaded again."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sent: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def save_image(self, image_id: str, data: bytes, fmt: str) -> str:
+        key = super().save_image(image_id, data, fmt)
+        with self._lock:
+            self._sent[key] = data
+        return key
+
+    def load_image(self, key: str) -> bytes:
+        with self._lock:
+            data = self._sent.pop(key, None)
+        return data if data is not None else super().load_image(key)
 
 
 class _Discard(io.TextIOBase):
