@@ -11,8 +11,16 @@ _ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def new_image_id() -> str:
-    """128 random bits, base64url without padding (22 characters)."""
-    return secrets.token_urlsafe(16)
+    """128 random bits, base64url without padding (22 characters), never starting with "-" so
+    that an id is a plain argument on a command line, not an option (127.98 bits remain)."""
+    while True:
+        image_id = secrets.token_urlsafe(16)
+        if not image_id.startswith("-"):
+            return image_id
+
+
+def looks_like_image_id(value: str) -> bool:
+    return bool(_ID.fullmatch(value))
 
 
 def checked_image_id(value: object, field: str = "image_id") -> str:

@@ -39,7 +39,7 @@ from imagegen.errors import (
     UpstreamFailure,
 )
 from imagegen.handlers import requests
-from imagegen.ids import checked_image_id
+from imagegen.ids import checked_image_id, looks_like_image_id
 from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
 from imagegen.models.request import ImageRequest, Margins, Task
@@ -722,11 +722,15 @@ def main(
     out, err = out or sys.stdout, err or sys.stderr
     env = dict(os.environ)  # settings and boto3 both read the process environment
     parser = build_parser()
+    given = list(argv if argv is not None else sys.argv[1:])
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(given)
     except Usage as exc:
-        wants_json = "--json" in (argv if argv is not None else sys.argv[1:])
-        return fail(Context(argparse.Namespace(json=wants_json), out, err), "usage", str(exc), 2)
+        message = str(exc)
+        dashed = [a for a in given if a.startswith("-") and looks_like_image_id(a)]
+        if dashed and "--" not in given:
+            message += f" (an image id that starts with '-' goes after '--': imagegen ... -- {dashed[0]})"
+        return fail(Context(argparse.Namespace(json="--json" in given), out, err), "usage", message, 2)
     ctx = Context(args, out, err)
     try:
         if args.command == "models":

@@ -117,6 +117,19 @@ def test_evaluate_an_id_or_a_local_file_with_its_prompt(run):
     assert code == 2 and err.endswith("p.png is a local file: pass --prompt with what it should show\n")
 
 
+def test_an_older_id_starting_with_a_dash_works_after_double_dash_and_is_hinted_without(run, monkeypatch):
+    import imagegen.pipeline
+
+    monkeypatch.setattr(imagegen.pipeline, "new_image_id", lambda: "-TFW53I7d0PcBp29-Vf90Q")
+    code, _, _ = run("generate", "a fox", "--no-evaluate", "--json", "--output-dir", run.tmp)
+    assert code == 0
+    code, _, err = run("evaluate", "-TFW53I7d0PcBp29-Vf90Q")
+    assert code == 2 and err.count("\n") == 1
+    assert "goes after '--': imagegen ... -- -TFW53I7d0PcBp29-Vf90Q" in err
+    code, out, _ = run("evaluate", "--json", "--", "-TFW53I7d0PcBp29-Vf90Q")
+    assert code == 0 and type(json.loads(out)["evaluation"]["score"]) is int
+
+
 def test_interactive_asks_generates_and_applies_each_modification(run):
     answers = iter(["a red fox in snow", "autumn colours", "at night", ""])
     code, out, _ = run(
