@@ -1,6 +1,7 @@
 """The synthesized templates: snapshots, and what matters about them asserted one by one."""
 
 import json
+from datetime import date
 
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
@@ -454,3 +455,16 @@ def test_the_original_profile_synthesizes_with_a_warning_per_retired_model(synth
     texts = " ".join(str(w.entry.data) for w in warnings)
     assert "amazon.titan-image-generator-v2:0" in texts and "amazon.nova-canvas-v1:0" in texts
     assert Annotations.from_stack(synthesized["current"].stack).find_warning("*", Match.any_value()) == []
+
+
+def test_a_legacy_model_synthesizes_with_a_warning_annotation_naming_its_end_of_life(tmp_path):
+    from app import build_app
+
+    app = build_app({"profile": "original"}, outdir=str(tmp_path), today=date(2026, 5, 1))  # before both EOLs
+    stack = app.node.find_child("BedrockImageGenEval")
+    texts = [str(w.entry.data) for w in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
+    assert any(
+        t.startswith("generation model amazon.titan-image-generator-v2:0 is Legacy (end of life 2026-06-30)")
+        for t in texts
+    )
+    assert not any("past its end of life" in t for t in texts)
