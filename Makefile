@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 CDK    := node_modules/.bin/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := true
+export CDK_DISABLE_CLI_TELEMETRY := true  # the CLI's usage telemetry (and notices: "notices": false in cdk.json) stay off
 
 .PHONY: test demo lint bench synth deploy destroy clean
 

@@ -168,6 +168,7 @@ def _cli_env():
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_EC2_METADATA_DISABLED="true",
         CDK_DISABLE_VERSION_CHECK="true",
+        CDK_DISABLE_CLI_TELEMETRY="true",  # else every CLI run looks up cdk-cli-telemetry.us-east-1.api.aws
         JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="1",
     )
     return env
