@@ -67,3 +67,12 @@ def mask_png(width: int, height: int, *, white_box: tuple[int, int, int, int], m
             row += bytes([value]) * channels
         rows.append(bytes(row))
     return png.encode(png.Raster(width, height, mode, tuple(rows)))
+
+
+def rgba_png(width: int, height: int, *, alpha_at: dict[tuple[int, int], int] | None = None) -> bytes:
+    """An RGBA PNG, opaque everywhere except the pixels (x, y) given their own alpha."""
+    alpha_at = alpha_at or {}
+    rows = tuple(
+        b"".join(bytes([90, 140, 200, alpha_at.get((x, y), 255)]) for x in range(width)) for y in range(height)
+    )
+    return png.encode(png.Raster(width, height, "RGBA", rows))

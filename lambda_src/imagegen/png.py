@@ -1,12 +1,16 @@
 """A small PNG codec for what the project needs without an imaging library: writing 8-bit
-images (masks, test and emulator images) and reading 8-bit non-interlaced ones (masks).
+images (masks, test and emulator images), reading 8-bit non-interlaced ones (masks), and
+telling whether any pixel of any PNG is transparent (models that need opaque sources).
 """
 
 from __future__ import annotations
 
+import operator
 import struct
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .errors import InvalidImage
 from .imageinfo import PNG_SIGNATURE
@@ -14,6 +18,7 @@ from .imageinfo import PNG_SIGNATURE
 # colour type -> channels per pixel
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 _MODES = {"L": 0, "RGB": 2, "RGBA": 6}
+_LOW_BYTE = (0xFF).__and__
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,80 @@ def solid(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 
 def decode(data: bytes) -> Raster:
     """Decode an 8-bit, non-interlaced PNG to rows (palette images are expanded to RGB/RGBA)."""
+    parts = _parse(data)
+    if parts.depth != 8 or parts.interlace:
+        raise InvalidImage(
+            f"unsupported PNG layout (bit depth {parts.depth}, colour type {parts.colour}, interlace {parts.interlace})"
+        )
+    channels = _CHANNELS[parts.colour]
+    rows = _unfilter(parts.raw, parts.width * channels, parts.height, channels)
+    if parts.colour == 3:
+        return _expand_palette(parts.width, parts.height, rows, parts.palette, parts.trns)
+    mode = {0: "L", 2: "RGB", 6: "RGBA"}.get(parts.colour)
+    if mode is None:  # gray + alpha: keep the gray
+        rows = [bytes(r[0::2]) for r in rows]
+        mode = "L"
+    return Raster(parts.width, parts.height, mode, tuple(rows))
+
+
+def has_transparency(data: bytes) -> bool:
+    """True if any pixel is less than fully opaque: an alpha sample below its maximum, a pixel
+    whose palette entry tRNS makes transparent, or a pixel of the tRNS colour key.
+
+    Reads every bit depth and interlaced images; a PNG without alpha or tRNS is answered from
+    its header alone.
+    """
+    parts = _parse(data)
+    if parts.colour in (4, 6):
+        if parts.depth not in (8, 16):
+            raise InvalidImage(f"invalid PNG: bit depth {parts.depth} with an alpha channel")
+        return any(_alpha_below_max(parts, width, height, raw) for width, height, raw in _passes(parts))
+    if not parts.trns:
+        return False
+    if parts.colour == 3:
+        clear = {index for index, alpha in enumerate(parts.trns) if alpha < 255}
+        return bool(clear) and any(
+            not clear.isdisjoint(_samples(row, parts.depth, width))
+            for width, height, raw in _passes(parts)
+            for row in _unfilter(raw, _stride(width, 1, parts.depth), height, 1)
+        )
+    channels = _CHANNELS[parts.colour]
+    if len(parts.trns) < 2 * channels:
+        raise InvalidImage("PNG transparency (tRNS) chunk is too short")
+    key = struct.unpack(f">{channels}H", parts.trns[: 2 * channels])
+    bpp = max(1, channels * parts.depth // 8)
+    for width, height, raw in _passes(parts):
+        for row in _unfilter(raw, _stride(width, channels, parts.depth), height, bpp):
+            samples = _samples(row, parts.depth, width * channels)
+            if key in zip(*(samples[c::channels] for c in range(channels)), strict=True):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Parts:
+    width: int
+    height: int
+    depth: int
+    colour: int
+    interlace: int
+    palette: bytes
+    trns: bytes
+    idat: bytes
+
+    @property
+    def raw(self) -> bytes:
+        """The decompressed, still filtered, scanlines."""
+        try:
+            return zlib.decompress(self.idat)
+        except zlib.error as exc:
+            raise InvalidImage(f"corrupt PNG ({exc})") from exc
+
+
+def _parse(data: bytes) -> _Parts:
     if data[:8] != PNG_SIGNATURE:
         raise InvalidImage("not a PNG image")
-    pos, header, palette, alpha, idat = 8, b"", b"", b"", []
+    pos, header, palette, trns, idat = 8, b"", b"", b"", []
     try:
         while pos < len(data):
             (length,) = struct.unpack(">I", data[pos : pos + 4])
@@ -67,26 +143,72 @@ def decode(data: bytes) -> Raster:
             elif kind == b"PLTE":
                 palette = body
             elif kind == b"tRNS":
-                alpha = body
+                trns = body
             elif kind == b"IDAT":
                 idat.append(body)
             elif kind == b"IEND":
                 break
         width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
-        raw = zlib.decompress(b"".join(idat))
-    except (struct.error, zlib.error) as exc:
+    except struct.error as exc:
         raise InvalidImage(f"corrupt PNG ({exc})") from exc
-    if depth != 8 or interlace or colour not in _CHANNELS:
+    if colour not in _CHANNELS or depth not in (1, 2, 4, 8, 16) or interlace not in (0, 1):
         raise InvalidImage(f"unsupported PNG layout (bit depth {depth}, colour type {colour}, interlace {interlace})")
-    channels = _CHANNELS[colour]
-    rows = _unfilter(raw, width * channels, height, channels)
-    if colour == 3:
-        return _expand_palette(width, height, rows, palette, alpha)
-    mode = {0: "L", 2: "RGB", 6: "RGBA"}.get(colour)
-    if mode is None:  # gray + alpha: keep the gray
-        rows = [bytes(r[0::2]) for r in rows]
-        mode = "L"
-    return Raster(width, height, mode, tuple(rows))
+    return _Parts(width, height, depth, colour, interlace, palette, trns, b"".join(idat))
+
+
+# Adam7: (x offset, y offset, x step, y step) of each of the seven passes
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+
+
+def _passes(parts: _Parts) -> Iterator[tuple[int, int, bytes]]:
+    """(width, height, filtered scanlines) of the image, or of each non-empty Adam7 pass."""
+    if not parts.interlace:
+        yield parts.width, parts.height, parts.raw
+        return
+    raw, channels, pos = parts.raw, _CHANNELS[parts.colour], 0
+    for x0, y0, dx, dy in _ADAM7:
+        width, height = -(-(parts.width - x0) // dx), -(-(parts.height - y0) // dy)
+        if width <= 0 or height <= 0:
+            continue
+        size = height * (1 + _stride(width, channels, parts.depth))
+        yield width, height, raw[pos : pos + size]
+        pos += size
+
+
+def _alpha_below_max(parts: _Parts, width: int, height: int, raw: bytes) -> bool:
+    """Unfilter only the alpha bytes: PNG filters combine a byte with the same byte of the
+    pixel to the left and above, so each byte position of a pixel is an independent stream."""
+    channels = _CHANNELS[parts.colour]
+    size = parts.depth // 8
+    bpp = channels * size
+    stride = width * bpp
+    if len(raw) < height * (stride + 1):
+        raise InvalidImage("PNG image data is truncated")
+    for lane in range(bpp - size, bpp):
+        lines = bytearray()
+        for y in range(height):
+            start = y * (stride + 1)
+            lines.append(raw[start])
+            lines += raw[start + 1 + lane : start + 1 + stride : bpp]
+        for row in _unfilter(bytes(lines), width, height, 1):
+            if row.count(255) != len(row):
+                return True
+    return False
+
+
+def _stride(width: int, channels: int, depth: int) -> int:
+    return (width * channels * depth + 7) // 8
+
+
+def _samples(row: bytes, depth: int, count: int) -> Sequence[int]:
+    """The first `count` samples of an unfiltered row, at any bit depth."""
+    if depth == 8:
+        return row[:count]
+    if depth == 16:
+        return struct.unpack(f">{count}H", row[: 2 * count])
+    per_byte, mask = 8 // depth, (1 << depth) - 1
+    shifts = [8 - depth * (i + 1) for i in range(per_byte)]
+    return [(byte >> shift) & mask for byte in row for shift in shifts][:count]
 
 
 def _unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytes]:
@@ -98,11 +220,11 @@ def _unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytes]:
         start = y * (stride + 1)
         kind = raw[start]
         line = bytearray(raw[start + 1 : start + 1 + stride])
-        if kind == 1:
-            for i in range(bpp, stride):
-                line[i] = (line[i] + line[i - bpp]) & 0xFF
+        if kind == 1:  # each byte adds the byte bpp to its left: a running sum per byte position
+            for lane in range(bpp):
+                line[lane::bpp] = bytes(map(_LOW_BYTE, accumulate(line[lane::bpp])))
         elif kind == 2:
-            line = bytearray((a + b) & 0xFF for a, b in zip(line, previous, strict=True))
+            line = bytearray(map(_LOW_BYTE, map(operator.add, line, previous)))
         elif kind == 3:
             for i in range(stride):
                 left = line[i - bpp] if i >= bpp else 0
