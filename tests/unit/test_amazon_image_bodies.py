@@ -11,7 +11,7 @@ from imagegen.errors import InvalidParameter, ModelRetired, UnsupportedTask
 from imagegen.models import images
 from imagegen.models.request import ImageRequest, Margins, Task
 
-from tests.imagefactory import jpeg_header, mask_png, png_header, png_image
+from tests.imagefactory import jpeg_header, mask_png, png_header, png_image, rgba_png
 
 # Titan and Canvas are past end of life; building for them is an explicit choice (the
 # `original` profile), as it is here.
@@ -373,3 +373,36 @@ def test_a_retired_model_is_refused_before_any_call_unless_allowed(model_id, eol
     with pytest.raises(ModelRetired, match="stability.stable-image-core-v1:1 instead"):
         images.build_request(model_id, request, today=eol)
     assert images.build_request(model_id, request, today=eol, allow_retired=True).body["taskType"] == "TEXT_IMAGE"
+
+
+# --- transparency: Titan and Canvas reject any pixel that is not opaque ---------------------------
+
+CUTOUT = rgba_png(384, 320, alpha_at={(383, 319): 0})  # what a remove-background step returns
+HALF_CLEAR = rgba_png(384, 320, alpha_at={(0, 0): 128})
+OPAQUE_RGBA = rgba_png(384, 320)
+
+
+@pytest.mark.parametrize("source", [CUTOUT, HALF_CLEAR], ids=["transparent", "semi-transparent"])
+@pytest.mark.parametrize(
+    ("model_id", "fields"),
+    [
+        (CANVAS, {"task": Task.INPAINT, "prompt": "a hat", "mask_prompt": "the head"}),
+        (TITAN, {"task": Task.OUTPAINT, "prompt": "a beach", "mask_prompt": "the dog"}),
+        (CANVAS, {"task": Task.VARIATION}),
+        (TITAN, {"task": Task.REMOVE_BACKGROUND}),
+        (CANVAS, {"prompt": "a poster", "colors": ("#FF0000",)}),  # the colour-guided reference image
+    ],
+    ids=["canvas-inpaint", "titan-outpaint", "canvas-variation", "titan-remove-background", "canvas-colour-ref"],
+)
+def test_a_source_with_transparent_pixels_is_refused_before_any_call(model_id, fields, source):
+    with pytest.raises(InvalidParameter) as caught:
+        build_request(model_id, ImageRequest(images=(source,), **fields))
+    assert caught.value.field == "images"
+    assert "transparent pixels" in caught.value.message
+    assert "an opaque image" in caught.value.message and model_id in caught.value.message
+
+
+@pytest.mark.parametrize("model_id", [TITAN, CANVAS])
+def test_an_opaque_png_with_an_alpha_channel_is_accepted_and_sent_unchanged(model_id):
+    params = body(model_id, task=Task.INPAINT, prompt="a hat", mask_prompt="the head", images=(OPAQUE_RGBA,))
+    assert params["inPaintingParams"]["image"] == base64.b64encode(OPAQUE_RGBA).decode()

@@ -8,7 +8,7 @@ from imagegen.errors import InvalidParameter, UnsupportedTask
 from imagegen.models.images import build_request
 from imagegen.models.request import ImageRequest, Margins, Task
 
-from tests.imagefactory import mask_png, png_header, png_image
+from tests.imagefactory import mask_png, png_header, png_image, rgba_png
 
 SD35 = "stability.sd3-5-large-v1:0"
 CORE = "stability.stable-image-core-v1:1"
@@ -361,13 +361,31 @@ def test_an_image_service_is_refused_from_a_region_its_profile_does_not_serve():
         build_request(ERASE, ImageRequest(task=Task.ERASE, images=(SOURCE,), mask_image=MASK), region="eu-west-1")
 
 
-def test_inpaint_and_erase_without_a_mask_use_the_sources_alpha_channel():
-    from imagegen import png
-
-    rgba = png.encode(png.Raster(64, 64, "RGBA", (bytes([255, 0, 0, 0]) * 64,) * 64))
+@pytest.mark.parametrize("alpha", [0, 128], ids=["transparent", "semi-transparent"])
+def test_inpaint_and_erase_without_a_mask_use_the_transparent_pixels_of_the_source(alpha):
+    rgba = rgba_png(64, 64, alpha_at={(10, 10): alpha, (11, 10): alpha})
     body = build(ERASE, task=Task.ERASE, images=(rgba,), seed=2).body
     assert "mask" not in body and body["image"] == base64.b64encode(rgba).decode()
     assert "mask" not in build(INPAINT, task=Task.INPAINT, prompt="sky", images=(rgba,), seed=2).body
+
+
+@pytest.mark.parametrize(
+    ("model_id", "fields"),
+    [(INPAINT, {"task": Task.INPAINT, "prompt": "sky"}), (ERASE, {"task": Task.ERASE})],
+    ids=["inpaint", "erase"],
+)
+def test_an_alpha_channel_that_is_opaque_everywhere_is_no_mask(model_id, fields):
+    opaque = rgba_png(64, 64)
+    with pytest.raises(InvalidParameter, match="fully opaque") as caught:
+        build(model_id, images=(opaque,), **fields)
+    assert caught.value.field == "mask_image"
+    mask = mask_png(64, 64, white_box=(0, 0, 8, 8))
+    assert build(model_id, images=(opaque,), mask_image=mask, **fields).body["mask"] == base64.b64encode(mask).decode()
+
+
+def test_a_transparent_source_is_fine_where_transparency_means_nothing_special():
+    cutout = rgba_png(64, 64, alpha_at={(0, 0): 0})
+    assert build(FAST_UP, task=Task.UPSCALE, images=(cutout,)).body["image"] == base64.b64encode(cutout).decode()
 
 
 def test_sd35_large_takes_webp_and_core_does_not():

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from .. import png
 from ..errors import InvalidImage, InvalidParameter
 from ..imageinfo import ImageInfo, probe
 from .contracts import Translation
@@ -113,7 +114,28 @@ class Checker:
         if not low <= len(images) <= high:
             want = f"exactly {low}" if low == high else f"{low} to {high}"
             raise self.fail("images", f"{len(images)} images", f"{want} source image(s)")
-        return [(bytes(data), self.image("images", data)) for data in images]
+        sources = [(bytes(data), self.image("images", data)) for data in images]
+        if self.limits["input_image"].get("opaque"):
+            for data, info in sources:
+                if self.has_transparency("images", data, info):
+                    raise self.fail(
+                        "images",
+                        f"{info.width}x{info.height} {info.format} with transparent pixels",
+                        "an opaque image: no transparent or semi-transparent pixels (flatten it onto a background)",
+                    )
+        return sources
+
+    def has_transparency(self, field: str, data: bytes, info: ImageInfo) -> bool:
+        """Whether any pixel is less than fully opaque. An alpha channel alone does not say:
+        PNG pixels are read; for WebP the header's alpha flag is all there is to go on."""
+        if not info.alpha:
+            return False
+        if info.format != "png":
+            return True
+        try:
+            return png.has_transparency(data)
+        except InvalidImage as exc:
+            raise self.fail(field, data, f"a readable image ({exc.message})") from exc
 
     def image(self, field: str, data: bytes) -> ImageInfo:
         """Check one input image against the model's `input_image` limits."""

@@ -155,14 +155,18 @@ def _format_name(value: str) -> str:
 
 
 def _mask(check: Checker) -> str | None:
-    """The mask, white where to change; without one, Stability uses the source's alpha channel."""
+    """The mask, white where to change; without one, Stability changes the source's transparent
+    pixels, so an alpha channel that is opaque everywhere marks nothing."""
     mask = check.request.mask_image
     if mask is not None:
         check.image("mask_image", mask)
         return b64(bytes(mask))
-    source = check.source_images()[0][1]
-    if not source.alpha:
-        raise check.fail("mask_image", None, "required, unless the source image has an alpha channel marking the area")
+    data, info = check.source_images()[0]
+    if not check.has_transparency("images", data, info):
+        why = "its alpha channel is fully opaque" if info.alpha else "it has no alpha channel"
+        raise check.fail(
+            "mask_image", None, f"required, unless transparent pixels in the source image mark the area ({why})"
+        )
     return None
 
 
