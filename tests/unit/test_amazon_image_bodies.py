@@ -168,6 +168,26 @@ def test_aspect_ratio_becomes_the_closest_listed_titan_size_and_is_reported():
     assert built.translations[0].field == "aspect_ratio"
 
 
+@pytest.mark.parametrize(("ratio", "size"), [("11:5", (1408, 640)), ("5:11", (640, 1408))])
+def test_titan_honours_an_aspect_ratio_up_to_the_widest_listed_size(ratio, size):
+    cfg = body(TITAN, prompt="x", aspect_ratio=ratio)["imageGenerationConfig"]
+    assert (cfg["width"], cfg["height"]) == size
+
+
+def test_titan_refuses_a_ratio_no_listed_size_comes_near_and_names_the_range():
+    with pytest.raises(InvalidParameter) as caught:
+        build_request(TITAN, ImageRequest(prompt="x", aspect_ratio="10:1"))
+    assert caught.value.field == "aspect_ratio"
+    assert "between 1:2.2 and 2.2:1" in caught.value.allowed
+
+
+def test_canvas_colour_guided_generation_refuses_a_style_instead_of_dropping_it():
+    with pytest.raises(InvalidParameter) as caught:
+        build_request(CANVAS, ImageRequest(prompt="a poster", colors=("#FF0000",), style="PHOTOREALISM"))
+    assert caught.value.field == "style"
+    assert "colour-guided" in caught.value.allowed
+
+
 def test_aspect_ratio_becomes_a_canvas_size_divisible_by_16():
     cfg = body(CANVAS, prompt="x", aspect_ratio="9:16")["imageGenerationConfig"]
     assert (cfg["width"], cfg["height"]) == (768, 1360)
@@ -204,6 +224,8 @@ EDGES = [
     (CANVAS, {"width": 2048, "height": 512}, {"width": 2064, "height": 512}, "width"),
     (CANVAS, {"width": 1024, "height": 4080}, {"width": 1024, "height": 4112}, "height"),
     (CANVAS, {"aspect_ratio": "4:1"}, {"aspect_ratio": "5:1"}, "aspect_ratio"),
+    (TITAN, {"aspect_ratio": "11:5"}, {"aspect_ratio": "9:4"}, "aspect_ratio"),  # the list spans 1:2.2 to 2.2:1
+    (TITAN, {"aspect_ratio": "5:11"}, {"aspect_ratio": "4:9"}, "aspect_ratio"),
     (CANVAS, {"style": "MAXIMALISM"}, {"style": "CUBISM"}, "style"),
     (TITAN, {"colors": ("#000000",) * 10}, {"colors": ("#000000",) * 11}, "colors"),
     (TITAN, {"colors": ("#A1B2C3",)}, {"colors": ("#A1B2C",)}, "colors"),

@@ -94,6 +94,8 @@ def _generate_params(check: Checker) -> tuple[str, str, dict[str, Any]]:
     params: dict[str, Any] = {}
     _texts(check, params, prompt_required=True)
     if request.colors:
+        if request.style is not None:
+            raise check.fail("style", request.style, "not with colors: colour-guided generation takes no style")
         return (*COLOR_GUIDED, {**params, **_colors(check)})
     if request.images:
         raise check.fail("images", request.images, "a reference image only with colors (color-guided generation)")
@@ -127,7 +129,11 @@ def _size(check: Checker) -> dict[str, int]:
         return {"width": width, "height": height}
     ratio = parse_ratio(given, model_id=check.record.id)
     if "sizes" in limits:
-        width, height = nearest_size(ratio, [tuple(s) for s in limits["sizes"]])
+        sizes = [(w, h) for w, h in limits["sizes"]]
+        a_low, a_high = min(w / h for w, h in sizes), max(w / h for w, h in sizes)
+        if not a_low - 1e-9 <= ratio <= a_high + 1e-9:
+            raise check.fail("aspect_ratio", given, f"between 1:{1 / a_low:g} and {a_high:g}:1 (the listed sizes)")
+        width, height = nearest_size(ratio, sizes)
     else:
         rule = limits["size_rule"]
         a_low, a_high = rule["aspect"]
