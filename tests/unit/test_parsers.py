@@ -65,6 +65,28 @@ def test_canvas_output_partly_blocked_keeps_the_images_that_passed():
     assert "Some of the generated" not in result.notice  # Bedrock's own text stays out of answers
 
 
+def test_a_titan_error_that_arrives_with_images_is_kept_for_the_logs_not_dropped():
+    payload = {"images": [b64(PNG)], "error": "Image quality degraded: reference image was resized"}
+    result = parse_response(TITAN, json.dumps(payload), amazon_built())
+    assert len(result.images) == 1
+    assert result.upstream == payload["error"]
+    assert (result.filtered, result.notice) == (0, None)  # Bedrock's own text stays out of answers
+
+
+def test_a_partly_filtered_answer_keeps_bedrocks_text_for_the_logs():
+    canvas = {"images": [b64(PNG)], "error": "Some of the generated images have been blocked by our content filters."}
+    assert parse_response(CANVAS, json.dumps(canvas), amazon_built(count=2)).upstream == canvas["error"]
+    stability = {"seeds": [1, 2], "finish_reasons": [None, "Filter reason: output image"], "images": [b64(PNG)] * 2}
+    result = parse_response(CORE, json.dumps(stability), stability_built())
+    assert (len(result.images), result.filtered, result.upstream) == (1, 1, "Filter reason: output image")
+
+
+@pytest.mark.parametrize("error", [None, ""])
+def test_a_clean_answer_has_no_upstream_text(error):
+    result = parse_response(TITAN, json.dumps({"images": [b64(PNG)], "error": error}), amazon_built())
+    assert result.upstream is None
+
+
 def test_titan_error_without_images_is_an_upstream_failure():
     with pytest.raises(UpstreamFailure, match="returned no image"):
         parse_response(TITAN, json.dumps({"images": [], "error": "Internal failure"}), amazon_built())

@@ -77,10 +77,10 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
             raise ContentFiltered.at("output", upstream=error)
         asked = built.body.get("imageGenerationConfig", {}).get("numberOfImages", len(images))
         filtered = max(asked - len(images), 0)
-        return ImageResult(images, filtered=filtered, notice=withheld_notice(filtered, asked))
+        return ImageResult(images, filtered=filtered, notice=withheld_notice(filtered, asked), upstream=error)
     if not images:
         raise UpstreamFailure(f"{record.id} returned no image", upstream=error)
-    return ImageResult(images)
+    return ImageResult(images, upstream=error or None)  # an error beside images: kept for the logs
 
 
 def _generate_params(check: Checker) -> tuple[str, str, dict[str, Any]]:

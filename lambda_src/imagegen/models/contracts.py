@@ -54,7 +54,8 @@ class GeneratedImage:
 class ImageResult:
     images: tuple[GeneratedImage, ...]
     filtered: int = 0  # images the content filters withheld (Canvas and Stability can do this)
-    notice: str | None = None
+    notice: str | None = None  # for the caller
+    upstream: str | None = None  # the model's own error text beside the images: for logs, never an answer
 
 
 def withheld_notice(withheld: int, asked: int) -> str:

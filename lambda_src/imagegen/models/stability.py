@@ -123,7 +123,7 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
             good.append(decode_image(images[i], record.id, seed))
     if good:
         notice = withheld_notice(len(failures), len(good) + len(failures)) if failures else None
-        return ImageResult(tuple(good), filtered=len(failures), notice=notice)
+        return ImageResult(tuple(good), filtered=len(failures), notice=notice, upstream="; ".join(failures) or None)
     filtered = [f for f in failures if f.lower().startswith("filter reason")]
     if filtered:
         stage = _FILTER_STAGES.get(filtered[0].split(":", 1)[-1].strip().lower(), "output")
