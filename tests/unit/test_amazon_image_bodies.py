@@ -397,6 +397,24 @@ def test_a_retired_model_is_refused_before_any_call_unless_allowed(model_id, eol
     assert images.build_request(model_id, request, today=eol, allow_retired=True).body["taskType"] == "TEXT_IMAGE"
 
 
+@pytest.mark.parametrize(
+    ("task", "fields", "successor"),
+    [
+        (Task.GENERATE, {"prompt": "a fox"}, "stability.stable-image-core-v1:1"),
+        (Task.VARIATION, {"images": (SOURCE,)}, "stability.sd3-5-large-v1:0"),
+        (
+            Task.INPAINT,
+            {"prompt": "a hat", "mask_prompt": "the head", "images": (SOURCE,)},
+            "stability.stable-image-inpaint-v1:0",
+        ),
+    ],
+)
+def test_a_retired_model_points_to_an_active_model_that_can_do_the_requested_task(task, fields, successor):
+    with pytest.raises(ModelRetired) as caught:
+        images.build_request(CANVAS, ImageRequest(task=task, **fields), today=date(2026, 12, 1))
+    assert caught.value.message.endswith(f"use {successor} instead")
+
+
 # --- transparency: Titan and Canvas reject any pixel that is not opaque ---------------------------
 
 CUTOUT = rgba_png(384, 320, alpha_at={(383, 319): 0})  # what a remove-background step returns

@@ -4,12 +4,14 @@ checks the call against Bedrock's API model."""
 import base64
 import io
 import json
+from datetime import date
 
 import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from imagegen.errors import ModelUnavailable
+from imagegen.errors import ModelRetired, ModelUnavailable
+from imagegen.models import registry
 from imagegen.models.images import invoke_image_model
 from imagegen.models.request import ImageRequest, Task
 
@@ -76,3 +78,39 @@ def test_a_model_not_offered_in_the_clients_region_fails_before_any_call():
     client = boto3.client("bedrock-runtime", region_name="us-east-1")
     with Stubber(client), pytest.raises(ModelUnavailable, match="not offered in us-east-1"):
         invoke_image_model(client, "stability.stable-image-core-v1:1", ImageRequest(prompt="x"))
+
+
+class _AfterEol(date):
+    @classmethod
+    def today(cls):
+        return cls(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("message", "task", "fields", "successor"),
+    [
+        ("This model version has reached the end of its life.", Task.VARIATION, {}, "stability.sd3-5-large-v1:0"),
+        (
+            "Access denied. This Model is marked by provider as Legacy and you have not been actively using it.",
+            Task.INPAINT,
+            {"prompt": "a hat", "mask_prompt": "the head"},
+            "stability.stable-image-inpaint-v1:0",
+        ),
+    ],
+    ids=["end-of-life", "legacy"],
+)
+def test_bedrocks_retired_answer_advises_a_model_that_can_do_the_task(monkeypatch, message, task, fields, successor):
+    monkeypatch.setattr(registry, "date", _AfterEol)  # the registry's lifecycle dates, pinned
+    client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    source = png_image(384, 320)
+    with Stubber(client) as stub:
+        stub.add_client_error("invoke_model", "ValidationException", message)
+        with pytest.raises(ModelRetired) as caught:
+            invoke_image_model(
+                client,
+                "amazon.nova-canvas-v1:0",
+                ImageRequest(task=task, images=(source,), **fields),
+                allow_retired=True,
+            )
+    assert caught.value.message.endswith(f"use {successor} instead")
+    assert caught.value.upstream == message

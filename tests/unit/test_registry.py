@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 
 import pytest
@@ -117,6 +118,44 @@ def test_a_retired_model_names_what_to_use_instead():
     with pytest.raises(ModelRetired, match="use stability.stable-image-core-v1:1 instead"):
         registry.get("amazon.nova-canvas-v1:0").check_callable(TODAY)
     registry.get("stability.stable-image-core-v1:1").check_callable(TODAY)  # active: no error
+
+
+AFTER_EOL = date(2026, 12, 1)  # past Titan v2's (2026-06-30) and Canvas's (2026-09-30) end of life
+
+
+@pytest.mark.parametrize(
+    ("model_id", "task", "successor"),
+    [
+        ("amazon.nova-canvas-v1:0", Task.GENERATE, "stability.stable-image-core-v1:1"),  # the declared one
+        ("amazon.nova-canvas-v1:0", Task.VARIATION, "stability.sd3-5-large-v1:0"),
+        ("amazon.nova-canvas-v1:0", Task.INPAINT, "stability.stable-image-inpaint-v1:0"),
+        ("amazon.titan-image-generator-v2:0", Task.REMOVE_BACKGROUND, "stability.stable-image-remove-background-v1:0"),
+        ("amazon.titan-image-generator-v1", Task.ERASE, "stability.stable-image-erase-object-v1:0"),
+        ("anthropic.claude-3-5-sonnet-20240620-v1:0", Task.JUDGE, "anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ],
+)
+def test_retired_model_advice_names_an_active_model_that_can_do_the_task(model_id, task, successor):
+    with pytest.raises(ModelRetired) as caught:
+        registry.get(model_id).check_callable(AFTER_EOL, task)
+    assert caught.value.message.endswith(f"is retired on Bedrock; use {successor} instead")
+    named = registry.get(successor)
+    assert named.supports(task) and named.lifecycle.state(AFTER_EOL) == "active"
+
+
+def test_when_no_active_model_can_do_the_task_the_advice_says_so(monkeypatch):
+    canvas = registry.get("amazon.nova-canvas-v1:0")
+    monkeypatch.setattr(registry, "all_models", lambda: [canvas, registry.get("amazon.titan-image-generator-v2:0")])
+    with pytest.raises(ModelRetired, match="retired on Bedrock; no Active model in the registry can do 'variation'"):
+        dataclasses.replace(canvas, successor=None).check_callable(AFTER_EOL, Task.VARIATION)
+
+
+def test_without_a_task_the_advice_is_the_declared_successor_if_it_is_active():
+    assert (
+        registry.get("amazon.nova-canvas-v1:0").instead(today=AFTER_EOL)
+        == "use stability.stable-image-core-v1:1 instead"
+    )
+    no_successor = dataclasses.replace(registry.get("amazon.nova-canvas-v1:0"), successor=None)
+    assert no_successor.instead(today=AFTER_EOL) == "choose an Active model from the registry"
 
 
 @pytest.mark.parametrize(

@@ -31,20 +31,21 @@ from ..errors import (
     UpstreamUnavailable,
 )
 from .registry import ModelRecord, resolve
+from .request import Task
 
 
 @contextmanager
-def bedrock_call(model_id: str) -> Iterator[None]:
-    """Run a Bedrock call; re-raise any botocore failure as a typed error."""
+def bedrock_call(model_id: str, task: Task | None = None) -> Iterator[None]:
+    """Run a Bedrock call for `task`; re-raise any botocore failure as a typed error."""
     try:
         yield
     except ImageGenError:
         raise
     except (ClientError, BotoCoreError) as exc:
-        raise translate(exc, model_id) from exc
+        raise translate(exc, model_id, task) from exc
 
 
-def translate(exc: ClientError | BotoCoreError, model_id: str) -> ImageGenError:
+def translate(exc: ClientError | BotoCoreError, model_id: str, task: Task | None = None) -> ImageGenError:
     if isinstance(exc, NoCredentialsError):
         return CredentialsMissing("no AWS credentials found: set AWS_PROFILE or configure credentials")
     if isinstance(exc, NoRegionError):
@@ -60,17 +61,17 @@ def translate(exc: ClientError | BotoCoreError, model_id: str) -> ImageGenError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code", ""))
     text = str(error.get("Message", ""))
-    return from_error_code(code, text, model_id)
+    return from_error_code(code, text, model_id, task)
 
 
-def from_error_code(code: str, text: str, model_id: str) -> ImageGenError:
+def from_error_code(code: str, text: str, model_id: str, task: Task | None = None) -> ImageGenError:
     """Classify a Bedrock error by its code and message text (the text decides within a code)."""
     lowered = text.lower()
     if "content filter" in lowered:
         return ContentFiltered.at(_filter_stage(lowered), upstream=text)
     if "end of its life" in lowered or "end-of-life" in lowered or "marked by provider as legacy" in lowered:
         return ModelRetired(
-            f"{model_id} is retired or legacy-only on Bedrock for this account; {_instead(model_id)}",
+            f"{model_id} is retired or legacy-only on Bedrock for this account; {_instead(model_id, task)}",
             upstream=text,
         )
     if "on-demand throughput" in lowered and "inference profile" in lowered:
@@ -108,10 +109,9 @@ def _filter_stage(lowered: str) -> str:
     return "prompt"
 
 
-def _instead(model_id: str) -> str:
+def _instead(model_id: str, task: Task | None) -> str:
     record = _record(model_id)
-    successor = record.successor if record else None
-    return f"use {successor} instead" if successor else "choose an Active model from the registry"
+    return record.instead(task) if record else "choose an Active model from the registry"
 
 
 def _profiles(model_id: str) -> str:

@@ -49,7 +49,7 @@ def build_request(
     if request.task is Task.JUDGE or not record.supports(request.task):  # judging goes through models.judge
         raise UnsupportedTask(record.id, request.task.value, image_tasks)
     if not allow_retired:
-        record.check_callable(today)
+        record.check_callable(today, request.task)
     builder, _ = FAMILIES[record.family]
     built = builder(record, request, rng)
     return dataclasses.replace(built, model_id=resolved.call_id(region))
@@ -73,7 +73,7 @@ def invoke_image_model(
 ) -> tuple[BuiltRequest, ImageResult]:
     """Build, call InvokeModel with `client` (a bedrock-runtime client), parse."""
     built = build_request(model_id, request, region=client.meta.region_name, rng=rng, allow_retired=allow_retired)
-    with bedrock_call(built.model_id):
+    with bedrock_call(built.model_id, request.task):
         response = client.invoke_model(**built.invoke_kwargs())
         payload = response["body"].read()
     return built, parse_response(model_id, payload, built)

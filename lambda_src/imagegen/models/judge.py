@@ -102,7 +102,7 @@ def build_judge_request(
     record = resolved.record
     record.require(Task.JUDGE)
     if not options.allow_retired:
-        record.check_callable(today)
+        record.check_callable(today, Task.JUDGE)
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidParameter("prompt", prompt, "the non-empty prompt the image is judged against")
     max_out = record.limits["max_output_tokens"]
@@ -186,7 +186,7 @@ def judge_image(
 ) -> Verdict:
     """Build, call Converse with `client` (a bedrock-runtime client), parse."""
     request = build_judge_request(model_id, image, prompt, options, region=client.meta.region_name)
-    with bedrock_call(request["modelId"]):
+    with bedrock_call(request["modelId"], Task.JUDGE):
         response = client.converse(**request)
     return parse_judge_response(response, model_id, max_prompt_chars=options.max_prompt_chars)
 

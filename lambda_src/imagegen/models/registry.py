@@ -109,11 +109,34 @@ class ModelRecord:
             found.update(r for r in regions if r != "*")
         return sorted(found)
 
-    def check_callable(self, today: date | None = None) -> None:
-        """Raise ModelRetired past end of life, naming the successor if there is one."""
+    def check_callable(self, today: date | None = None, task: Task | str | None = None) -> None:
+        """Raise ModelRetired past end of life, with advice on what to use for `task` instead."""
         if self.lifecycle.state(today) == "retired":
-            instead = f"; use {self.successor} instead" if self.successor else ""
-            raise ModelRetired(f"{self.id} ({self.name}) is retired on Bedrock{instead}")
+            raise ModelRetired(f"{self.id} ({self.name}) is retired on Bedrock; {self.instead(task, today)}")
+
+    def successor_for(self, task: Task | str | None = None, today: date | None = None) -> str | None:
+        """An Active model that can do `task`: the declared successor if it can, else the first
+        such model in the catalog. Without a task, the declared successor if it is Active."""
+        wanted = None if task is None else Task(task)
+
+        def fits(record: ModelRecord) -> bool:
+            return record.lifecycle.state(today) == "active" and (wanted is None or record.supports(wanted))
+
+        declared = _catalog()[0].get(self.successor or "")
+        if declared and fits(declared):
+            return declared.id
+        if wanted is None:
+            return None
+        return next((m.id for m in all_models() if m.id != self.id and fits(m)), None)
+
+    def instead(self, task: Task | str | None = None, today: date | None = None) -> str:
+        """The advice for a caller of this (retired or legacy-only) model."""
+        successor = self.successor_for(task, today)
+        if successor:
+            return f"use {successor} instead"
+        if task is not None:
+            return f"no Active model in the registry can do '{Task(task)}'"
+        return "choose an Active model from the registry"
 
 
 @dataclass(frozen=True)
