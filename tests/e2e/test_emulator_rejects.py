@@ -65,6 +65,64 @@ def test_a_canvas_size_not_divisible_by_16_is_rejected(us_east_1_with_retired_mo
     )
 
 
+def _variation(width=None, height=None, source=(640, 384)):
+    config = {"numberOfImages": 1, "seed": 1}
+    config.update({k: v for k, v in (("width", width), ("height", height)) if v is not None})
+    return {
+        "taskType": "IMAGE_VARIATION",
+        "imageVariationParams": {"images": [base64.b64encode(png.solid(*source, (90, 120, 30))).decode()]},
+        "imageGenerationConfig": config,
+    }
+
+
+def _size_of(answer):
+    raster = png.decode(base64.b64decode(json.loads(answer["body"].read())["images"][0]))
+    return raster.width, raster.height
+
+
+def test_a_titan_v2_variation_is_held_to_the_size_list_and_answers_at_the_requested_size(
+    us_east_1_with_retired_models,
+):
+    client = us_east_1_with_retired_models
+    assert_validation(
+        rejected(client, "amazon.titan-image-generator-v2:0", _variation(1000, 1000)), "Invalid image size 1000x1000"
+    )
+    assert _size_of(invoke(client, "amazon.titan-image-generator-v2:0", _variation(512, 512))) == (512, 512)
+    assert _size_of(invoke(client, "amazon.titan-image-generator-v2:0", _variation())) == (640, 384)  # no size given
+
+
+def test_a_canvas_variation_is_held_to_the_canvas_size_rules(us_east_1_with_retired_models):
+    client = us_east_1_with_retired_models
+    assert_validation(
+        rejected(client, "amazon.nova-canvas-v1:0", _variation(1000, 1008)),
+        "Invalid image size 1000x1008: each side must be 320-4096 px and divisible by 16",
+    )
+    assert _size_of(invoke(client, "amazon.nova-canvas-v1:0", _variation(768, 432 + 16))) == (768, 448)
+
+
+@pytest.mark.parametrize("model_id", ["amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v2:0"])
+@pytest.mark.parametrize(("side", "other"), [("width", "height"), ("height", "width")])
+def test_one_side_without_the_other_is_rejected(us_east_1_with_retired_models, model_id, side, other):
+    body = {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a fox"},
+        "imageGenerationConfig": {"numberOfImages": 1, side: 512},
+    }
+    assert_validation(
+        rejected(us_east_1_with_retired_models, model_id, body), f"Invalid image size: {side} was given without {other}"
+    )
+
+
+def test_inpainting_keeps_the_source_size(us_east_1_with_retired_models):
+    source = base64.b64encode(png.solid(640, 384, (90, 120, 30))).decode()
+    body = {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {"image": source, "text": "a hat", "maskPrompt": "the head"},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+    assert _size_of(invoke(us_east_1_with_retired_models, "amazon.nova-canvas-v1:0", body)) == (640, 384)
+
+
 def test_an_anthropic_body_sent_to_nova_lite_is_malformed(bedrock):
     body = {
         "anthropic_version": "bedrock-2023-05-31",

@@ -152,6 +152,10 @@ TITAN_SIZES = {
     (1152, 640),
     (1173, 640),
 }
+DEFAULT_SIZE = (1024, 1024)
+# The tasks whose imageGenerationConfig width and height set the output: Titan's and Canvas's generation
+# tasks, image variation among them. Inpainting and outpainting edit the source and keep its size.
+SIZED_TASKS = ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION")
 CANVAS_STYLES = (
     "3D_ANIMATED_FAMILY_FILM",
     "DESIGN_SKETCH",
@@ -251,16 +255,21 @@ def task_envelope(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
                 ):
                     raise validation(f"Invalid color {colour!r}: colors must be hex values such as #FF9800")
         cfg = body.get("imageGenerationConfig", {})
-        width, height = cfg.get("width", 1024), cfg.get("height", 1024)
-        if task in ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION"):
-            _size_allowed(width, height, canvas)
+        if ("width" in cfg) != ("height" in cfg):
+            given, missing = ("width", "height") if "width" in cfg else ("height", "width")
+            raise validation(
+                f"Invalid image size: {given} was given without {missing}; give both width and height, or neither"
+            )
+        requested = (cfg["width"], cfg["height"]) if "width" in cfg else None
+        if task in SIZED_TASKS and (requested or task in ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION")):
+            _size_allowed(*(requested or DEFAULT_SIZE), canvas)
         for image in _images_in(details):
             _input_image_allowed(image, canvas)
         return {
             "task": task,
             "count": cfg.get("numberOfImages", 1),
             "seed": cfg.get("seed", 42),
-            "size": _output_size(task, details, width, height),
+            "size": _output_size(task, details, requested),
             "prompt": details.get("text", ""),
         }
 
@@ -313,10 +322,13 @@ def _pure_black_and_white(encoded: str) -> None:
             raise validation("The mask image must contain only pure black and pure white pixels")
 
 
-def _output_size(task: str, details: dict[str, Any], width: int, height: int) -> tuple[int, int]:
+def _output_size(task: str, details: dict[str, Any], requested: tuple[int, int] | None) -> tuple[int, int]:
+    """Generation tasks answer at the requested size; editing keeps the source image's size."""
     if task in ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION"):
-        return width, height
-    source = details.get("image") or details["images"][0]
+        return requested or DEFAULT_SIZE
+    if task == "IMAGE_VARIATION" and requested:
+        return requested
+    source = details.get("image") or details["images"][0]  # a variation with no size keeps its first source's
     return image_bytes(source, "image")[2:]
 
 
