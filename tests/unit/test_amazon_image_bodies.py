@@ -154,6 +154,48 @@ def test_erase_is_inpainting_without_text():
     }
 
 
+def test_titan_v1_generate_body():
+    assert body(TITAN_V1, prompt="a red fox", negative_prompt="blurry", width=512, height=512) == {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a red fox", "negativeText": "blurry"},
+        "imageGenerationConfig": config(width=512, height=512),
+    }
+
+
+def test_titan_v1_variation_body_has_one_image_and_no_similarity():
+    assert body(TITAN_V1, task=Task.VARIATION, prompt="in winter", images=(SOURCE,), count=2) == {
+        "taskType": "IMAGE_VARIATION",
+        "imageVariationParams": {"images": [SOURCE_B64], "text": "in winter"},
+        "imageGenerationConfig": config(count=2),
+    }
+
+
+def test_titan_erase_is_inpainting_without_text():
+    assert body(TITAN, task=Task.ERASE, mask_prompt="the car", images=(SOURCE,)) == {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {"image": SOURCE_B64, "maskPrompt": "the car"},
+        "imageGenerationConfig": config(),
+    }
+
+
+def test_canvas_replace_body():
+    assert body(
+        CANVAS, task=Task.REPLACE, prompt="a cat", negative_prompt="blur", mask_prompt="the dog", images=(SOURCE,)
+    ) == {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {"image": SOURCE_B64, "text": "a cat", "negativeText": "blur", "maskPrompt": "the dog"},
+        "imageGenerationConfig": config(cfg=6.5),
+    }
+
+
+def test_canvas_colour_guided_body_without_a_reference_image():
+    assert body(CANVAS, prompt="a poster", negative_prompt="text", colors=("#00ff00", "#123ABC"), count=5) == {
+        "taskType": "COLOR_GUIDED_GENERATION",
+        "colorGuidedGenerationParams": {"text": "a poster", "negativeText": "text", "colors": ["#00FF00", "#123ABC"]},
+        "imageGenerationConfig": config(cfg=6.5, count=5, width=1024, height=1024),
+    }
+
+
 @pytest.mark.parametrize("model_id", [TITAN, CANVAS])
 def test_remove_background_sends_only_the_image(model_id):
     built = build_request(model_id, ImageRequest(task=Task.REMOVE_BACKGROUND, images=(SOURCE,)))
@@ -212,6 +254,7 @@ EDGES = [
     (CANVAS, {"seed": 858993459}, {"seed": 858993460}, "seed"),
     (CANVAS, {"seed": 0}, {"seed": -1}, "seed"),
     (TITAN, {"count": 5}, {"count": 6}, "count"),
+    (CANVAS, {"count": 5}, {"count": 6}, "count"),
     (CANVAS, {"count": 1}, {"count": 0}, "count"),
     (TITAN, {"cfg_scale": 1.1}, {"cfg_scale": 1.0}, "cfg_scale"),
     (CANVAS, {"cfg_scale": 10.0}, {"cfg_scale": 10.1}, "cfg_scale"),
@@ -228,6 +271,7 @@ EDGES = [
     (TITAN, {"aspect_ratio": "5:11"}, {"aspect_ratio": "4:9"}, "aspect_ratio"),
     (CANVAS, {"style": "MAXIMALISM"}, {"style": "CUBISM"}, "style"),
     (TITAN, {"colors": ("#000000",) * 10}, {"colors": ("#000000",) * 11}, "colors"),
+    (CANVAS, {"colors": ("#000000",) * 10}, {"colors": ("#000000",) * 11}, "colors"),
     (TITAN, {"colors": ("#A1B2C3",)}, {"colors": ("#A1B2C",)}, "colors"),
 ]
 
@@ -246,8 +290,17 @@ def test_generate_limit_holds_at_the_edge_and_fails_one_step_past(model_id, ok, 
     assert model_id in caught.value.message
 
 
+def _titan_sized(total: int) -> bytes:
+    """A 640x640 PNG header padded to exactly `total` bytes (5 MB is Titan's input limit)."""
+    header = png_header(640, 640)
+    return header + bytes(total - len(header))
+
+
 EDIT_EDGES = [
     (TITAN, Task.VARIATION, {"images": (SOURCE,) * 5}, {"images": (SOURCE,) * 6}, "images"),
+    (CANVAS, Task.VARIATION, {"images": (SOURCE,) * 5}, {"images": (SOURCE,) * 6}, "images"),
+    (TITAN, Task.VARIATION, {"strength": 0.8}, {"strength": 0.81}, "strength"),  # similarityStrength 0.2
+    (TITAN, Task.VARIATION, {"strength": 0.0}, {"strength": -0.01}, "strength"),  # similarityStrength 1.0
     (
         CANVAS,
         Task.VARIATION,
@@ -263,18 +316,13 @@ EDIT_EDGES = [
         "strength",
     ),
     (TITAN, Task.INPAINT, {"images": (png_header(1408, 640),)}, {"images": (png_header(1409, 640),)}, "images"),
-    (
-        TITAN,
-        Task.INPAINT,
-        {"images": (png_header(640, 640) + bytes(4_999_900),)},
-        {"images": (png_header(640, 640) + bytes(5_000_000),)},
-        "images",
-    ),
+    (TITAN, Task.INPAINT, {"images": (_titan_sized(5_000_000),)}, {"images": (_titan_sized(5_000_001),)}, "images"),
     (CANVAS, Task.INPAINT, {"images": (png_header(320, 320),)}, {"images": (png_header(319, 320),)}, "images"),
     (CANVAS, Task.INPAINT, {"images": (png_header(4096, 1024),)}, {"images": (png_header(4096, 1025),)}, "images"),
     (CANVAS, Task.INPAINT, {"images": (png_header(1600, 400),)}, {"images": (png_header(1604, 400),)}, "images"),
     (CANVAS, Task.INPAINT, {"images": (jpeg_header(640, 640),)}, {"images": (b"GIF89a" + bytes(10),)}, "images"),
     (TITAN, Task.INPAINT, {"mask_prompt": "m" * 512}, {"mask_prompt": "m" * 513}, "mask_prompt"),
+    (CANVAS, Task.INPAINT, {"mask_prompt": "m" * 1024}, {"mask_prompt": "m" * 1025}, "mask_prompt"),
 ]
 
 

@@ -120,6 +120,30 @@ def test_text_to_image_limit_holds_at_the_edge_and_fails_one_step_past(model_id,
     assert caught.value.field == field
 
 
+I2I_EDGES = [
+    # just allowed, one step past, the field named, what the error says is allowed
+    ({"strength": 0.0}, {"strength": -0.01}, "strength", "from 0 to 1"),
+    ({"strength": 1.0}, {"strength": 1.01}, "strength", "from 0 to 1"),
+    ({"images": (png_header(64, 64),)}, {"images": (png_header(64, 63),)}, "images", "at least 64 px"),
+    ({"images": (png_header(3072, 3072),)}, {"images": (png_header(3072, 3073),)}, "images", "9,437,184 pixels"),
+    ({"images": (png_header(250, 100),)}, {"images": (png_header(251, 100),)}, "images", "from 0.4 to 2.5"),
+    ({"images": (png_header(100, 250),)}, {"images": (png_header(100, 251),)}, "images", "from 0.4 to 2.5"),
+]
+
+
+@pytest.mark.parametrize("model_id", [SD35, ULTRA])
+@pytest.mark.parametrize(
+    ("ok", "past", "field", "allowed"), I2I_EDGES, ids=[f"{e[2]}-{i}" for i, e in enumerate(I2I_EDGES)]
+)
+def test_image_to_image_limit_holds_at_the_edge_and_fails_one_step_past(model_id, ok, past, field, allowed):
+    base = {"task": Task.VARIATION, "prompt": "in winter", "images": (SOURCE,), "strength": 0.5}
+    build(model_id, **{**base, **ok})
+    with pytest.raises(InvalidParameter) as caught:
+        build(model_id, **{**base, **past})
+    assert caught.value.field == field
+    assert allowed in caught.value.allowed
+
+
 @pytest.mark.parametrize(
     ("model_id", "fields", "field"),
     [
@@ -252,6 +276,30 @@ SERVICE_EDGES = [
         "creativity",
     ),
     (CREATIVE_UP, {"task": Task.UPSCALE, "prompt": "x"}, {"creativity": 0.5}, {"creativity": 0.51}, "creativity"),
+    (CREATIVE_UP, {"task": Task.UPSCALE, "prompt": "x"}, {"creativity": 0.1}, {"creativity": 0.09}, "creativity"),
+    (CONSERVATIVE_UP, {"task": Task.UPSCALE, "prompt": "x"}, {"creativity": 0.1}, {"creativity": 0.09}, "creativity"),
+    (CONSERVATIVE_UP, {"task": Task.UPSCALE, "prompt": "x"}, {"creativity": 0.5}, {"creativity": 0.51}, "creativity"),
+    (
+        OUTPAINT,
+        {"task": Task.OUTPAINT},
+        {"margins": Margins(left=0, right=10)},
+        {"margins": Margins(left=-1, right=10)},
+        "margins.left",
+    ),
+    (
+        REPLACE,
+        {"task": Task.REPLACE, "prompt": "x", "mask_prompt": "y"},
+        {"grow_mask": 20},
+        {"grow_mask": 21},
+        "grow_mask",
+    ),
+    (
+        RECOLOR,
+        {"task": Task.RECOLOR, "prompt": "x", "mask_prompt": "y"},
+        {"grow_mask": 20},
+        {"grow_mask": 21},
+        "grow_mask",
+    ),
     (
         REPLACE,
         {"task": Task.REPLACE, "prompt": "x"},
@@ -309,6 +357,21 @@ SERVICE_EDGES = [
         "images",
     ),
     (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(64, 64),)}, {"images": (png_header(63, 64),)}, "images"),
+    # 1536 px a side; 1537x682 is still under 1 MP and 2.5:1, so only the side limit refuses it
+    (
+        FAST_UP,
+        {"task": Task.UPSCALE},
+        {"images": (png_header(1536, 682),)},
+        {"images": (png_header(1537, 682),)},
+        "images",
+    ),
+    (
+        FAST_UP,
+        {"task": Task.UPSCALE},
+        {"images": (png_header(682, 1536),)},
+        {"images": (png_header(682, 1537),)},
+        "images",
+    ),
     (
         CREATIVE_UP,
         {"task": Task.UPSCALE, "prompt": "x"},
