@@ -74,7 +74,8 @@ def show(title: str, answer: dict[str, Any]) -> None:
     else:
         print(f"  evaluation   {evaluation.get('status')}")
     if "url" in answer:
-        print(f"  url          {answer['url'][:110]}...")
+        print("  url          pre-signed, in full below (the local S3 serving it stops when the demo ends)")
+        print(answer["url"])
 
 
 def run(root: Path) -> None:
@@ -128,8 +129,9 @@ def run(root: Path) -> None:
         described = call(api.url, "GET", f"images/{generated['image_id']}")
         print(
             f"\nGET /images/{generated['image_id']}: {len(described['edits'])} edit(s), "
-            f"verdict {described['evaluation']['status']}, fresh URL {described['url'][:60]}..."
+            f"verdict {described['evaluation']['status']}, a fresh pre-signed URL:"
         )
+        print(described["url"])
         calls = len(emulator.calls)
         ports = [_port(emulator.url), _port(s3.url), _port(api.url)]
     still_up = [port for port in ports if _listening(port)]

@@ -137,6 +137,9 @@ def test_the_demo_runs_offline_and_leaves_its_images(tmp_path):
     assert len(generated) == 2 and len(updated) == 1
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in [*generated, *updated])
     assert "score" in done.stdout and "every server stopped" in done.stdout
+    urls = [line for line in done.stdout.splitlines() if line.startswith("http://127.0.0.1:")]
+    assert len(urls) == 4  # generate, modify, refine, describe: each pre-signed URL whole, on its own line
+    assert all("X-Amz-Signature=" in url and not url.endswith("...") for url in urls)
 
 
 @pytest.mark.parametrize(
