@@ -157,3 +157,21 @@ def test_the_today_fault_moves_the_lifecycle(emulator, local_env):
     emulator.configure(today="2026-07-01")
     with pytest.raises(ClientError, match="end of its life"):
         client.invoke_model(modelId="amazon.titan-image-generator-v2:0", body=body)
+
+
+def test_a_verdict_says_it_is_emulated_wherever_it_reads_as_an_opinion(bedrock):
+    tool = {"toolSpec": {"name": "evaluation", "inputSchema": {"json": {"type": "object"}}}}
+    answer = bedrock.converse(
+        modelId="us.amazon.nova-lite-v1:0",
+        messages=[
+            {
+                "role": "user",
+                "content": [{"image": {"format": "png", "source": {"bytes": PICTURE}}}, {"text": '"a fox"'}],
+            }
+        ],
+        toolConfig={"tools": [tool], "toolChoice": {"tool": {"name": "evaluation"}}},
+    )
+    verdict = answer["output"]["message"]["content"][0]["toolUse"]["input"]
+    assert all("emulated" in verdict[key].lower() for key in ("description", "reason", "suggestions"))
+    assert len(verdict["suggestions"].split()) <= 20  # the judge schema's limit
+    assert verdict["revised_prompt"].startswith("a fox, ")  # a plain prompt, ready to send back to a generator

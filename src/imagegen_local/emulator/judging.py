@@ -267,7 +267,9 @@ def legacy_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def verdict(model: str, prompt_text: str, images: list[bytes]) -> dict[str, Any]:
-    """A deterministic evaluation that says it is emulated."""
+    """A deterministic evaluation that says it is emulated in every field a person reads as the
+    judge's opinion: description, reason and suggestions. The revised prompt stays a plain prompt,
+    since it is meant to be sent back to a generator as is (whose image is stamped EMULATED)."""
     digest = hashlib.sha256(model.encode() + prompt_text.encode() + b"".join(images)).digest()
     score = 4 + digest[0] % 6
     quoted = re.search(r'"((?:[^"\\]|\\.)*)"', prompt_text)
@@ -280,6 +282,6 @@ def verdict(model: str, prompt_text: str, images: list[bytes]) -> dict[str, Any]
         "description": f"[emulated by {model}]{size} stamped EMULATED, standing in for: {prompt[:120]}",
         "score": score,
         "reason": "Emulated verdict: derived from a hash of the prompt and image, not from looking.",
-        "suggestions": "Add lighting, composition and style details to the prompt.",
+        "suggestions": "Emulated suggestion, the same for every image: add lighting, composition and style details.",
         "revised_prompt": f"{prompt}, detailed, soft natural light, balanced composition"[:1000],
     }
