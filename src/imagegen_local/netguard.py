@@ -12,6 +12,10 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_sendto = socket.socket.sendto
 _real_getaddrinfo = socket.getaddrinfo
+_real_gethostbyname = socket.gethostbyname
+_real_gethostbyname_ex = socket.gethostbyname_ex
+_real_gethostbyaddr = socket.gethostbyaddr
+_real_getnameinfo = socket.getnameinfo
 
 
 class LeftLoopback(RuntimeError):
@@ -47,16 +51,45 @@ def _sendto(self: socket.socket, data: bytes, *args: object) -> int:
     return _real_sendto(self, data, *args)  # type: ignore[arg-type]
 
 
+def _check_name(host: object, *, wildcard: bool = False) -> None:
+    """A name or address to resolve: localhost and loopback literals only (and, for getaddrinfo,
+    the bind-all wildcards); anything else is refused before a DNS query goes out."""
+    if host in (None, "", "localhost", b"localhost"):
+        return
+    text = host.decode() if isinstance(host, bytes) else str(host)
+    if wildcard and text in ("0.0.0.0", "::"):
+        return
+    try:
+        loopback = ipaddress.ip_address(text.split("%")[0]).is_loopback
+    except ValueError:
+        raise LeftLoopback(f"a name lookup outside loopback was attempted: {text}") from None
+    if not loopback:
+        raise LeftLoopback(f"a lookup or connection outside loopback was attempted: {text}")
+
+
 def _getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
-    """A name lookup for anything but this machine is refused before a DNS query goes out."""
-    if host not in (None, "", "localhost", b"localhost"):
-        text = host.decode() if isinstance(host, bytes) else str(host)
-        try:
-            if not ipaddress.ip_address(text.split("%")[0]).is_loopback and text not in ("0.0.0.0", "::"):
-                raise LeftLoopback(f"a lookup or connection outside loopback was attempted: {text}")
-        except ValueError:
-            raise LeftLoopback(f"a name lookup outside loopback was attempted: {text}") from None
+    _check_name(host, wildcard=True)
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _gethostbyname(host: str) -> str:
+    _check_name(host)
+    return _real_gethostbyname(host)
+
+
+def _gethostbyname_ex(host: str) -> tuple[str, list[str], list[str]]:
+    _check_name(host)
+    return _real_gethostbyname_ex(host)
+
+
+def _gethostbyaddr(address: str) -> tuple[str, list[str], list[str]]:
+    _check_name(address)  # a reverse lookup of anything but loopback is a DNS query
+    return _real_gethostbyaddr(address)
+
+
+def _getnameinfo(sockaddr: tuple, flags: int) -> tuple[str, str]:
+    _check_name(sockaddr[0])
+    return _real_getnameinfo(sockaddr, flags)
 
 
 def loopback_only() -> None:
@@ -64,3 +97,7 @@ def loopback_only() -> None:
     socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
     socket.socket.sendto = _sendto  # type: ignore[method-assign]
     socket.getaddrinfo = _getaddrinfo  # type: ignore[assignment]
+    socket.gethostbyname = _gethostbyname  # type: ignore[assignment]
+    socket.gethostbyname_ex = _gethostbyname_ex  # type: ignore[assignment]
+    socket.gethostbyaddr = _gethostbyaddr  # type: ignore[assignment]
+    socket.getnameinfo = _getnameinfo  # type: ignore[assignment]

@@ -30,6 +30,32 @@ def test_a_name_lookup_outside_loopback_is_refused_before_a_query_goes_out(host)
         socket.getaddrinfo(host, 443)
 
 
+@pytest.mark.parametrize(
+    ("lookup", "argument"),
+    [
+        ("gethostbyname", "bedrock-runtime.us-west-2.amazonaws.com"),
+        ("gethostbyname_ex", "example.com"),
+        ("gethostbyaddr", "8.8.8.8"),
+        ("gethostbyaddr", "example.com"),
+    ],
+)
+def test_the_older_resolver_calls_are_refused_too(lookup, argument):
+    with pytest.raises(LeftLoopback):
+        getattr(socket, lookup)(argument)
+
+
+def test_a_reverse_lookup_outside_loopback_is_refused():
+    with pytest.raises(LeftLoopback):
+        socket.getnameinfo(("8.8.8.8", 53), 0)
+
+
+def test_loopback_names_still_resolve_through_every_call():
+    assert socket.gethostbyname("localhost").startswith("127.")
+    assert socket.gethostbyname("127.0.0.1") == "127.0.0.1"
+    assert socket.gethostbyname_ex("localhost")[2]
+    assert socket.getnameinfo(("127.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV) == ("127.0.0.1", "80")
+
+
 def test_a_udp_datagram_outside_loopback_is_refused():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock, pytest.raises(LeftLoopback):
         sock.sendto(b"x", ("192.0.2.1", 53))
