@@ -24,6 +24,7 @@ from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
 
 STAGE = "prd"
+INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
 PREFLIGHT_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 # function -> (handler module, its Lambda timeout in seconds), as the stack deploys them
 FUNCTIONS = {"generate": (generate, 29), "evaluate": (evaluate, 60), "modify": (modify, 29)}
@@ -47,9 +48,12 @@ class DevApi:
         host: str = "127.0.0.1",
         port: int = 0,
         log_stream: TextIO | None = None,
+        integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
     ) -> None:
         """With no `runtime`, the handlers build theirs from the environment, as in Lambda;
-        their JSON logs go to `log_stream` (default: stdout, as in Lambda)."""
+        their JSON logs go to `log_stream` (default: stdout, as in Lambda). A handler still
+        running after `integration_timeout` seconds gets API Gateway's 504, as deployed."""
+        self.integration_timeout = integration_timeout
         factory = runtime or cached(
             lambda: Runtime.from_env(os.environ, schedule_evaluation=self._in_background, log_stream=log_stream)
         )
@@ -133,11 +137,36 @@ class DevApi:
             if route.schema is not None and not _valid_body(route.schema, body):
                 return _gateway_error("BAD_REQUEST_BODY", "Invalid request body", cors, status="400")
             event = _event(method, route.resource, path, match.groupdict() or None, headers, body, parts.query)
-            response = handler(event, LambdaContext(timeout))
+            response = self._integrate(handler, event, LambdaContext(timeout))
+            if response is None:  # the stack's INTEGRATION_TIMEOUT gateway response, in the handlers' shape
+                return _gateway_error("INTEGRATION_TIMEOUT", "Endpoint request timed out", cors, status="504")
             return response["statusCode"], response.get("headers") or {}, response.get("body", "").encode()
         return _gateway_error(
             "DEFAULT_4XX", "Missing Authentication Token", cors, status="403"
         )  # what IAM-authorized APIs answer
+
+    def _integrate(
+        self, handler: Callable[..., dict[str, Any]], event: dict[str, Any], context: LambdaContext
+    ) -> dict[str, Any] | None:
+        """The Lambda proxy integration: the handler's answer, or None once API Gateway stops waiting.
+        As in Lambda, the function itself runs on to its end (stop() waits for it)."""
+        outcome: dict[str, Any] = {}
+
+        def invoke() -> None:
+            try:
+                outcome["response"] = handler(event, context)
+            except BaseException as exc:  # handed to the request thread, as before
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=invoke, name=f"lambda-{context.aws_request_id}", daemon=True)
+        worker.start()
+        worker.join(self.integration_timeout)
+        if worker.is_alive():
+            self.background.append(worker)
+            return None
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
 
 
 def _valid_body(schema: dict[str, Any], body: bytes) -> bool:
