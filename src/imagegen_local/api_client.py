@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from imagegen.config import MODIFY_MODES
 from imagegen.errors import ConfigurationError, CredentialsMissing, ImageGenError
 from imagegen.ids import checked_image_id
+from imagegen.models.registry import all_models
 
 if TYPE_CHECKING:
     from .cli import Context
@@ -25,7 +27,12 @@ _REGION_IN_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 STATUS_EXIT = {400: 2, 403: 6, 404: 2, 422: 3, 429: 4, 500: 1, 502: 8, 503: 5, 504: 8}
 
 
-def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def limit_choices(limit: str) -> list[str]:
+    """Every value some registry model takes for a limit such as "qualities", in catalog order."""
+    return list(dict.fromkeys(value for model in all_models() for value in model.limits.get(limit, ())))
+
+
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     api = commands.add_parser(
         "api",
         help="the same operations against a deployed API",
@@ -34,11 +41,15 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "of the CloudFormation stack.",
     )
     operations = api.add_subparsers(dest="operation", required=True, metavar="OPERATION")
-    where = argparse.ArgumentParser(add_help=False, parents=[common])
+    where = argparse.ArgumentParser(add_help=False, parents=parents)
     where.add_argument(
         "--api-url", help="the API's base URL, ending in /prd/ (default: $IMAGEGEN_API_URL or the stack's)"
     )
-    where.add_argument("--stack-name", default="BedrockImageGenEval", help="the stack whose ApiUrl output to use")
+    where.add_argument(
+        "--stack-name",
+        default="BedrockImageGenEval",
+        help="the stack whose ApiUrl output to use (default: %(default)s)",
+    )
     where.add_argument("--api-key", help="send this API key instead of signing (default: $IMAGEGEN_API_KEY)")
 
     gen = operations.add_parser(
@@ -54,7 +65,9 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     gen.add_argument("--seed", type=int, help="seed (default: one the API chooses and reports)")
     gen.add_argument("--count", type=int, help="how many images (Titan, Canvas)")
     gen.add_argument("--negative-prompt", help="what the image should not show")
-    gen.add_argument("--quality", help="standard or premium (Titan, Canvas)")
+    gen.add_argument(
+        "--quality", type=str.lower, choices=limit_choices("qualities"), help="image quality (Titan, Canvas)"
+    )
     gen.add_argument("--judge-model", help="a judge model the deployment allows")
     gen.add_argument("--no-evaluate", action="store_true", help="skip the judge")
 
@@ -75,7 +88,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     mod.add_argument("image_id", help="the image's id")
     mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
-    mod.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="what to do (default: variation)")
+    mod.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="what to do (default: %(default)s)")
     mod.add_argument("--model", help="a model the deployment allows for this mode")
     mod.add_argument("--mask-prompt", help="what to change (replace, recolor, inpaint, erase)")
     mod.add_argument("--strength", type=float, help="how far from the source, 0 (keep) to 1 (ignore it)")
@@ -156,10 +169,20 @@ def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
 def api_url(args: argparse.Namespace, env: dict[str, str], session: Any) -> str:
     url = args.api_url or env.get("IMAGEGEN_API_URL")
     if not url:
-        region = args.region or session.region_name
+        region = args.region or env.get("AWS_REGION") or session.region_name
         try:
             stacks = session.client("cloudformation", region_name=region).describe_stacks(StackName=args.stack_name)
-        except Exception as exc:  # no credentials, no stack: say what to pass instead
+        except ClientError as exc:  # no such stack, no permission: say what to pass instead
+            reason = exc.response.get("Error", {}).get("Message") or str(exc)
+            raise ConfigurationError(
+                f"no API URL: pass --api-url or set IMAGEGEN_API_URL (stack {args.stack_name} in {region}: {reason})"
+            ) from None
+        except NoCredentialsError:
+            raise CredentialsMissing(
+                f"no AWS credentials to read stack {args.stack_name}: pass --api-url or set IMAGEGEN_API_URL, "
+                "and configure credentials to sign the request"
+            ) from None
+        except BotoCoreError as exc:  # no region, no endpoint
             raise ConfigurationError(
                 f"no API URL: pass --api-url or set IMAGEGEN_API_URL (reading stack {args.stack_name} failed: {exc})"
             ) from None

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import io
 import json
 import os
 import sys
+import textwrap
 import threading
 import time
 import webbrowser
@@ -24,7 +26,7 @@ from typing import Any, NoReturn, TextIO
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
 from imagegen.clock import Deadline, SystemClock
 from imagegen.config import MAX_URL_EXPIRY, MODIFY_MODES, Settings, profiles
 from imagegen.errors import (
@@ -47,6 +49,7 @@ from imagegen.pipeline import GenerateInput, ModifyInput, Pipeline
 from imagegen.storage import ImageStore, make_s3_client
 
 from . import api_client
+from .api_client import limit_choices
 
 LOCAL_SECONDS = 600.0  # a terminal has no API Gateway limit; a generous deadline still bounds retries
 
@@ -67,14 +70,34 @@ EXIT_PARTIAL = 1
 
 
 class Usage(Exception):
-    """A problem with the command line itself (exit code 2)."""
+    """A problem with the command line itself (exit code 2); `prog` is what the line starts with
+    (the subcommand's name when argparse found the problem in it), `offers_json` whether that
+    command has --json (so that a --json given to it gets the error as JSON too)."""
+
+    def __init__(self, message: str, prog: str = "imagegen", *, offers_json: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.prog = prog
+        self.offers_json = offers_json
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with its errors raised as one-line Usage errors instead of printed and exited."""
 
     def error(self, message: str) -> NoReturn:
-        raise Usage(f"{self.prog}: {message}")
+        raise Usage(message, self.prog, offers_json="--json" in self._option_string_actions)
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> argparse.Namespace:
+        """As argparse's, but an unrecognized option is named with the (sub)command it was given to."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            chosen: argparse.ArgumentParser = self
+            for name in (getattr(parsed, "command", None), getattr(parsed, "operation", None)):
+                commands = [a for a in chosen._actions if isinstance(a, argparse._SubParsersAction)]
+                if name and commands:
+                    chosen = commands[0].choices[name]
+            chosen.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
 
 
 def _expiry(text: str) -> int:
@@ -90,7 +113,7 @@ class Context:
     err: TextIO
 
     def emit(self, human: str, document: dict[str, Any]) -> None:
-        if self.args.json:
+        if getattr(self.args, "json", False):
             print(json.dumps(document, indent=2, default=str), file=self.out)
         else:
             print(human, file=self.out)
@@ -109,7 +132,9 @@ def settings_from(args: argparse.Namespace, env: dict[str, str]) -> Settings:
         if chosen:
             resolve(chosen).record.require(task)  # an unknown id or a wrong role is the caller's input (exit 2)
     if not (args.bucket or env.get("IMAGEGEN_BUCKET")):
-        raise Usage("no bucket: pass --bucket or set IMAGEGEN_BUCKET (the S3 bucket that keeps the images)")
+        raise ConfigurationError(
+            "no bucket: pass --bucket or set IMAGEGEN_BUCKET (the S3 bucket that keeps the images)"
+        )
     overrides = {
         "IMAGEGEN_BUCKET": args.bucket,
         "IMAGEGEN_PROFILE": args.profile,
@@ -153,13 +178,34 @@ def pipeline_from(args: argparse.Namespace, env: dict[str, str], err: TextIO) ->
         region_name=region,
         config=Config(read_timeout=120, retries={"mode": "standard", "total_max_attempts": 1}),
     )
-    store = _KeepsUploads(
-        make_s3_client(region, session), settings.bucket, url_expiry_seconds=settings.url_expiry_seconds
-    )
+    s3 = make_s3_client(region, session)
+    check_bucket(s3, settings.bucket, "--bucket" if args.bucket else "IMAGEGEN_BUCKET")
+    store = _KeepsUploads(s3, settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
     log = Logger(err if args.verbose else _Discard(), service="imagegen-cli")
     return Pipeline(
         bedrock=bedrock, store=store, settings=settings, log=log, image_call_seconds=120, judge_call_seconds=60
     )
+
+
+def check_bucket(s3: Any, bucket: str, given_by: str) -> None:
+    """The bucket exists and these credentials may use it, checked before any model is paid for."""
+    where = f"bucket {bucket} (from {given_by})"
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        error = exc.response.get("Error", {}).get("Code", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if status == 404 or error in ("404", "NoSuchBucket", "NotFound"):
+            raise ConfigurationError(f"{where} does not exist: create it or name another") from None
+        if status == 403 or error in ("403", "AccessDenied", "Forbidden"):
+            raise ConfigurationError(f"{where} is not open to these credentials (access denied)") from None
+        raise StorageFailure(f"could not check {where} in S3 ({error or status})", upstream=str(exc)) from None
+    except NoCredentialsError:
+        raise CredentialsMissing("no AWS credentials found: set AWS_PROFILE or configure credentials") from None
+    except ParamValidationError:
+        raise ConfigurationError(f"{where} is not a valid bucket name") from None
+    except BotoCoreError as exc:
+        raise StorageFailure(f"could not reach S3 to check {where}: {exc}") from None
 
 
 class _KeepsUploads(ImageStore):
@@ -323,7 +369,7 @@ def cmd_generate(ctx: Context, pipeline: Pipeline) -> int:
 def cmd_modify(ctx: Context, pipeline: Pipeline) -> int:
     args = ctx.args
     folder = output_folder(args.output_dir)
-    image_id = resolve_image(pipeline, args.image, None)
+    image_id = resolve_image(pipeline, args.image, None, ctx.err)
     answer = pipeline.modify(
         ModifyInput(
             image_id=image_id,
@@ -346,7 +392,7 @@ def cmd_modify(ctx: Context, pipeline: Pipeline) -> int:
 
 def cmd_evaluate(ctx: Context, pipeline: Pipeline) -> int:
     args = ctx.args
-    image_id = resolve_image(pipeline, args.image, args.prompt, needs_prompt=True)
+    image_id = resolve_image(pipeline, args.image, args.prompt, ctx.err, needs_prompt=True)
     answer = pipeline.evaluate(image_id, deadline(), args.judge_model)
     evaluation = answer["evaluation"]
     ctx.emit(
@@ -356,17 +402,31 @@ def cmd_evaluate(ctx: Context, pipeline: Pipeline) -> int:
     return 0
 
 
-def resolve_image(pipeline: Pipeline, image: str, prompt: str | None, *, needs_prompt: bool = False) -> str:
-    """An image id; a file this tool saved (<image id>.<ext>, still in the bucket) as that id; any
-    other local file uploaded first, with the prompt it should show."""
+def resolve_image(
+    pipeline: Pipeline, image: str, prompt: str | None, err: TextIO, *, needs_prompt: bool = False
+) -> str:
+    """An image id; a file this tool saved (<image id>.<ext>, still in the bucket, its bytes
+    unchanged) as that id; any other local file uploaded first, with the prompt it should show.
+    A saved file edited since is uploaded as a new image (with the stored image's prompt unless
+    one is given), and stderr says so."""
     path = Path(image)
     if path.is_file():
-        known = _stored_id(pipeline, path.stem)
-        if known:
-            return known
+        data = path.read_bytes()
+        meta = _stored_meta(pipeline, path.stem)
+        if meta is not None and _same_image(pipeline, meta, data):
+            return path.stem
+        if meta is not None:
+            prompt = prompt or meta.get("judge_prompt")
         if needs_prompt and not prompt:
             raise Usage(f"{image} is a local file: pass --prompt with what it should show")
-        return pipeline.upload(path.read_bytes(), prompt)["image_id"]
+        uploaded = str(pipeline.upload(data, prompt)["image_id"])
+        if meta is not None:
+            print(
+                f"imagegen: {image} differs from stored image {path.stem} (edited since it was saved?): "
+                f"uploaded it as new image {uploaded}",
+                file=err,
+            )
+        return uploaded
     if path.exists():
         raise Usage(f"{image} is not an image file")
     try:
@@ -375,12 +435,20 @@ def resolve_image(pipeline: Pipeline, image: str, prompt: str | None, *, needs_p
         raise Usage(f"{image!r} is neither a file nor an image id") from None
 
 
-def _stored_id(pipeline: Pipeline, stem: str) -> str | None:
+def _stored_meta(pipeline: Pipeline, stem: str) -> dict[str, Any] | None:
+    """The metadata of the stored image a file is named after, if there is one."""
     try:
-        pipeline.store.load_meta(checked_image_id(stem))
-        return stem
+        return pipeline.store.load_meta(checked_image_id(stem))
     except ImageGenError:
         return None
+
+
+def _same_image(pipeline: Pipeline, meta: dict[str, Any], data: bytes) -> bool:
+    """Whether `data` is the stored image: by the metadata's sha256, else by its bytes."""
+    facts = meta.get("image") or {}
+    if facts.get("sha256"):
+        return bool(hashlib.sha256(data).hexdigest() == facts["sha256"])
+    return pipeline.store.load_image(facts["key"]) == data
 
 
 def cmd_interactive(ctx: Context, pipeline: Pipeline, ask: Callable[[str], str] = input) -> int:
@@ -530,22 +598,24 @@ def cmd_models(ctx: Context) -> int:
     args = ctx.args
     records = [m for m in all_models() if not args.task or m.supports(args.task)]
     docs = [model_doc(m) for m in records]
-    rows = [("MODEL", "ROLE", "STATE", "REGIONS", "PRICE")]
+    rows = [("MODEL", "ROLES", "STATE", "REGIONS", "PRICE (USD)")]
     for doc in docs:
-        regions = ", ".join(doc["regions"] + [f"{p}.*" for p in doc["profiles"]])
         rows.append(
             (
-                doc["id"],
+                doc["id"] + (f"\n  use {doc['successor']}" if doc["successor"] else ""),
                 ", ".join(doc["tasks"]),
-                doc["state"]
-                + (f" (EOL {doc['eol']})" if doc["eol"] else "")
-                + (f", use {doc['successor']}" if doc["successor"] else ""),
-                regions,
-                doc["price"],
+                doc["state"] + (f"\nEOL {doc['eol']}" if doc["eol"] else ""),
+                ", ".join(doc["regions"] + [f"{p}.*" for p in doc["profiles"]]),
+                doc["price"].replace(", ", "\n"),  # one quality's price a line
             )
         )
-    ctx.emit(table(rows), {"command": "models", "models": docs})
+    ctx.emit(table(rows, wrap=MODELS_WRAP), {"command": "models", "models": docs})
     return 0
+
+
+# column widths that keep the models table within 120 columns (the longest id is 45 characters,
+# the longest role 17, "EOL 2026-06-30" 14, a region 14, a price line 21); --json has every field whole
+MODELS_WRAP = (None, 17, 14, 14, 21)
 
 
 def model_doc(record: Any) -> dict[str, Any]:
@@ -568,9 +638,29 @@ def model_doc(record: Any) -> dict[str, Any]:
     }
 
 
-def table(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)), r[-1]]) for r in rows)
+def table(rows: Sequence[Sequence[str]], wrap: Sequence[int | None] | None = None) -> str:
+    """Rows of cells in aligned columns; `wrap` gives a column's width to wrap its cells at spaces
+    (None: as wide as its widest cell). A cell's newlines start lines of their own."""
+    limits = wrap or [None] * len(rows[0])
+
+    def lines(cell: str, width: int | None) -> list[str]:
+        parts = cell.split("\n")
+        if width is None:
+            return parts
+        return [
+            wrapped
+            for part in parts
+            for wrapped in textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False) or [""]
+        ]
+
+    cells = [[lines(cell, width) for cell, width in zip(row, limits, strict=True)] for row in rows]
+    widths = [max(len(line) for row in cells for line in row[i]) for i in range(len(rows[0]))]
+    out = []
+    for row in cells:
+        for n in range(max(len(cell) for cell in row)):
+            parts = [cell[n] if n < len(cell) else "" for cell in row]
+            out.append("  ".join(p.ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip())
+    return "\n".join(out)
 
 
 def _extras(answer: dict[str, Any]) -> dict[str, Any]:
@@ -583,35 +673,40 @@ def _extras(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Each command offers only the options it uses: --json where it prints a document, the AWS
+    options where it calls AWS, the pipeline's options where it runs the pipeline."""
     parser = _Parser(
         prog="imagegen",
         description="Generate images on Amazon Bedrock, have a vision model judge them, modify them, and keep "
         "everything in S3 with pre-signed links. Uses your AWS credentials and region; set "
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME and AWS_ENDPOINT_URL_S3 to work against local servers.",
         epilog="Exit codes: 0 done, 1 some batch prompts failed or an unexpected error, 2 bad input, 3 content "
-        "filtered, 4 throttled, 5 model not available or not granted, 6 credentials or configuration, "
-        "7 storage, 8 Bedrock failed, 130 interrupted.",
+        "filtered, 4 throttled, 5 model not available or not granted, 6 credentials or configuration (no bucket, "
+        "or one that does not exist), 7 storage, 8 Bedrock failed, 130 interrupted.",
     )
+    output = _Parser(add_help=False)
+    output.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
     aws = _Parser(add_help=False)
-    aws.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
     aws.add_argument("--region", help="AWS region (default: $AWS_REGION, your AWS configuration's, else the profile's)")
     aws.add_argument("--aws-profile", help="named AWS credentials profile (default: the standard chain)")
-    aws.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
-    common = _Parser(add_help=False, parents=[aws])
-    common.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
-    common.add_argument(
+    runs = _Parser(add_help=False, parents=[aws])  # the commands that run the pipeline
+    runs.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
+    runs.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
+    runs.add_argument(
         "--profile", choices=sorted(profiles()), help="model profile (default: $IMAGEGEN_PROFILE or current)"
     )
-    common.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
-    common.add_argument(
-        "--url-expiry", type=_expiry, help=f"pre-signed URL lifetime, 1 to {MAX_URL_EXPIRY} seconds (default 3600)"
+    runs.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
+    runs.add_argument(
+        "--url-expiry", type=_expiry, help=f"pre-signed URL lifetime, 1 to {MAX_URL_EXPIRY} seconds (default: 3600)"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def image_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=int, help="seed (default: a random one, reported)")
         p.add_argument("--negative-prompt", help="what the image should not show")
-        p.add_argument("--quality", help="standard or premium (Titan, Canvas)")
+        p.add_argument(
+            "--quality", type=str.lower, choices=limit_choices("qualities"), help="image quality (Titan, Canvas)"
+        )
         p.add_argument("--cfg-scale", type=float, help="prompt adherence (Titan, Canvas)")
         p.add_argument("--style", help="Canvas style or Stability style preset")
         p.add_argument("--judge-model", help="judge model id (default: the profile's)")
@@ -619,7 +714,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser(
         "generate",
-        parents=[common],
+        parents=[output, runs],
         help="generate an image, save it, upload it, judge it",
         description="Generate images from PROMPT, save them locally, keep them in S3 and print "
         "their pre-signed URLs and verdicts.",
@@ -631,21 +726,19 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--aspect-ratio", help="W:H, such as 16:9")
     gen.add_argument("--count", type=int, help="how many images (Titan, Canvas: up to 5)")
     gen.add_argument("--no-evaluate", action="store_true", help="skip the judge")
-    gen.add_argument(
-        "--output-dir", default="generated-images", help="where to save images (default: generated-images)"
-    )
+    gen.add_argument("--output-dir", default="generated-images", help="where to save images (default: %(default)s)")
     image_options(gen)
 
     mod = commands.add_parser(
         "modify",
-        parents=[common],
+        parents=[output, runs],
         help="modify a local image or a stored one",
         description="Apply a modify mode to IMAGE (a local file, uploaded first, or an image id) "
         "with PROMPT; save the edit locally and in S3.",
     )
     mod.add_argument("image", help="a local image file or an image id")
     mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
-    mod.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="what to do (default: variation)")
+    mod.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="what to do (default: %(default)s)")
     mod.add_argument("--model", help="model for this mode (default: the profile's)")
     mod.add_argument(
         "--mask-prompt", help="what to change (replace, recolor, inpaint, erase) or keep (Titan/Canvas outpaint)"
@@ -653,16 +746,21 @@ def build_parser() -> argparse.ArgumentParser:
     mod.add_argument("--mask", help="a PNG mask of the image's size: white = change")
     mod.add_argument("--strength", type=float, help="how far from the source, 0 (keep) to 1 (ignore it)")
     mod.add_argument("--margins", help="outpaint: LEFT,RIGHT,UP,DOWN pixels to add")
-    mod.add_argument("--outpaint-mode", help="DEFAULT or PRECISE (Titan, Canvas)")
+    mod.add_argument(
+        "--outpaint-mode",
+        type=str.upper,
+        choices=limit_choices("outpaint_modes"),
+        help="how strictly outpainting keeps the masked area (Titan, Canvas)",
+    )
     mod.add_argument("--grow-mask", type=int, help="pixels to grow the mask (Stability)")
     mod.add_argument("--creativity", type=float, help="Stability outpaint and upscale creativity")
     mod.add_argument("--evaluate", action="store_true", help="judge the edit too")
-    mod.add_argument("--output-dir", default="updated-images", help="where to save the edit (default: updated-images)")
+    mod.add_argument("--output-dir", default="updated-images", help="where to save the edit (default: %(default)s)")
     image_options(mod)
 
     ev = commands.add_parser(
         "evaluate",
-        parents=[common],
+        parents=[output, runs],
         help="judge an image against its prompt",
         description="Judge IMAGE (an image id, or a local file with --prompt) and print the score, "
         "description, reason and suggestions.",
@@ -673,39 +771,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     inter = commands.add_parser(
         "interactive",
-        parents=[common],
+        parents=[runs],  # no --json: it talks with a person
         help="the original flow, asking at each step",
         description="Ask for a prompt, generate, show and store the image; then ask for "
         "modifications and apply each in turn until an empty answer.",
     )
-    inter.add_argument("--mode", choices=MODIFY_MODES, default="variation", help="how to apply modifications")
-    inter.add_argument("--output-dir", default="generated-images", help="where to save the first image")
-    inter.add_argument("--updated-dir", default="updated-images", help="where to save each modification")
+    inter.add_argument(
+        "--mode", choices=MODIFY_MODES, default="variation", help="how to apply modifications (default: %(default)s)"
+    )
+    inter.add_argument(
+        "--output-dir", default="generated-images", help="where to save the first image (default: %(default)s)"
+    )
+    inter.add_argument(
+        "--updated-dir", default="updated-images", help="where to save each modification (default: %(default)s)"
+    )
     inter.add_argument("--open", action="store_true", help="open each image in the default viewer")
 
     batch = commands.add_parser(
         "batch",
-        parents=[common],
+        parents=[output, runs],
         help="generate many prompts concurrently",
         description="Generate an image for every prompt in FILE (one per line, or a JSON object "
         "with a prompt and options per line), several at a time. A failed prompt "
         "is reported and does not stop the others.",
     )
     batch.add_argument("file", help="the prompts")
-    batch.add_argument("--concurrency", type=int, default=4, help="prompts in flight at once (default 4)")
-    batch.add_argument("--report", default="batch-report.json", help="where to write the JSON report")
+    batch.add_argument("--concurrency", type=int, default=4, help="prompts in flight at once (default: %(default)s)")
+    batch.add_argument("--report", default="batch-report.json", help="the JSON report to write (default: %(default)s)")
     batch.add_argument("--no-evaluate", action="store_true", help="skip the judge")
-    batch.add_argument("--output-dir", default="generated-images", help="where to save the images")
+    batch.add_argument(
+        "--output-dir", default="generated-images", help="where to save the images (default: %(default)s)"
+    )
 
     models = commands.add_parser(
         "models",
-        parents=[common],
+        parents=[output],  # the registry alone: no AWS call, no bucket
         help="the model registry as a table",
         description="Every model the project knows: its roles, lifecycle, regions and price.",
     )
     models.add_argument("--task", choices=[t.value for t in Task], help="only models that can do this")
 
-    api_client.add_parser(commands, aws)
+    api_client.add_parser(commands, [output, aws])
     return parser
 
 
@@ -723,14 +829,18 @@ def main(
     env = dict(os.environ)  # settings and boto3 both read the process environment
     parser = build_parser()
     given = list(argv if argv is not None else sys.argv[1:])
+    if not given:  # no command: what there is to run
+        print(parser.format_help(), end="", file=err)
+        return 2
     try:
         args = parser.parse_args(given)
     except Usage as exc:
-        message = str(exc)
+        message = exc.message
         dashed = [a for a in given if a.startswith("-") and looks_like_image_id(a)]
         if dashed and "--" not in given:
             message += f" (an image id that starts with '-' goes after '--': imagegen ... -- {dashed[0]})"
-        return fail(Context(argparse.Namespace(json="--json" in given), out, err), "usage", message, 2)
+        as_json = exc.offers_json and "--json" in given
+        return fail(Context(argparse.Namespace(json=as_json), out, err), "usage", message, 2, exc.prog)
     ctx = Context(args, out, err)
     try:
         if args.command == "models":
@@ -748,7 +858,7 @@ def main(
         }
         return handlers[args.command](ctx, pipeline)
     except Usage as exc:
-        return fail(ctx, "usage", str(exc), 2)
+        return fail(ctx, "usage", exc.message, 2, exc.prog)
     except ImageGenError as exc:
         return fail(ctx, exc.code, exc.message, exit_code(exc))
     except BotoCoreError as exc:  # e.g. an unknown --aws-profile
@@ -772,9 +882,9 @@ def exit_code(exc: ImageGenError) -> int:
     return 1
 
 
-def fail(ctx: Context, code: str, message: str, exit_status: int) -> int:
-    """One readable line on stderr (and the error as JSON on stdout with --json)."""
-    print(f"imagegen: {message}", file=ctx.err)
+def fail(ctx: Context, code: str, message: str, exit_status: int, prog: str = "imagegen") -> int:
+    """One readable line on stderr, `prog: message` (and the error as JSON on stdout with --json)."""
+    print(f"{prog}: {message}", file=ctx.err)
     if getattr(ctx.args, "json", False):
         print(json.dumps({"error": {"code": code, "message": message}}), file=ctx.out)
     return exit_status

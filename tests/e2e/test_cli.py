@@ -6,10 +6,12 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from imagegen import png
+from imagegen.models import registry
 from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
@@ -93,6 +95,7 @@ def test_modify_a_local_file_uploads_it_then_saves_the_edit(run):
     doc = json.loads(out)
     edit = doc["images"][0]
     assert doc["mode"] == "replace" and Path(edit["file"]).parent == run.tmp / "upd"
+    assert Path(edit["file"]).read_bytes() == stored(f"images/{edit['image_id']}/image.png")  # the saved edit
     assert stored(f"images/{doc['parent_id']}/image.png") == source.read_bytes()  # the upload
     assert json.loads(stored(f"images/{doc['parent_id']}/edits/{edit['image_id']}.json"))["mode"] == "replace"
 
@@ -101,7 +104,11 @@ def test_modify_a_stored_image_by_id(run):
     _, out, _ = run("generate", "a fox", "--no-evaluate", "--json", "--output-dir", run.tmp)
     image_id = json.loads(out)["images"][0]["image_id"]
     code, out, _ = run("modify", image_id, "--mode", "upscale", "--json", "--output-dir", run.tmp / "upd")
-    assert code == 0 and json.loads(out)["parent_id"] == image_id
+    doc = json.loads(out)
+    assert code == 0 and doc["parent_id"] == image_id
+    (edit,) = doc["images"]
+    assert Path(edit["file"]).is_file()
+    assert Path(edit["file"]).read_bytes() == stored(f"images/{edit['image_id']}/image.png")
 
 
 def test_evaluate_an_id_or_a_local_file_with_its_prompt(run):
@@ -109,10 +116,15 @@ def test_evaluate_an_id_or_a_local_file_with_its_prompt(run):
     image_id = json.loads(out)["images"][0]["image_id"]
     code, out, _ = run("evaluate", image_id)
     assert code == 0 and "score" in out and "better" in out
+    verdict = json.loads(stored(f"images/{image_id}/evaluation.json"))
+    assert verdict["status"] == "done" and f"score   {verdict['score']}/10" in out  # the verdict printed is stored
     picture = run.tmp / "p.png"
     picture.write_bytes(png.solid(128, 128, (1, 2, 3)))
     code, out, _ = run("evaluate", picture, "--prompt", "a dark square", "--json")
-    assert code == 0 and json.loads(out)["evaluation"]["status"] == "done"
+    doc = json.loads(out)
+    assert code == 0 and doc["evaluation"]["status"] == "done"
+    assert stored(f"images/{doc['image_id']}/image.png") == picture.read_bytes()  # the upload
+    assert json.loads(stored(f"images/{doc['image_id']}/evaluation.json")) == doc["evaluation"]
     code, _, err = run("evaluate", picture)
     assert code == 2 and err.endswith("p.png is a local file: pass --prompt with what it should show\n")
 
@@ -124,8 +136,11 @@ def test_an_older_id_starting_with_a_dash_works_after_double_dash_and_is_hinted_
     code, _, _ = run("generate", "a fox", "--no-evaluate", "--json", "--output-dir", run.tmp)
     assert code == 0
     code, _, err = run("evaluate", "-TFW53I7d0PcBp29-Vf90Q")
-    assert code == 2 and err.count("\n") == 1
-    assert "goes after '--': imagegen ... -- -TFW53I7d0PcBp29-Vf90Q" in err
+    assert (code, err) == (
+        2,
+        "imagegen evaluate: the following arguments are required: image (an image id that starts with '-' goes "
+        "after '--': imagegen ... -- -TFW53I7d0PcBp29-Vf90Q)\n",
+    )
     code, out, _ = run("evaluate", "--json", "--", "-TFW53I7d0PcBp29-Vf90Q")
     assert code == 0 and type(json.loads(out)["evaluation"]["score"]) is int
 
@@ -141,8 +156,17 @@ def test_interactive_asks_generates_and_applies_each_modification(run):
         ask=lambda question: next(answers),
     )
     assert code == 0
-    assert len(list((run.tmp / "gen").iterdir())) == 1 and len(list((run.tmp / "upd").iterdir())) == 2
-    assert out.count("variation of") == 2
+    (first,) = (run.tmp / "gen").iterdir()
+    edits = list((run.tmp / "upd").iterdir())
+    assert len(edits) == 2 and out.count("variation of") == 2
+    for saved in [first, *edits]:  # every image shown is the one stored
+        assert saved.read_bytes() == stored(f"images/{saved.stem}/image.png")
+    assert json.loads(stored(f"images/{first.stem}/meta.json"))["prompt"] == "a red fox in snow"
+    chain = [first.stem]  # each modification applies to the one before
+    while len(chain) < 3:
+        (link,) = [k for k in s3_keys() if k.startswith(f"images/{chain[-1]}/edits/")]
+        chain.append(json.loads(stored(link))["image_id"])
+    assert sorted(chain[1:]) == sorted(e.stem for e in edits)
 
 
 def test_batch_runs_prompts_concurrently_reports_failures_and_goes_on(run):
@@ -159,7 +183,10 @@ def test_batch_runs_prompts_concurrently_reports_failures_and_goes_on(run):
     assert [r["line"] for r in doc["results"]] == [2, 3, 4, 6, 7]
     failed = next(r for r in doc["results"] if r["status"] == "failed")
     assert failed["line"] == 4 and failed["error"]["code"] == "content_filtered"
-    assert all(Path(r["file"]).is_file() for r in doc["results"] if r["status"] == "ok")
+    for result in (r for r in doc["results"] if r["status"] == "ok"):  # saved locally and kept in S3
+        assert Path(result["file"]).read_bytes() == stored(f"images/{result['image_id']}/image.png")
+        assert json.loads(stored(f"images/{result['image_id']}/meta.json"))["prompt"] == result["prompt"]
+        assert json.loads(stored(f"images/{result['image_id']}/evaluation.json"))["score"] == result["score"]
     assert "LINE  IMAGE ID" in out and "4 succeeded, 1 failed" in out
     assert err.rstrip().endswith("5/5")  # the progress bar
 
@@ -186,57 +213,113 @@ def test_models_lists_the_registry(run):
 
 
 @pytest.mark.parametrize(
-    ("argv", "unset", "exit_code", "message"),
+    ("argv", "unset", "exit_code", "line"),
     [
-        (["generate", "a fox"], ["IMAGEGEN_BUCKET"], 2, "no bucket: pass --bucket or set IMAGEGEN_BUCKET"),
+        (
+            ["generate", "a fox"],
+            ["IMAGEGEN_BUCKET"],
+            6,
+            "no bucket: pass --bucket or set IMAGEGEN_BUCKET (the S3 bucket that keeps the images)",
+        ),
         (
             ["generate", "a fox"],
             ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
             6,
-            "no AWS credentials found",
+            "no AWS credentials found: set AWS_PROFILE or configure credentials",
         ),
         (
-            ["generate", "a fox", "--model", "amazon.titan-image-generator-v2:0", "--region", "us-east-1"],
+            ["generate", "a fox [blocked]"],
             [],
-            5,
-            "is retired on Bedrock; use stability.stable-image-core-v1:1 instead",
+            3,
+            "Bedrock's content filters blocked the prompt; rephrase it and try again",
         ),
-        (["generate", "a fox [blocked]"], [], 3, "content filters blocked the prompt"),
-        (["generate", "a fox", "--count", "2"], [], 2, "count=2 is not allowed for stability.stable-image-core-v1:1"),
+        (
+            ["generate", "a fox", "--count", "2"],
+            [],
+            2,
+            "count=2 is not allowed for stability.stable-image-core-v1:1: not supported for 'generate' (this task "
+            "takes: aspect_ratio, height, negative_prompt, output_format, prompt, seed, width)",
+        ),
         (
             ["generate", "a fox", "--model", "stability.stable-image-core-v2:0"],
             [],
             2,
-            "did you mean stability.stable-image-core-v1:1",
+            "unknown model id 'stability.stable-image-core-v2:0'; did you mean stability.stable-image-core-v1:1, "
+            "stability.stable-image-ultra-v1:1, stability.stable-image-search-recolor-v1:0, "
+            "stability.stable-image-inpaint-v1:0?",
         ),
         (
             ["generate", "a fox", "--model", "amazon.nova-lite-v1:0"],
             [],
             2,
-            "amazon.nova-lite-v1:0 cannot do 'generate'",
+            "amazon.nova-lite-v1:0 cannot do 'generate'; it can do: judge",
         ),
-        (["evaluate", "AAAAAAAAAAAAAAAAAAAAAA"], [], 2, "no image with id"),
+        (["evaluate", "AAAAAAAAAAAAAAAAAAAAAA"], [], 2, "no image with id AAAAAAAAAAAAAAAAAAAAAA"),
         (
             ["modify", "AAAAAAAAAAAAAAAAAAAAAA", "--mode", "upscale", "--bucket", "no-such-bucket"],
             [],
-            7,
-            "bucket does not exist",
+            6,
+            "bucket no-such-bucket (from --bucket) does not exist: create it or name another",
         ),
         (["modify", "mine.png", "--mode", "upscale"], [], 2, "'mine.png' is neither a file nor an image id"),
     ],
 )
-def test_errors_are_one_readable_line_and_a_nonzero_exit(run, local_env, argv, unset, exit_code, message):
+def test_errors_are_one_readable_line_and_a_nonzero_exit(run, local_env, argv, unset, exit_code, line):
     for name in unset:
         local_env.delenv(name)
     code, out, err = run(*argv)
-    assert code == exit_code, err
-    assert err.count("\n") == 1 and err.startswith("imagegen: ") and message in err
+    assert (code, err) == (exit_code, f"imagegen: {line}\n")
 
 
 def test_model_access_not_granted_says_how_to_enable_it(run, emulator):
     emulator.configure(deny_models=["stability.stable-image-core-v1:1"])
     code, _, err = run("generate", "a fox")
-    assert code == 5 and "enable it under Model access in the Bedrock console" in err
+    assert (code, err) == (
+        5,
+        "imagegen: this account has no access to stability.stable-image-core-v1:1: enable it under Model access "
+        "in the Bedrock console\n",
+    )
+
+
+def pin_today(monkeypatch, emulator, day: str) -> None:
+    """The lifecycle's 'today' for this test, in the CLI (the registry's date) and in the emulator."""
+    fixed = date.fromisoformat(day)
+
+    class PinnedDate(date):
+        @classmethod
+        def today(cls) -> date:
+            return fixed
+
+    monkeypatch.setattr(registry, "date", PinnedDate)
+    emulator.configure(today=day)
+
+
+TITAN_V2_IN_US_EAST_1 = ["generate", "a fox", "--model", "amazon.titan-image-generator-v2:0", "--region", "us-east-1"]
+
+
+def test_a_model_past_its_end_of_life_is_refused_with_its_successor_before_any_call(run, emulator, monkeypatch):
+    pin_today(monkeypatch, emulator, "2026-07-01")  # the day after Titan v2's end of life
+    calls = len(emulator.calls)
+    code, _, err = run(*TITAN_V2_IN_US_EAST_1)
+    assert (code, err) == (
+        5,
+        "imagegen: amazon.titan-image-generator-v2:0 (Titan Image Generator G1 v2) is retired on Bedrock; "
+        "use stability.stable-image-core-v1:1 instead\n",
+    )
+    assert len(emulator.calls) == calls
+
+
+def test_the_same_model_is_called_before_its_end_of_life(run, emulator, monkeypatch):
+    pin_today(monkeypatch, emulator, "2026-06-29")  # the day before: the pinned date decides, not the calendar
+    code, out, err = run(*TITAN_V2_IN_US_EAST_1, "--no-evaluate", "--json", "--output-dir", run.tmp)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["images"][0]["model"] == "amazon.titan-image-generator-v2:0"
+    assert emulator.calls[-1] == {
+        "model": "amazon.titan-image-generator-v2:0",
+        "operation": "invoke",
+        "region": "us-east-1",
+        "status": 200,
+    }
 
 
 def test_json_errors_are_json_too(run):
@@ -342,30 +425,55 @@ def test_ctrl_c_cancels_the_rest_of_a_batch_and_still_reports(run, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "exit_code", "line"),
     [
-        (["batch", "missing.txt"], "cannot read missing.txt"),
-        (["batch", "prompts.txt", "--concurrency", "0"], "--concurrency must be at least 1"),
-        (["batch", "prompts.txt", "--report", "no/such/dir/r.json"], "no such folder"),
-        (["generate", "a fox", "--output-dir", "a-file"], "cannot use a-file as the output folder"),
-        (["generate", "a fox", "--url-expiry", "0"], "argument --url-expiry: must be 1 to 604800 seconds"),
-        (["generate"], "the following arguments are required: prompt"),
+        (
+            ["batch", "missing.txt"],
+            2,
+            "imagegen: cannot read missing.txt: [Errno 2] No such file or directory: 'missing.txt'",
+        ),
+        (["batch", "prompts.txt", "--concurrency", "0"], 2, "imagegen: --concurrency must be at least 1"),
+        (
+            ["batch", "prompts.txt", "--report", "no/such/dir/r.json"],
+            2,
+            "imagegen: cannot write the report to no/such/dir/r.json: no such folder",
+        ),
+        (
+            ["generate", "a fox", "--output-dir", "a-file"],
+            2,
+            "imagegen: cannot use a-file as the output folder: File exists",
+        ),
+        (
+            ["generate", "a fox", "--url-expiry", "0"],
+            2,
+            "imagegen generate: argument --url-expiry: must be 1 to 604800 seconds",
+        ),
+        (["generate"], 2, "imagegen generate: the following arguments are required: prompt"),
         (
             ["generate", "a fox", "--aws-profile", "no-such-profile"],
-            "The config profile (no-such-profile) could not be found",
+            6,
+            "imagegen: The config profile (no-such-profile) could not be found",
         ),
-        (["api", "get", "../../x", "--api-url", "http://127.0.0.1:9/prd/"], "image_id=../../x is not allowed"),
-        (["api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", "not a url"], "the API URL must start with https://"),
-        (["modify", ".", "--mode", "upscale"], ". is not an image file"),
+        (
+            ["api", "get", "../../x", "--api-url", "http://127.0.0.1:9/prd/"],
+            2,
+            "imagegen: image_id=../../x is not allowed: an image id as returned by generate or modify (22 characters)",
+        ),
+        (
+            ["api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", "not a url"],
+            6,
+            "imagegen: the API URL must start with https:// (or http:// for a local server), not 'not a url'",
+        ),
+        (["modify", ".", "--mode", "upscale"], 2, "imagegen: . is not an image file"),
     ],
 )
-def test_bad_invocations_fail_in_one_line_before_any_model_is_called(run, emulator, monkeypatch, argv, message):
+def test_bad_invocations_fail_in_one_line_before_any_model_is_called(run, emulator, monkeypatch, argv, exit_code, line):
     monkeypatch.chdir(run.tmp)
     (run.tmp / "prompts.txt").write_text("a fox\n")
     (run.tmp / "a-file").write_text("not a folder")
     calls, keys = len(emulator.calls), s3_keys()
     code, out, err = run(*argv)
-    assert code in (2, 6) and err.count("\n") == 1 and message in err, err
+    assert (code, err) == (exit_code, line + "\n")
     assert len(emulator.calls) == calls and s3_keys() == keys  # nothing paid for, nothing stored
 
 
