@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +22,8 @@ from imagegen.handlers import evaluate, generate, modify
 from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
+
+from .emulator.server import QuietHTTPServer
 
 STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
@@ -74,8 +76,7 @@ class DevApi:
         class Handler(_Handler):
             owner = api
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietHTTPServer((host, port), Handler)
 
     @property
     def url(self) -> str:

@@ -19,6 +19,7 @@ import dataclasses
 import json
 import random
 import re
+import sys
 import threading
 import time
 from datetime import date
@@ -35,6 +36,16 @@ from .errors import BedrockError
 MAX_BODY_BYTES = 25_000_000  # InvokeModel's documented limit
 _ROUTE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<operation>invoke|converse)$")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/bedrock/aws4_request")
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A client that drops its idle keep-alive connection is not an error worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclasses.dataclass
@@ -64,8 +75,7 @@ class Emulator:
         class Handler(_Handler):
             owner = emulator
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietHTTPServer((host, port), Handler)
         self._thread: threading.Thread | None = None
 
     @property
