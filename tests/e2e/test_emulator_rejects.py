@@ -9,6 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 from imagegen import png
 
+from tests.imagefactory import rgba_png
+
 
 def invoke(client, model_id, body):
     return client.invoke_model(
@@ -228,3 +230,34 @@ def test_images_are_real_pngs_of_the_implied_size_marked_emulated_and_determinis
     assert first == again
     middle = raster.rows[raster.height // 2]
     assert b"\xff\xff\xff" in middle and b"\x20\x20\x20" in middle  # the white band and its dark letters
+
+
+def _b64(data):
+    return base64.b64encode(data).decode()
+
+
+@pytest.mark.parametrize("model_id", ["amazon.titan-image-generator-v2:0", "amazon.nova-canvas-v1:0"])
+def test_a_titan_or_canvas_source_with_a_semi_transparent_pixel_is_rejected(us_east_1_with_retired_models, model_id):
+    body = {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {
+            "text": "a hat",
+            "maskPrompt": "the head",
+            "image": _b64(rgba_png(512, 512, alpha_at={(3, 4): 254})),
+        },
+        "imageGenerationConfig": {"numberOfImages": 1, "seed": 1},
+    }
+    assert_validation(
+        rejected(us_east_1_with_retired_models, model_id, body),
+        "image: the image must not contain transparent or semi-transparent pixels",
+    )
+    body["inPaintingParams"]["image"] = _b64(rgba_png(512, 512))  # an alpha channel, opaque everywhere
+    assert json.loads(invoke(us_east_1_with_retired_models, model_id, body)["body"].read())["images"]
+
+
+def test_stability_inpaint_takes_transparent_pixels_as_the_mask_but_not_an_opaque_alpha_channel(bedrock):
+    inpaint = "us.stability.stable-image-inpaint-v1:0"
+    body = {"prompt": "a hat", "image": _b64(rgba_png(512, 512))}
+    assert_validation(rejected(bedrock, inpaint, body), "A mask is required unless the image has transparent pixels")
+    body["image"] = _b64(rgba_png(512, 512, alpha_at={(10, 10): 0}))
+    assert json.loads(invoke(bedrock, inpaint, body)["body"].read())["images"]

@@ -292,12 +292,22 @@ def _size_allowed(width: Any, height: Any, canvas: bool) -> None:
 
 
 def _images_in(details: dict[str, Any]) -> list[tuple[int, int]]:
+    """The size of every source image, each refused if any of its pixels is not fully opaque."""
+    given = [(details[key], key) for key in ("image", "referenceImage", "conditionImage") if key in details]
+    given += [(i, "images") for i in details.get("images", [])]
     found = []
-    for key in ("image", "referenceImage", "conditionImage"):
-        if key in details:
-            found.append(image_bytes(details[key], key)[2:])
-    found += [image_bytes(i, "images")[2:] for i in details.get("images", [])]
+    for encoded, key in given:
+        data, fmt, width, height = image_bytes(encoded, key)
+        if fmt == "png" and _transparent(data):
+            raise validation(f"{key}: the image must not contain transparent or semi-transparent pixels")
+        found.append((width, height))
     return found
+
+
+def _transparent(data: bytes) -> bool:
+    from imagegen import png  # a PNG decoder, not a builder
+
+    return png.has_transparency(data)
 
 
 def _input_image_allowed(size: tuple[int, int], canvas: bool) -> None:
@@ -524,7 +534,7 @@ def stability_service(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         if "mask" in body:
             image_bytes(body["mask"], "mask")
         elif model.endswith(("inpaint-v1:0", "erase-object-v1:0")) and not _has_alpha(body["image"]):
-            raise validation("A mask is required unless the image has an alpha channel")
+            raise validation("A mask is required unless the image has transparent pixels in its alpha channel")
         size = (width, height)
         if "upscale" in model:
             size = (width * 4, height * 4) if "fast" in model else _upscaled(width, height)
@@ -552,8 +562,9 @@ def _upscaled(width: int, height: int) -> tuple[int, int]:
 
 
 def _has_alpha(encoded: str) -> bool:
+    """Whether the image's alpha channel can stand for the mask: some pixel is not opaque."""
     data = base64.b64decode(encoded)
-    return data[:8] == b"\x89PNG\r\n\x1a\n" and data[25] in (4, 6)
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and _transparent(data)
 
 
 def validator_for(model: str, family: str) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
