@@ -144,6 +144,23 @@ class Throttled(ImageGenError):
     retryable = True
 
 
+class NoTimeLeft(ImageGenError):
+    """Too little of the request's time is left for a model call to finish, so none was started
+    (and nothing was paid for). A new request has the whole time again."""
+
+    code = "no_time_left"
+    http_status = 503
+    retryable = True
+
+    def __init__(self, seconds_left: float, seconds_needed: float) -> None:
+        super().__init__(
+            f"not enough time left in this request to call the model ({seconds_left:.1f} s left, "
+            f"a call may take {seconds_needed:g} s); send the request again",
+            seconds_left=round(seconds_left, 1),
+            seconds_needed=seconds_needed,
+        )
+
+
 class ModelAccessDenied(ImageGenError):
     code = "model_access_denied"
     http_status = 503

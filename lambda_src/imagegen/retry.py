@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .clock import Deadline
-from .errors import ImageGenError
+from .errors import ImageGenError, NoTimeLeft
 
 T = TypeVar("T")
 
@@ -24,7 +24,13 @@ def with_retries(
 ) -> T:
     """Run `call`; while it raises a retryable error (throttled, upstream unavailable) and the
     deadline leaves room for a wait plus `call_seconds`, wait a random time up to the
-    exponential bound and try again. The last error is raised as it is."""
+    exponential bound and try again. The last error is raised as it is.
+
+    `call_seconds` is the longest one call can take (its client's timeouts). The first call
+    is held to it too: when it does not fit in the time left, NoTimeLeft is raised and nothing
+    is called, since a call that outlives the request is paid for and its answer lost."""
+    if not deadline.fits(call_seconds):
+        raise NoTimeLeft(deadline.remaining(), call_seconds)
     rng = rng or random.Random()
     attempt = 0
     while True:

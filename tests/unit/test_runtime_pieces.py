@@ -8,7 +8,14 @@ import pytest
 from botocore.stub import Stubber
 from imagegen.clock import Deadline
 from imagegen.config import Settings
-from imagegen.errors import ConfigurationError, InvalidParameter, ModelAccessDenied, Throttled, UpstreamUnavailable
+from imagegen.errors import (
+    ConfigurationError,
+    InvalidParameter,
+    ModelAccessDenied,
+    NoTimeLeft,
+    Throttled,
+    UpstreamUnavailable,
+)
 from imagegen.ids import checked_image_id, new_image_id
 from imagegen.retry import with_retries
 from imagegen.runtime import Runtime, cached, evaluation_scheduler
@@ -135,9 +142,25 @@ def test_an_error_that_is_not_retryable_is_raised_at_once():
 def test_retrying_stops_when_the_deadline_leaves_no_room_for_another_call():
     clock = FakeClock()
     call, calls = _flaky([Throttled("t")] * 10)
+
+    def slow_call():
+        clock.now += 1.0  # the throttled call took a second: 1.5 s are left, a call needs 2
+        return call()
+
     with pytest.raises(Throttled):
-        with_retries(call, Deadline.after(clock, 1.5), rng=random.Random(1), call_seconds=2.0)
+        with_retries(slow_call, Deadline.after(clock, 2.5), rng=random.Random(1), call_seconds=2.0)
     assert (len(calls), clock.slept) == (1, [])
+
+
+def test_the_first_call_is_not_made_when_it_cannot_finish_in_the_time_left():
+    clock = FakeClock()
+    call, calls = _flaky([])
+    with pytest.raises(NoTimeLeft) as caught:
+        with_retries(call, Deadline.after(clock, 7.0), call_seconds=24.0)
+    assert calls == []
+    assert (caught.value.http_status, caught.value.code) == (503, "no_time_left")
+    assert caught.value.details == {"seconds_left": 7.0, "seconds_needed": 24.0}
+    assert "not enough time left in this request to call the model" in caught.value.message
 
 
 def test_retrying_stops_after_max_attempts():
