@@ -597,7 +597,7 @@ def summary_table(results: list[dict[str, Any]]) -> str:
 def cmd_models(ctx: Context) -> int:
     args = ctx.args
     records = [m for m in all_models() if not args.task or m.supports(args.task)]
-    docs = [model_doc(m) for m in records]
+    docs = [model_doc(m, args.task) for m in records]
     rows = [("MODEL", "ROLES", "STATE", "REGIONS", "PRICE (USD)")]
     for doc in docs:
         rows.append(
@@ -618,7 +618,8 @@ def cmd_models(ctx: Context) -> int:
 MODELS_WRAP = (None, 17, 14, 14, 21)
 
 
-def model_doc(record: Any) -> dict[str, Any]:
+def model_doc(record: Any, task: str | None = None) -> dict[str, Any]:
+    """A registry record for people; with a task, the successor is one that can do it."""
     price = record.price
     if price.per_image:
         shown = ", ".join(f"${v:g}/image" + ("" if q == "any" else f" {q}") for q, v in price.per_image.items())
@@ -631,7 +632,7 @@ def model_doc(record: Any) -> dict[str, Any]:
         "tasks": [t.value for t in record.tasks],
         "state": record.lifecycle.state(),
         "eol": str(record.lifecycle.eol_on) if record.lifecycle.eol_on else None,
-        "successor": record.successor,
+        "successor": record.successor_for(task) if record.lifecycle.state() != "active" else None,
         "regions": list(record.regions),
         "profiles": {p: list(r) for p, r in record.profiles.items()},
         "price": shown,

@@ -168,3 +168,16 @@ def test_the_models_json_keeps_every_field_whole() -> None:
     titan = next(m for m in json.loads(out)["models"] if m["id"] == "amazon.titan-image-generator-v2:0")
     assert titan["price"] == "$0.008/image standard, $0.01/image premium"
     assert titan["tasks"] == ["generate", "variation", "inpaint", "outpaint", "replace", "erase", "remove-background"]
+
+
+def test_the_models_json_names_a_successor_that_can_do_the_chosen_task() -> None:
+    from imagegen.models.registry import resolve
+
+    _, out, _ = imagegen("models", "--task", "variation", "--json")
+    canvas = next(m for m in json.loads(out)["models"] if m["id"] == "amazon.nova-canvas-v1:0")
+    assert canvas["state"] == "retired"
+    assert resolve(canvas["successor"]).record.supports("variation")
+    _, out, _ = imagegen("models", "--json")
+    assert (
+        next(m for m in json.loads(out)["models"] if m["id"] == "stability.stable-image-core-v1:1")["successor"] is None
+    )
