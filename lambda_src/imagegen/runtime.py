@@ -19,6 +19,21 @@ from .storage import ImageStore, make_s3_client
 
 IMAGE_CALL_SECONDS = 22.0  # read timeout of one image call: it must end inside API Gateway's 29 s
 CONNECT_SECONDS = 2.0
+# botocore fixes a client's timeouts when the client is built: a call cannot be given "the time
+# left". So the pipeline starts no call, first or retried, unless its whole budget (connect +
+# read timeout) fits before the deadline, and a client's read timeout is what bounds the call.
+# An API request has at best 29 s less the 2 s margin = 27 s: an image call (22 + 2 s) still
+# starts when up to 3 s went before it (a cold start, the reads of a modify); with less time
+# left it fails fast (no_time_left, 503) before anything is paid for. A judge call (12 + 2 s by
+# default, 20 + 2 s in the evaluate function) that does not fit is deferred to the background.
+SCHEDULE_CONFIG = Config(
+    # An Event invocation is answered in tens of milliseconds; it starts when a request is
+    # nearly out of time, so it gets at most 1 + 2 s, and one attempt: a retry after a lost
+    # answer could start, and pay for, the same evaluation twice.
+    connect_timeout=1,
+    read_timeout=2,
+    retries={"mode": "standard", "total_max_attempts": 1},
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,7 @@ class Runtime:
             schedule_evaluation=schedule_evaluation
             or (
                 evaluation_scheduler(
-                    boto3.client("lambda", region_name=region, config=Config(connect_timeout=2, read_timeout=5)),
+                    boto3.client("lambda", region_name=region, config=SCHEDULE_CONFIG),
                     settings.evaluate_function,
                 )
                 if settings.evaluate_function

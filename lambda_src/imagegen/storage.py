@@ -34,9 +34,16 @@ def make_s3_client(region: str, session: Any = None) -> Any:
     config = Config(
         signature_version="s3v4",
         s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
-        retries={"mode": "standard", "total_max_attempts": 3},
-        connect_timeout=2,
-        read_timeout=5,
+        # An S3 call follows every model call (the image, its metadata, the verdict), when the
+        # request may have little more than its 2 s margin left. In-region PUTs and GETs of a few
+        # MB take 0.02-0.3 s. One attempt may take 1 s to connect and wait 2 s for an answer;
+        # a second one follows a failed attempt after at most 1 s (standard mode's jitter). So
+        # a transient S3 error costs about a second, one stalled attempt 3 s (inside the 27 - 24
+        # = 3 s an API request keeps after its longest image call, plus the margin), and the
+        # worst case of one call is 2 x (1 + 2) + 1 = 7 s, where it was 3 x (2 + 5) + 3 = 24 s.
+        retries={"mode": "standard", "total_max_attempts": 2},
+        connect_timeout=1,
+        read_timeout=2,
     )
     return (session or boto3).client("s3", region_name=region, config=config)
 

@@ -6,6 +6,7 @@ import random
 import boto3
 import pytest
 from botocore.stub import Stubber
+from imagegen import runtime as runtime_module
 from imagegen.clock import Deadline
 from imagegen.config import Settings
 from imagegen.errors import (
@@ -16,6 +17,7 @@ from imagegen.errors import (
     Throttled,
     UpstreamUnavailable,
 )
+from imagegen.handlers import api, evaluate
 from imagegen.ids import checked_image_id, new_image_id
 from imagegen.retry import with_retries
 from imagegen.runtime import Runtime, cached, evaluation_scheduler
@@ -191,11 +193,35 @@ def test_runtime_from_env_wires_regional_clients_that_leave_retrying_to_the_pipe
     assert pipeline.bedrock.meta.config.retries["total_max_attempts"] == 1
     assert pipeline.judge_bedrock.meta.config.read_timeout == 7
     assert pipeline.store.s3.meta.config.signature_version == "s3v4"
-    assert (pipeline.store.s3.meta.config.connect_timeout, pipeline.store.s3.meta.config.read_timeout) == (2, 5)
     assert pipeline.bedrock.meta.config.read_timeout + 2.0 == pipeline.image_call_seconds
     assert pipeline.judge_call_seconds == 9.0
     assert pipeline.store.bucket == "my-images"
     assert pipeline.schedule_evaluation is not None
+
+
+def test_an_api_request_keeps_time_before_and_after_its_longest_image_call():
+    pipeline = Runtime.from_env(ENV).pipeline
+    usable = api.API_TIMEOUT_SECONDS - api.SAFETY_SECONDS
+    before_and_after = usable - pipeline.image_call_seconds
+    assert before_and_after >= 3.0  # a cold start or a modify's reads, then the writes
+    s3 = pipeline.store.s3.meta.config
+    assert s3.connect_timeout + s3.read_timeout <= before_and_after  # one stalled S3 attempt
+    assert s3.retries["total_max_attempts"] == 2  # a transient S3 error costs one retry, not two
+
+
+def test_the_judge_of_the_evaluate_function_fits_in_an_api_request():
+    pipeline = Runtime.from_env(ENV, judge_timeout=evaluate.JUDGE_TIMEOUT_SECONDS).pipeline
+    assert pipeline.judge_bedrock.meta.config.read_timeout == evaluate.JUDGE_TIMEOUT_SECONDS
+    assert pipeline.judge_call_seconds + 3.0 <= api.API_TIMEOUT_SECONDS - api.SAFETY_SECONDS
+
+
+def test_scheduling_a_background_evaluation_takes_one_short_attempt(monkeypatch):
+    clients = []
+    monkeypatch.setattr(runtime_module, "evaluation_scheduler", lambda client, function: clients.append(client))
+    Runtime.from_env({**ENV, "IMAGEGEN_EVALUATE_FUNCTION": "evaluate-fn"})
+    config = clients[0].meta.config
+    assert config.retries["total_max_attempts"] == 1  # a retry could pay for the same evaluation twice
+    assert config.connect_timeout + config.read_timeout <= api.SAFETY_SECONDS + 1.0
 
 
 def test_runtime_without_an_evaluate_function_judges_in_the_request():
