@@ -10,6 +10,7 @@ import json
 import sys
 import threading
 import time
+import traceback
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -57,3 +58,15 @@ def error_fields(exc: ImageGenError) -> dict[str, Any]:
     if exc.upstream and not isinstance(exc, JudgeAnswerInvalid):
         fields["upstream"] = exc.upstream[:500]
     return fields
+
+
+def crash_fields(exc: BaseException) -> dict[str, Any]:
+    """What to log of an unexpected exception: its type and where it was raised (file, line,
+    function and source line of each frame). Not its message, nor a chained one's: an arbitrary
+    exception may quote any value (a KeyError its key, a parameter check the request body, so
+    the prompt), and tracebacks carry no local values."""
+    kind = type(exc)
+    return {
+        "error": kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}",
+        "trace": "".join(traceback.format_tb(exc.__traceback__)),
+    }

@@ -12,7 +12,6 @@ import copy
 import dataclasses
 import hashlib
 import random
-import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from .config import Settings
 from .errors import ImageGenError, ImageNotFound, InvalidParameter, Throttled
 from .ids import checked_image_id, new_image_id
 from .imageinfo import probe
-from .log import Logger, error_fields
+from .log import Logger, crash_fields, error_fields
 from .models.contracts import BuiltRequest, GeneratedImage, ImageResult
 from .models.images import invoke_image_model
 from .models.judge import ORIGINAL_FIELDS, JudgeOptions, Verdict, judge_image
@@ -211,9 +210,7 @@ class Pipeline:
         except ImageGenError as exc:
             failed = _failed(judge_model or "", exc.code, exc.message, self.now())
         except Exception as exc:  # record it; Lambda must not retry an evaluation that crashed
-            self.log.error(
-                "deferred_evaluation_crashed", image_id=image_id, error=repr(exc), trace=traceback.format_exc()
-            )
+            self.log.error("deferred_evaluation_crashed", image_id=image_id, **crash_fields(exc))
             failed = _failed(judge_model or "", "internal_error", "the evaluation failed unexpectedly", self.now())
         return self._record(image_id, failed, [])
 
@@ -399,7 +396,7 @@ class Pipeline:
             self.log.warning("evaluation_failed", image_id=image_id, **error_fields(exc))
             return _failed(judge, exc.code, exc.message, self.now()), exc
         except Exception as exc:  # a bug must not cost the caller the image
-            self.log.error("evaluation_crashed", image_id=image_id, error=repr(exc), trace=traceback.format_exc())
+            self.log.error("evaluation_crashed", image_id=image_id, **crash_fields(exc))
             failed = _failed(judge, "internal_error", "the evaluation failed unexpectedly", self.now())
             return failed, ImageGenError("the evaluation failed unexpectedly")
         return _done(verdict, self.now(), round((self.clock.monotonic() - started) * 1000)), None

@@ -148,7 +148,7 @@ def test_an_unexpected_crash_is_a_500_that_names_only_the_request_id(world, monk
     from imagegen.pipeline import Pipeline
 
     def boom(self, given, deadline):
-        raise KeyError("secret internal detail")
+        raise KeyError(given.request.prompt)  # an arbitrary exception may quote the request
 
     monkeypatch.setattr(Pipeline, "generate", boom)
     status, answer = world.generate({"prompt": PROMPT})
@@ -159,9 +159,22 @@ def test_an_unexpected_crash_is_a_500_that_names_only_the_request_id(world, monk
             "message": "internal error; quote request id c6af9ac6-7b61-11e6-9a41-93e8deadbeef when reporting it",
         }
     }
-    assert any(
-        line["event"] == "request_crashed" and "secret internal detail" in line["error"] for line in world.log_lines()
-    )
+    (crash,) = [line for line in world.log_lines() if line["event"] == "request_crashed"]
+    assert crash["error"] == "KeyError"
+    assert "in boom" in crash["trace"]  # where it was raised, for the one who fixes it
+
+
+def test_a_crash_is_logged_by_type_and_frames_without_its_message_which_may_quote_the_prompt(world, monkeypatch):
+    from imagegen.pipeline import Pipeline
+
+    def boom(self, given, deadline):
+        raise ValueError(f"cannot use {given.request.prompt!r}") from KeyError(given.request.prompt)
+
+    monkeypatch.setattr(Pipeline, "generate", boom)
+    status, _ = world.generate({"prompt": PROMPT})
+    assert status == 500
+    assert [line["error"] for line in world.log_lines() if line["event"] == "request_crashed"] == ["ValueError"]
+    assert PROMPT not in world.logs.getvalue()
 
 
 def test_logs_are_json_lines_with_the_request_id_and_no_prompt_text(world):

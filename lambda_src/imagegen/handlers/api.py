@@ -10,14 +10,13 @@ import base64
 import binascii
 import json
 import math
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock, Deadline
 from ..errors import ImageGenError, InvalidRequest
-from ..log import Logger, error_fields
+from ..log import Logger, crash_fields, error_fields
 from ..runtime import Runtime
 from .routes import Route as RouteSpec
 
@@ -75,7 +74,7 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
             exc.http_status, {"error": exc.to_dict()}, request_id, retry_after=exc.retryable, cors_origin=cors
         )
     except Exception as exc:
-        log.error("request_crashed", error=repr(exc), trace=traceback.format_exc())
+        log.error("request_crashed", **crash_fields(exc))
         message = f"internal error; quote request id {request_id} when reporting it"
         return respond(500, {"error": {"code": "internal_error", "message": message}}, request_id, cors_origin=cors)
 
