@@ -379,13 +379,15 @@ class Pipeline:
     def _judge(
         self, image_id: str, meta: dict[str, Any], data: bytes, judge: str, deadline: Deadline
     ) -> tuple[dict[str, Any], ImageGenError | None]:
-        """Judge; returns the verdict (done or failed) and the error, if any. Never raises."""
+        """Judge; returns the verdict (done or failed) and the error, if any. Never raises: every
+        error, preparing the call included, is about the judge and becomes a failed verdict."""
         started = self.clock.monotonic()
-        if not meta.get("judge_prompt"):
-            error = InvalidParameter("prompt", None, "the prompt this image should show: it was stored without one")
-            return _failed(judge, error.code, error.message, self.now()), error
-        options = JudgeOptions(max_prompt_chars=_prompt_limit(meta["model"]), allow_retired=self.settings.allow_retired)
         try:
+            if not meta.get("judge_prompt"):
+                raise InvalidParameter("prompt", None, "the prompt this image should show: it was stored without one")
+            options = JudgeOptions(
+                max_prompt_chars=_prompt_limit(meta.get("model")), allow_retired=self.settings.allow_retired
+            )
             verdict = with_retries(
                 lambda: judge_image(self.judge_bedrock, judge, data, meta.get("judge_prompt") or "", options),
                 deadline,
@@ -492,9 +494,14 @@ def _pick(field: str, given: str | None, allowed: Sequence[str], task: Task) -> 
 
 
 def _prompt_limit(model: str | None) -> int | None:
+    """The generation model's prompt limit, for the judge's revised prompt. None when unknown:
+    a model that has left the registry since the image was made does not stop its judging."""
     if model is None:
         return None
-    limits = resolve(model).record.limits.get("prompt_chars")
+    try:
+        limits = resolve(model).record.limits.get("prompt_chars")
+    except ImageGenError:
+        return None
     return limits[1] if limits else None
 
 

@@ -7,6 +7,7 @@ import pytest
 from imagegen import png
 
 from tests.fakes import VERDICT, client_error, throttle
+from tests.service.conftest import BUCKET
 
 PROMPT = "a red fox sitting in fresh snow"
 UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"
@@ -45,6 +46,14 @@ def test_evaluate_failure_is_its_error_status_and_the_failed_verdict_is_stored(w
     status, body = world.evaluate({"image_id": image_id})
     assert (status, body["error"]["code"]) == (429, "throttled")
     assert world.json_object(f"images/{image_id}/evaluation.json")["status"] == "failed"
+
+
+def test_an_image_whose_generation_model_left_the_registry_is_still_judged(world, image_id):
+    key = f"images/{image_id}/meta.json"
+    meta = world.json_object(key)
+    world.s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps({**meta, "model": "stability.gone-image-v1:0"}))
+    status, body = world.evaluate({"image_id": image_id})
+    assert (status, body["evaluation"]["status"]) == (200, "done")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ a background evaluation) fails the request or leaves a verdict pending for ever.
 import base64
 from datetime import UTC, datetime, timedelta
 
+from imagegen.errors import ConfigurationError
 from imagegen.handlers import evaluate
 
 from tests.fakes import LambdaContext
@@ -24,6 +25,18 @@ def test_metadata_that_cannot_be_stored_is_a_warning_and_the_image_is_returned(w
             "message": "could not store the image's metadata in S3 (InternalError)",
         }
     ]
+
+
+def test_a_judge_that_fails_while_preparing_its_call_is_a_failed_verdict_not_a_failed_request(world, monkeypatch):
+    from imagegen import pipeline
+
+    def unusable(model):
+        raise ConfigurationError("the model catalog cannot be read")
+
+    monkeypatch.setattr(pipeline, "_prompt_limit", unusable)
+    status, body = world.generate({"prompt": PROMPT})
+    assert (status, body["evaluation"]["status"]) == (200, "failed")
+    assert body["evaluation"]["error"]["code"] == "configuration_error"
 
 
 def test_a_verdict_that_cannot_be_stored_is_still_answered(world):
