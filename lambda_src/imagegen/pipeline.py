@@ -3,7 +3,7 @@
 Clients come in from outside (handlers, the CLI, tests). An image is stored before anything
 else happens to it; once it is, no later failure (metadata, verdict, edit link, judge) fails
 the request: the answer carries the image's id and URL, and a warning for each step that
-did not complete.
+did not complete. A judge failure never replaces a done verdict.
 """
 
 from __future__ import annotations
@@ -180,29 +180,19 @@ class Pipeline:
         return self._view(image_id, meta, {"status": "not_requested"})
 
     def evaluate(self, image_id: str, deadline: Deadline, judge_model: str | None = None) -> dict[str, Any]:
-        """Judge a stored image against its prompt and store the verdict; a failed judge is stored
-        as failed and raised."""
-        image_id = checked_image_id(image_id)
-        judge = _pick("judge_model", judge_model, self.settings.judge_models, Task.JUDGE)
-        meta = self.store.load_meta(image_id)
-        data = self.store.load_image(meta["image"]["key"])
-        warnings: Warnings = []
-        evaluation, error = self._judge(image_id, meta, data, judge, deadline)
-        self._record(image_id, evaluation, warnings)
+        """Judge a stored image against its prompt and store the verdict. A failed judge is
+        raised, and stored as failed unless the image has a done verdict: that one is kept, with
+        the failure as its `last_attempt`."""
+        answer, error = self._evaluate(image_id, deadline, judge_model)
         if error:
             raise error
-        return {
-            "image_id": image_id,
-            "evaluation": evaluation,
-            "evaluation_data": evaluation_data(evaluation),
-            **({"warnings": warnings} if warnings else {}),
-        }
+        return answer
 
     def finish_deferred(self, image_id: str, judge_model: str | None, deadline: Deadline) -> dict[str, Any]:
         """The background half of a deferred evaluation. Whatever happens, the stored verdict
-        stops being pending: it becomes done or failed."""
+        stops being pending: it becomes done or failed (or stays done, if it was judged since)."""
         try:
-            return self.evaluate(image_id, deadline, judge_model)["evaluation"]
+            return self._evaluate(image_id, deadline, judge_model)[0]["evaluation"]  # a judge failure is recorded
         except (ImageNotFound, InvalidParameter) as exc:
             if isinstance(exc, ImageNotFound) or exc.details.get("field") == "image_id":
                 return _failed(judge_model or "", exc.code, exc.message, self.now())  # no image: nothing to mark
@@ -212,7 +202,32 @@ class Pipeline:
         except Exception as exc:  # record it; Lambda must not retry an evaluation that crashed
             self.log.error("deferred_evaluation_crashed", image_id=image_id, **crash_fields(exc))
             failed = _failed(judge_model or "", "internal_error", "the evaluation failed unexpectedly", self.now())
-        return self._record(image_id, failed, [])
+        self._record_failure(image_id, failed, self._stored_verdict(image_id), [])
+        return failed
+
+    def _evaluate(
+        self, image_id: str, deadline: Deadline, judge_model: str | None
+    ) -> tuple[dict[str, Any], ImageGenError | None]:
+        """Judge and record; the answer, and the judge's error if it failed. Raises only for what
+        comes before the judge (a bad id or judge, an image that cannot be read)."""
+        image_id = checked_image_id(image_id)
+        judge = _pick("judge_model", judge_model, self.settings.judge_models, Task.JUDGE)
+        meta = self.store.load_meta(image_id)
+        data = self.store.load_image(meta["image"]["key"])
+        previous = self._stored_verdict(image_id)  # read now: after the judge, time is short
+        warnings: Warnings = []
+        evaluation, error = self._judge(image_id, meta, data, judge, deadline)
+        if error:
+            self._record_failure(image_id, evaluation, previous, warnings)
+        else:
+            self._record(image_id, evaluation, warnings)
+        answer = {
+            "image_id": image_id,
+            "evaluation": evaluation,
+            "evaluation_data": evaluation_data(evaluation),
+            **({"warnings": warnings} if warnings else {}),
+        }
+        return answer, error
 
     def describe(self, image_id: str) -> dict[str, Any]:
         """Everything known about an image, with fresh URLs for it and its edits."""
@@ -407,6 +422,26 @@ class Pipeline:
         self._keep("store the evaluation", warnings, lambda: self.store.save_evaluation(image_id, evaluation))
         return evaluation
 
+    def _record_failure(
+        self, image_id: str, failed: dict[str, Any], previous: dict[str, Any] | None, warnings: Warnings
+    ) -> None:
+        """Store a failed verdict, unless it would replace a done one: that is kept, with the
+        failure as its `last_attempt`. A verdict that could not be read is left as it is."""
+        if previous is _UNREAD:
+            self.log.warning("failed_verdict_not_stored", image_id=image_id, why="the earlier verdict is unreadable")
+        elif previous is not None and previous.get("status") == "done":
+            self._record(image_id, {**previous, "last_attempt": failed}, warnings)
+        else:
+            self._record(image_id, failed, warnings)
+
+    def _stored_verdict(self, image_id: str) -> dict[str, Any] | None:
+        """The verdict stored for an image, None if there is none, _UNREAD if it cannot be read."""
+        try:
+            return self.store.load_evaluation(image_id)
+        except ImageGenError as exc:
+            self.log.error("step_failed", step="read the earlier verdict", **error_fields(exc))
+            return _UNREAD
+
     def _keep(self, step: str, warnings: Warnings, action: Callable[[], Any]) -> bool:
         """Run a step that follows a stored image; its failure becomes a warning, not an error."""
         try:
@@ -539,6 +574,9 @@ def _done(verdict: Verdict, now: datetime, ms: int) -> dict[str, Any]:
         "evaluated_at": now.isoformat(timespec="milliseconds"),
         "duration_ms": ms,
     }
+
+
+_UNREAD: dict[str, Any] = {"status": "unreadable"}  # a stored verdict that could not be read
 
 
 def _failed(judge: str, code: str, message: str, now: datetime) -> dict[str, Any]:

@@ -48,6 +48,19 @@ def test_evaluate_failure_is_its_error_status_and_the_failed_verdict_is_stored(w
     assert world.json_object(f"images/{image_id}/evaluation.json")["status"] == "failed"
 
 
+def test_a_failed_re_evaluation_is_answered_but_keeps_the_done_verdict(world, image_id):
+    world.evaluate({"image_id": image_id})
+    world.bedrock.judge_outcomes = [throttle("Converse")] * 20
+    world.bedrock.judge_delay = 5.0
+    status, body = world.evaluate({"image_id": image_id})
+    assert (status, body["error"]["code"]) == (429, "throttled")
+    stored = world.json_object(f"images/{image_id}/evaluation.json")
+    assert (stored["status"], stored["score"]) == ("done", 8)
+    assert (stored["last_attempt"]["status"], stored["last_attempt"]["error"]["code"]) == ("failed", "throttled")
+    _, described = world.describe(image_id)
+    assert described["evaluation_data"]["score"] == 8
+
+
 def test_an_image_whose_generation_model_left_the_registry_is_still_judged(world, image_id):
     key = f"images/{image_id}/meta.json"
     meta = world.json_object(key)

@@ -100,6 +100,15 @@ def test_a_deferred_evaluation_with_a_judge_no_longer_allowed_marks_the_verdict_
     assert body["evaluation"]["error"]["code"] == "invalid_parameter"
 
 
+def test_a_deferred_evaluation_that_fails_after_the_image_was_judged_keeps_that_verdict(world):
+    image_id = _defer(world)
+    world.evaluate({"image_id": image_id})  # judged through the API in the meantime
+    assert _run_deferred(world, image_id, judge_model="amazon.nova-pro-v1:0") == {"status": "failed"}
+    stored = world.json_object(f"images/{image_id}/evaluation.json")
+    assert (stored["status"], stored["score"]) == ("done", 8)
+    assert stored["last_attempt"]["error"]["code"] == "invalid_parameter"
+
+
 def test_a_deferred_evaluation_for_an_unknown_image_writes_nothing(world):
     before = world.stored_keys()
     assert _run_deferred(world, "A" * 22) == {"status": "failed"}
