@@ -1,9 +1,9 @@
 """The product's use cases, written once: generate, evaluate, modify, describe.
 
 Clients come in from outside (handlers, the CLI, tests). An image is stored before anything
-else happens to it; once it is, no later failure (metadata, verdict, edit link, judge) fails
-the request: the answer carries the image's id and URL, and a warning for each step that
-did not complete. A judge failure never replaces a done verdict.
+else happens to it; once it is, no later failure (metadata, verdict, edit link, judge, URL)
+fails the request: the answer carries the image's id (and URL), and a warning for each step
+that did not complete. A judge failure never replaces a done verdict.
 """
 
 from __future__ import annotations
@@ -177,7 +177,9 @@ class Pipeline:
             "lineage": {"parent_id": None, "root_id": image_id, "mode": None},
         }
         self.store.save_meta(image_id, meta)
-        return self._view(image_id, meta, {"status": "not_requested"})
+        warnings: Warnings = []
+        view = self._view(image_id, meta, {"status": "not_requested"}, warnings)
+        return {**view, **({"warnings": warnings} if warnings else {})}
 
     def evaluate(self, image_id: str, deadline: Deadline, judge_model: str | None = None) -> dict[str, Any]:
         """Judge a stored image against its prompt and store the verdict. A failed judge is
@@ -342,7 +344,7 @@ class Pipeline:
             evaluation = {"status": "not_requested"}
             if judge:
                 evaluation = self._evaluate_or_defer(item, judge, deadline, warnings)
-            views.append(self._view(item.image_id, item.meta, evaluation))
+            views.append(self._view(item.image_id, item.meta, evaluation, warnings))
         judge_costs = [v["evaluation"].get("estimated_cost_usd") or 0 for v in views]
         image_cost = (stored[0].meta["estimated_cost_usd"]["image"] or 0) * len(stored)
         answer = {
@@ -468,11 +470,17 @@ class Pipeline:
             },
         }
 
-    def _view(self, image_id: str, meta: dict[str, Any], evaluation: dict[str, Any]) -> dict[str, Any]:
+    def _view(
+        self, image_id: str, meta: dict[str, Any], evaluation: dict[str, Any], warnings: Warnings
+    ) -> dict[str, Any]:
+        """An image as an answer shows it. A URL that cannot be signed is a warning (GET
+        /images/{id} signs a fresh one), never the loss of the stored image's id."""
         facts = meta["image"]
+        link = {"url": None, "url_expires_at": None}
+        self._keep("sign the image's URL", warnings, lambda: link.update(self.store.url(facts["key"])))
         return {
             "image_id": image_id,
-            **self.store.url(facts["key"]),
+            **link,
             "key": facts["key"],
             "model": meta["model"],
             "seed": meta["seed"],

@@ -4,6 +4,7 @@ a background evaluation) fails the request or leaves a verdict pending for ever.
 import base64
 from datetime import UTC, datetime, timedelta
 
+from botocore.exceptions import NoCredentialsError
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import evaluate
 
@@ -25,6 +26,18 @@ def test_metadata_that_cannot_be_stored_is_a_warning_and_the_image_is_returned(w
             "message": "could not store the image's metadata in S3 (InternalError)",
         }
     ]
+
+
+def test_a_url_that_cannot_be_signed_is_a_warning_and_the_stored_image_keeps_its_id(world, monkeypatch):
+    def cannot_sign(*args, **kwargs):
+        raise NoCredentialsError()
+
+    monkeypatch.setattr(world.s3, "generate_presigned_url", cannot_sign)
+    status, body = world.generate({"prompt": PROMPT})
+    assert status == 200
+    assert (body["url"], body["url_expires_at"], body["evaluation"]["status"]) == (None, None, "done")
+    assert f"images/{body['image_id']}/image.png" in world.stored_keys()
+    assert [(w["step"], w["code"]) for w in body["warnings"]] == [("sign the image's URL", "credentials_missing")]
 
 
 def test_a_judge_that_fails_while_preparing_its_call_is_a_failed_verdict_not_a_failed_request(world, monkeypatch):
