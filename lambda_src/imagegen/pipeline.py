@@ -176,8 +176,8 @@ class Pipeline:
             "image": _image_facts(key, image),
             "lineage": {"parent_id": None, "root_id": image_id, "mode": None},
         }
-        self.store.save_meta(image_id, meta)
         warnings: Warnings = []
+        self._keep("store the image's metadata", warnings, lambda: self.store.save_meta(image_id, meta))
         view = self._view(image_id, meta, {"status": "not_requested"}, warnings)
         return {**view, **({"warnings": warnings} if warnings else {})}
 
@@ -401,7 +401,8 @@ class Pipeline:
         started = self.clock.monotonic()
         try:
             if not meta.get("judge_prompt"):
-                raise InvalidParameter("prompt", None, "the prompt this image should show: it was stored without one")
+                missing = "its metadata could not be stored" if meta.get("partial") else "it was stored without one"
+                raise InvalidParameter("prompt", None, f"the prompt this image should show: {missing}")
             options = JudgeOptions(
                 max_prompt_chars=_prompt_limit(meta.get("model")), allow_retired=self.settings.allow_retired
             )

@@ -5,6 +5,9 @@
     images/<id>/evaluation.json      the verdict: done, pending or failed
     images/<id>/edits/<edit-id>.json a link to each edit made from this image (edits are images too)
 
+An image whose meta.json was never written (the write failed after the image was stored)
+is still found: its metadata is then read, partial, from the image object.
+
 Pre-signed GET URLs are SigV4, on the regional endpoint, with a configurable expiry.
 """
 
@@ -95,10 +98,18 @@ class ImageStore:
         self._put_json(meta_key(image_id), meta, "store the image's metadata")
 
     def load_meta(self, image_id: str) -> dict[str, Any]:
+        """The image's metadata document. When there is none but the image exists (its metadata
+        could not be written after it was stored), a partial one from the image object, so an
+        image that was stored is never out of reach."""
         meta = self._get_json(meta_key(image_id), "read the image's metadata")
-        if meta is None:
+        if meta is not None:
+            return meta
+        with _s3("look for the image"):
+            listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=f"{PREFIX}/{image_id}/image.", MaxKeys=1)
+        found = listed.get("Contents") or []
+        if not found:
             raise ImageNotFound(image_id)
-        return meta
+        return partial_meta(image_id, found[0])
 
     def save_evaluation(self, image_id: str, evaluation: dict[str, Any]) -> None:
         self._put_json(evaluation_key(image_id), evaluation, "store the evaluation")
@@ -149,6 +160,34 @@ class ImageStore:
         if not isinstance(doc, dict):
             raise StorageFailure("a stored document is not a JSON object", upstream=key)
         return doc
+
+
+def partial_meta(image_id: str, listed: dict[str, Any]) -> dict[str, Any]:
+    """What an image object alone tells (its key, format, size and time), in the shape of a
+    metadata document, marked partial; the prompt, model and seed were only in meta.json."""
+    key = str(listed["Key"])
+    extension = key.rsplit(".", 1)[-1]
+    created = listed.get("LastModified")
+    return {
+        "image_id": image_id,
+        "partial": True,
+        "created_at": created.isoformat(timespec="milliseconds") if isinstance(created, datetime) else None,
+        "kind": None,
+        "task": None,
+        "prompt": None,
+        "judge_prompt": None,
+        "model": None,
+        "seed": None,
+        "image": {
+            "key": key,
+            "format": next((fmt for fmt, ext in EXTENSIONS.items() if ext == extension), extension),
+            "width": None,
+            "height": None,
+            "bytes": listed.get("Size"),
+            "sha256": None,
+        },
+        "lineage": {"parent_id": None, "root_id": image_id, "mode": None},
+    }
 
 
 class _Missing(Exception):

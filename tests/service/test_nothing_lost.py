@@ -28,6 +28,32 @@ def test_metadata_that_cannot_be_stored_is_a_warning_and_the_image_is_returned(w
     ]
 
 
+def test_an_image_whose_metadata_could_not_be_stored_can_still_be_fetched_and_modified(world):
+    world.fail_s3("PutObject", "meta.json", times=1)
+    _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
+    image_id = generated["image_id"]
+    assert f"images/{image_id}/meta.json" not in world.stored_keys()
+    status, described = world.describe(image_id)
+    assert status == 200
+    assert "X-Amz-Signature=" in described["url"]
+    assert described["meta"]["partial"] is True
+    assert (described["meta"]["image"]["key"], described["meta"]["image"]["format"]) == (
+        f"images/{image_id}/image.png",
+        "png",
+    )
+    status, edit = world.modify({"image_id": image_id, "mode": "upscale"})
+    assert (status, edit["parent_id"]) == (200, image_id)
+
+
+def test_an_image_whose_metadata_could_not_be_stored_is_not_judged_blindly(world):
+    world.fail_s3("PutObject", "meta.json", times=1)
+    _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
+    status, answer = world.evaluate({"image_id": generated["image_id"]})
+    assert (status, answer["error"]["field"]) == (400, "prompt")
+    assert "its metadata could not be stored" in answer["error"]["message"]
+    assert world.bedrock.conversations == []
+
+
 def test_a_url_that_cannot_be_signed_is_a_warning_and_the_stored_image_keeps_its_id(world, monkeypatch):
     def cannot_sign(*args, **kwargs):
         raise NoCredentialsError()
