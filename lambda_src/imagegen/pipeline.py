@@ -18,7 +18,15 @@ from typing import Any
 
 from .clock import Clock, Deadline, SystemClock
 from .config import Settings
-from .errors import ImageGenError, ImageNotFound, InvalidParameter, Throttled
+from .errors import (
+    ImageGenError,
+    ImageNotFound,
+    InvalidParameter,
+    NoTimeLeft,
+    Throttled,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from .ids import checked_image_id, new_image_id
 from .imageinfo import probe
 from .log import Logger, crash_fields, error_fields
@@ -34,6 +42,8 @@ ScheduleEvaluation = Callable[[str, str], None]
 """Start the evaluation of an image id with a judge model in the background."""
 
 DEFERRED_EVALUATION_LIMIT = timedelta(minutes=15)  # Lambda's longest run: a pending verdict older than this was lost
+WORTH_DEFERRING = (Throttled, UpstreamUnavailable, UpstreamTimeout, NoTimeLeft)
+"""Judge failures the background, with its own time and a longer read timeout, may not meet."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -363,21 +373,23 @@ class Pipeline:
     def _evaluate_or_defer(self, item: Stored, judge: str, deadline: Deadline, warnings: Warnings) -> dict[str, Any]:
         if not deadline.fits(self.judge_call_seconds):
             if self.schedule_evaluation is not None:
-                return self._defer(item.image_id, judge, deadline, warnings)
+                why = f"{deadline.remaining():.1f} s were left and a judge call may take {self.judge_call_seconds:g} s"
+                return self._defer(item.image_id, judge, why, deadline, warnings)
             message = "there was not enough time left to judge in this request; ask POST /evaluate-image"
             return self._record(item.image_id, _failed(judge, "no_time_left", message, self.now()), warnings)
         evaluation, error = self._judge(item.image_id, item.meta, item.data, judge, deadline)
-        if isinstance(error, Throttled) and self.schedule_evaluation is not None:
-            return self._defer(item.image_id, judge, deadline, warnings)
+        if isinstance(error, WORTH_DEFERRING) and self.schedule_evaluation is not None:
+            why = f"the judge call failed in the request ({error.code}); it is tried again in the background"
+            return self._defer(item.image_id, judge, why, deadline, warnings)
         return self._record(item.image_id, evaluation, warnings)
 
-    def _defer(self, image_id: str, judge: str, deadline: Deadline, warnings: Warnings) -> dict[str, Any]:
+    def _defer(self, image_id: str, judge: str, why: str, deadline: Deadline, warnings: Warnings) -> dict[str, Any]:
         assert self.schedule_evaluation is not None
         pending = {
             "status": "pending",
             "judge_model": judge,
             "requested_at": self.now().isoformat(timespec="milliseconds"),
-            "why": f"{deadline.remaining():.1f} s were left and a judge call may take {self.judge_call_seconds:g} s",
+            "why": why,
         }
         self._record(image_id, pending, warnings)
         try:

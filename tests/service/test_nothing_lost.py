@@ -4,11 +4,12 @@ a background evaluation) fails the request or leaves a verdict pending for ever.
 import base64
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from botocore.exceptions import NoCredentialsError
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import evaluate
 
-from tests.fakes import LambdaContext
+from tests.fakes import LambdaContext, client_error
 
 PROMPT = "a red fox sitting in fresh snow"
 
@@ -146,6 +147,20 @@ def test_a_deferred_evaluation_that_fails_after_the_image_was_judged_keeps_that_
     stored = world.json_object(f"images/{image_id}/evaluation.json")
     assert (stored["status"], stored["score"]) == ("done", 8)
     assert stored["last_attempt"]["error"]["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        client_error("ModelTimeoutException", "Model timed out", 408, "Converse"),
+        client_error("ServiceUnavailableException", "Service unavailable", 503, "Converse"),
+    ],
+)
+def test_a_judge_that_times_out_or_is_unavailable_in_the_request_is_deferred(world, failure):
+    world.bedrock.judge_outcomes = [failure] * 10
+    status, body = world.generate({"prompt": PROMPT})
+    assert (status, body["evaluation"]["status"]) == (200, "pending")
+    assert world.scheduled == [(body["image_id"], "amazon.nova-lite-v1:0")]
 
 
 def test_a_deferred_evaluation_for_an_unknown_image_writes_nothing(world):
