@@ -276,6 +276,7 @@ class Pipeline:
             images=len(result.images),
             filtered=result.filtered,
             ms=invoke_ms,
+            **({"upstream": result.upstream[:500]} if result.upstream else {}),  # the model's own words
         )
         return built, result, invoke_ms
 

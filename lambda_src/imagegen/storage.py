@@ -29,7 +29,9 @@ PREFIX = "images"
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
 
 
-def make_s3_client(region: str, session: Any = None) -> Any:
+def make_s3_client(
+    region: str, session: Any = None, *, connect_timeout: float = 1, read_timeout: float = 2, max_attempts: int = 2
+) -> Any:
     """An S3 client whose pre-signed URLs are SigV4 on the regional virtual host
     (https://<bucket>.s3.<region>.amazonaws.com/...). boto3's defaults sign for the global host,
     which can redirect and then fail the signature. A loopback endpoint (AWS_ENDPOINT_URL_S3=
@@ -44,9 +46,10 @@ def make_s3_client(region: str, session: Any = None) -> Any:
         # a transient S3 error costs about a second, one stalled attempt 3 s (inside the 27 - 24
         # = 3 s an API request keeps after its longest image call, plus the margin), and the
         # worst case of one call is 2 x (1 + 2) + 1 = 7 s, where it was 3 x (2 + 5) + 3 = 24 s.
-        retries={"mode": "standard", "total_max_attempts": 2},
-        connect_timeout=1,
-        read_timeout=2,
+        # (The defaults; a terminal, with no API Gateway behind it and maybe a slow uplink, asks for more.)
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
     )
     return (session or boto3).client("s3", region_name=region, config=config)
 

@@ -178,7 +178,8 @@ def pipeline_from(args: argparse.Namespace, env: dict[str, str], err: TextIO) ->
         region_name=region,
         config=Config(read_timeout=120, retries={"mode": "standard", "total_max_attempts": 1}),
     )
-    s3 = make_s3_client(region, session)
+    # no 29 s limit here, and perhaps a slow uplink: the Lambda functions' tight S3 timeouts would misfire
+    s3 = make_s3_client(region, session, connect_timeout=5, read_timeout=60, max_attempts=3)
     check_bucket(s3, settings.bucket, "--bucket" if args.bucket else "IMAGEGEN_BUCKET")
     store = _KeepsUploads(s3, settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
     log = Logger(err if args.verbose else _Discard(), service="imagegen-cli")

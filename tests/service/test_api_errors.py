@@ -7,6 +7,7 @@ import dataclasses
 import json
 
 import pytest
+from imagegen import png
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import generate
 
@@ -238,3 +239,13 @@ def test_answers_carry_the_cors_origin_when_one_is_configured(world):
         api_event("POST", "/generate-image", {"prompt": PROMPT}), LambdaContext(clock=world.clock)
     )
     assert "Access-Control-Allow-Origin" not in response["headers"]
+
+
+def test_the_models_own_words_beside_its_images_reach_the_log_not_the_answer(original_world):
+    world = original_world
+    picture = base64.b64encode(png.solid(96, 64, (1, 2, 3))).decode()
+    world.bedrock.image_outcomes = [{"images": [picture, picture], "error": "One image came out degraded."}]
+    status, answer = world.generate({"prompt": PROMPT, "count": 2, "evaluate": False})
+    assert status == 200 and len(answer["images"]) == 2 and "degraded" not in json.dumps(answer)
+    (generated,) = [line for line in world.log_lines() if line["event"] == "image_generated"]
+    assert generated["upstream"] == "One image came out degraded."
