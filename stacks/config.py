@@ -156,7 +156,7 @@ def _check_model(
     role = Role(names, model_id, roles[0].task)
     warnings = []
     state = record.lifecycle.state(today)
-    instead = f"; use {record.successor} instead" if record.successor else ""
+    instead = _instead(record, roles, today)
     if state == "retired":
         if not (allow_any_retired or model_id in retired_ok):
             raise StackConfigError(
@@ -178,6 +178,20 @@ def _check_model(
             f"it runs in {', '.join(record.serving_regions()) or 'no region'}"
         )
     return warnings
+
+
+def _instead(record: Any, roles: list[Role], today: date | None) -> str:
+    """What to deploy instead, per task: a successor for generation may not do variation."""
+    by_task: dict[str, list[str]] = {}
+    for role in roles:
+        successor = record.successor_for(role.task, today) or f"no Active model can do '{role.task}'"
+        by_task.setdefault(successor, []).append(str(role.task))
+    if len(by_task) == 1:
+        (advice,) = by_task
+        return f"; use {advice} instead" if not advice.startswith("no ") else f"; {advice}"
+    return "; instead use " + ", ".join(
+        advice if advice.startswith("no ") else f"{advice} for {', '.join(tasks)}" for advice, tasks in by_task.items()
+    )
 
 
 def _text(context: Callable[[str], Any], key: str, default: str) -> str:

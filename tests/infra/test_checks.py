@@ -207,3 +207,11 @@ def test_the_cli_refuses_a_bad_model_with_one_readable_line(tmp_path):
     assert done.returncode != 0
     assert "configuration error: judge model: unknown model id 'amazon.nova-lite-v2:0'; did you mean" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_retired_modify_model_is_advised_a_successor_per_mode_it_serves():
+    config = from_context(_context(profile="original"), today=date(2026, 12, 1))
+    canvas = next(w for w in config.warnings if "amazon.nova-canvas-v1:0" in w)
+    assert "stability.sd3-5-large-v1:0 for variation" in canvas
+    assert "stability.stable-image-inpaint-v1:0 for inpaint" in canvas
+    assert "stable-image-core" not in canvas  # a text-to-image model cannot do any of these modes
