@@ -76,3 +76,15 @@ def rgba_png(width: int, height: int, *, alpha_at: dict[tuple[int, int], int] | 
         b"".join(bytes([90, 140, 200, alpha_at.get((x, y), 255)]) for x in range(width)) for y in range(height)
     )
     return png.encode(png.Raster(width, height, "RGBA", rows))
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """One PNG chunk: length, type, body, CRC."""
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def paeth(a: int, b: int, c: int) -> int:
+    """The PNG Paeth predictor, for writing test images with every row filter."""
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)

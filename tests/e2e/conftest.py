@@ -9,6 +9,7 @@ import boto3
 import pytest
 from imagegen.storage import make_s3_client
 
+from imagegen_local import cli
 from imagegen_local.demo import environment
 from imagegen_local.devapi import DevApi
 from imagegen_local.emulator.server import Emulator, Faults
@@ -54,3 +55,16 @@ def dev_api(local_env):
     with DevApi(log_stream=logs) as api:
         api.logs = logs
         yield api
+
+
+def cli_runner(tmp_path, answer: str = ""):
+    """imagegen in-process; returns (exit code, stdout, stderr). `ask` answers its questions
+    (every question gets `answer` unless a test passes its own)."""
+
+    def imagegen(*argv, ask=None):
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.main([str(a) for a in argv], out=out, err=err, ask=ask or (lambda _: answer))
+        return code, out.getvalue(), err.getvalue()
+
+    imagegen.tmp = tmp_path
+    return imagegen

@@ -2,7 +2,6 @@
 printed JSON, one-line errors and their exit codes."""
 
 import argparse
-import io
 import json
 import subprocess
 import sys
@@ -15,21 +14,15 @@ from imagegen.models import registry
 from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
+from tests.e2e.conftest import cli_runner
 
 BUCKET = "imagegen-demo"
 
 
 @pytest.fixture
 def run(local_env, tmp_path):
-    """imagegen in-process in the offline world's environment; returns (exit code, stdout, stderr)."""
-
-    def imagegen(*argv, ask=None):
-        out, err = io.StringIO(), io.StringIO()
-        code = cli.main([str(a) for a in argv], out=out, err=err, ask=ask or (lambda _: ""))
-        return code, out.getvalue(), err.getvalue()
-
-    imagegen.tmp = tmp_path
-    return imagegen
+    """imagegen in-process in the offline world's environment."""
+    return cli_runner(tmp_path)
 
 
 def stored(key):

@@ -4,7 +4,6 @@ file edited since is a new image, not the stored one."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from imagegen import png
 from imagegen.storage import make_s3_client
 
-from imagegen_local import cli
+from tests.e2e.conftest import cli_runner
 
 BUCKET = "imagegen-demo"
 
@@ -21,14 +20,7 @@ BUCKET = "imagegen-demo"
 def run(local_env, tmp_path, monkeypatch):
     """imagegen in-process in the offline world, in a scratch folder; returns (exit code, stdout, stderr)."""
     monkeypatch.chdir(tmp_path)
-
-    def imagegen(*argv, ask=None):
-        out, err = io.StringIO(), io.StringIO()
-        code = cli.main([str(a) for a in argv], out=out, err=err, ask=ask or (lambda _: "a fox"))
-        return code, out.getvalue(), err.getvalue()
-
-    imagegen.tmp = tmp_path
-    return imagegen
+    return cli_runner(tmp_path, answer="a fox")
 
 
 def s3():

@@ -6,15 +6,7 @@ from imagegen import png
 from imagegen.errors import InvalidImage
 from imagegen.imageinfo import PNG_SIGNATURE, probe
 
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _paeth(a: int, b: int, c: int) -> int:
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+from tests.imagefactory import paeth, png_chunk
 
 
 def _filtered_png(rows: list[bytes], width: int, colour: int, bpp: int) -> bytes:
@@ -27,22 +19,27 @@ def _filtered_png(rows: list[bytes], width: int, colour: int, bpp: int) -> bytes
             a = row[i - bpp] if i >= bpp else 0
             b = previous[i]
             c = previous[i - bpp] if i >= bpp else 0
-            pred = [0, a, b, (a + b) >> 1, _paeth(a, b, c)][kind]
+            pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][kind]
             line.append((x - pred) & 0xFF)
         out += bytes([kind]) + line
         previous = row
     ihdr = struct.pack(">IIBBBBB", width, len(rows), 8, colour, 0, 0, 0)
-    return PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(bytes(out))) + _chunk(b"IEND", b"")
+    return (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(bytes(out)))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def _palette_png(palette: bytes, scanline: bytes) -> bytes:
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 3, 0, 0, 0)
     return (
         PNG_SIGNATURE
-        + _chunk(b"IHDR", ihdr)
-        + _chunk(b"PLTE", palette)
-        + _chunk(b"IDAT", zlib.compress(scanline))
-        + _chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"PLTE", palette)
+        + png_chunk(b"IDAT", zlib.compress(scanline))
+        + png_chunk(b"IEND", b"")
     )
 
 
@@ -73,10 +70,10 @@ def test_decode_expands_a_palette_image():
     palette = bytes([255, 0, 0, 0, 0, 255])
     data = (
         PNG_SIGNATURE
-        + _chunk(b"IHDR", ihdr)
-        + _chunk(b"PLTE", palette)
-        + _chunk(b"IDAT", zlib.compress(b"\x00\x01\x00"))
-        + _chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"PLTE", palette)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00\x01\x00"))
+        + png_chunk(b"IEND", b"")
     )
     assert png.decode(data).rows == (bytes([0, 0, 255, 255, 0, 0]),)
 
@@ -87,20 +84,20 @@ def test_decode_expands_a_palette_image():
         (b"GIF89a", "not a PNG"),
         (
             PNG_SIGNATURE
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 16, 0, 0, 0, 0))
-            + _chunk(b"IDAT", zlib.compress(b"")),
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 16, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(b"")),
             "unsupported",
         ),
         (
             PNG_SIGNATURE
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
-            + _chunk(b"IDAT", b"not zlib"),
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", b"not zlib"),
             "corrupt",
         ),
         (
             PNG_SIGNATURE
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
-            + _chunk(b"IDAT", zlib.compress(b"\x00")),
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(b"\x00")),
             "truncated",
         ),
         (_palette_png(b"\x00\x00\x00\x00", b"\x00\x00"), "palette is missing or not whole"),

@@ -11,19 +11,9 @@ from imagegen import png
 from imagegen.errors import InvalidImage
 from imagegen.imageinfo import PNG_SIGNATURE
 
-from tests.imagefactory import png_header, png_image, rgba_png
+from tests.imagefactory import paeth, png_chunk, png_header, png_image, rgba_png
 
 ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _paeth(a: int, b: int, c: int) -> int:
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
 
 
 def _filter(rows: list[bytes], bpp: int, kinds: list[int]) -> bytes:
@@ -34,7 +24,7 @@ def _filter(rows: list[bytes], bpp: int, kinds: list[int]) -> bytes:
             a = row[i - bpp] if i >= bpp else 0
             b = previous[i]
             c = previous[i - bpp] if i >= bpp else 0
-            line.append((x - [0, a, b, (a + b) >> 1, _paeth(a, b, c)][kind]) & 0xFF)
+            line.append((x - [0, a, b, (a + b) >> 1, paeth(a, b, c)][kind]) & 0xFF)
         out += bytes([kind]) + line
         previous = row
     return bytes(out)
@@ -43,7 +33,11 @@ def _filter(rows: list[bytes], bpp: int, kinds: list[int]) -> bytes:
 def _png(width, height, depth, colour, scanlines, *, interlace=0, extra=b""):
     ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, interlace)
     return (
-        PNG_SIGNATURE + _chunk(b"IHDR", ihdr) + extra + _chunk(b"IDAT", zlib.compress(scanlines)) + _chunk(b"IEND", b"")
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + extra
+        + png_chunk(b"IDAT", zlib.compress(scanlines))
+        + png_chunk(b"IEND", b"")
     )
 
 
@@ -115,7 +109,7 @@ def _palette_png(indices: list[list[int]], depth: int, trns: bytes) -> bytes:
         bits = "".join(format(i, f"0{depth}b") for i in row)
         bits += "0" * (-len(bits) % 8)  # padding bits: zero, which is index 0
         rows.append(int(bits, 2).to_bytes(len(bits) // 8, "big"))
-    extra = _chunk(b"PLTE", palette) + _chunk(b"tRNS", trns)
+    extra = png_chunk(b"PLTE", palette) + png_chunk(b"tRNS", trns)
     return _png(len(indices[0]), len(indices), depth, 3, _filter(rows, 1, [2] * len(rows)), extra=extra)
 
 
@@ -150,7 +144,7 @@ def test_a_colour_key_makes_exactly_its_colour_transparent(colour, depth, rows, 
     width = {(2, 8): 2, (0, 8): 3, (0, 16): 2, (0, 1): 3}[(colour, depth)]
     channels = 3 if colour == 2 else 1
     bpp = max(1, channels * depth // 8)
-    data = _png(width, 1, depth, colour, _filter(rows, bpp, [1]), extra=_chunk(b"tRNS", key))
+    data = _png(width, 1, depth, colour, _filter(rows, bpp, [1]), extra=png_chunk(b"tRNS", key))
     assert png.has_transparency(data) is expected
 
 
