@@ -19,6 +19,9 @@ from .imageinfo import PNG_SIGNATURE
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 _MODES = {"L": 0, "RGB": 2, "RGBA": 6}
 _LOW_BYTE = (0xFF).__and__
+# The filtered scanlines of the largest image any model here takes (9.4 MP, 16-bit RGBA) need
+# 75 MB; more than this is refused before it is inflated.
+MAX_RAW_BYTES = 96 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,14 @@ def decode(data: bytes) -> Raster:
     return Raster(parts.width, parts.height, mode, tuple(rows))
 
 
+def verify(data: bytes) -> None:
+    """Raise InvalidImage unless the PNG's chunks parse and its image data inflates to exactly
+    what its header needs (the check a service decoding the image makes first)."""
+    parts = _parse(data)
+    if len(parts.raw) != parts.raw_size:
+        raise InvalidImage("PNG image data is truncated")
+
+
 def has_transparency(data: bytes) -> bool:
     """True if any pixel is less than fully opaque: an alpha sample below its maximum, a pixel
     whose palette entry tRNS makes transparent, or a pixel of the tRNS colour key.
@@ -120,12 +131,29 @@ class _Parts:
     idat: bytes
 
     @property
+    def raw_size(self) -> int:
+        """How many bytes the filtered scanlines of an image this size take: a filter byte and a
+        stride per row, summed over the Adam7 passes when interlaced."""
+        channels = _CHANNELS[self.colour]
+        if not self.interlace:
+            return self.height * (1 + _stride(self.width, channels, self.depth))
+        return sum(h * (1 + _stride(w, channels, self.depth)) for w, h in _pass_sizes(self.width, self.height))
+
+    @property
     def raw(self) -> bytes:
-        """The decompressed, still filtered, scanlines."""
+        """The decompressed, still filtered, scanlines; never more than the header's size needs, so
+        that a small file cannot inflate into gigabytes (a decompression bomb)."""
+        expected = self.raw_size
+        if expected > MAX_RAW_BYTES:
+            raise InvalidImage(f"PNG of {self.width}x{self.height} is too large to inspect")
+        inflater = zlib.decompressobj()
         try:
-            return zlib.decompress(self.idat)
+            raw = inflater.decompress(self.idat, expected + 1)
         except zlib.error as exc:
             raise InvalidImage(f"corrupt PNG ({exc})") from exc
+        if len(raw) > expected or inflater.unconsumed_tail:
+            raise InvalidImage(f"corrupt PNG (more image data than {self.width}x{self.height} pixels hold)")
+        return raw
 
 
 def _parse(data: bytes) -> _Parts:
@@ -138,7 +166,7 @@ def _parse(data: bytes) -> _Parts:
             kind = data[pos + 4 : pos + 8]
             body = data[pos + 8 : pos + 8 + length]
             pos += 12 + length
-            if kind == b"IHDR":
+            if kind == b"IHDR" and not header:  # the first one counts, as for every reader
                 header = body
             elif kind == b"PLTE":
                 palette = body
@@ -160,16 +188,21 @@ def _parse(data: bytes) -> _Parts:
 _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
 
+def _pass_sizes(width: int, height: int) -> Iterator[tuple[int, int]]:
+    """(width, height) of each non-empty Adam7 pass."""
+    for x0, y0, dx, dy in _ADAM7:
+        w, h = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if w > 0 and h > 0:
+            yield w, h
+
+
 def _passes(parts: _Parts) -> Iterator[tuple[int, int, bytes]]:
     """(width, height, filtered scanlines) of the image, or of each non-empty Adam7 pass."""
     if not parts.interlace:
         yield parts.width, parts.height, parts.raw
         return
     raw, channels, pos = parts.raw, _CHANNELS[parts.colour], 0
-    for x0, y0, dx, dy in _ADAM7:
-        width, height = -(-(parts.width - x0) // dx), -(-(parts.height - y0) // dy)
-        if width <= 0 or height <= 0:
-            continue
+    for width, height in _pass_sizes(parts.width, parts.height):
         size = height * (1 + _stride(width, channels, parts.depth))
         yield width, height, raw[pos : pos + size]
         pos += size

@@ -22,6 +22,12 @@ class LeftLoopback(RuntimeError):
     pass
 
 
+class ReverseLookupRefused(LeftLoopback, socket.herror):
+    """A refused reverse lookup is also the socket.herror that callers of gethostbyaddr expect
+    when a name has no answer: socket.getfqdn() (and with it HTTPServer binding "" or 0.0.0.0)
+    then falls back to the name it was given, offline, instead of failing."""
+
+
 def _check(address: object) -> None:
     if isinstance(address, (str, bytes)):  # a Unix socket path
         return
@@ -83,7 +89,10 @@ def _gethostbyname_ex(host: str) -> tuple[str, list[str], list[str]]:
 
 
 def _gethostbyaddr(address: str) -> tuple[str, list[str], list[str]]:
-    _check_name(address)  # a reverse lookup of anything but loopback is a DNS query
+    try:
+        _check_name(address)  # a reverse lookup of anything but loopback is a DNS query
+    except LeftLoopback as refused:
+        raise ReverseLookupRefused(str(refused)) from None
     return _real_gethostbyaddr(address)
 
 

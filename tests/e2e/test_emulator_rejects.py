@@ -261,3 +261,14 @@ def test_stability_inpaint_takes_transparent_pixels_as_the_mask_but_not_an_opaqu
     assert_validation(rejected(bedrock, inpaint, body), "A mask is required unless the image has transparent pixels")
     body["image"] = _b64(rgba_png(512, 512, alpha_at={(10, 10): 0}))
     assert json.loads(invoke(bedrock, inpaint, body)["body"].read())["images"]
+
+
+@pytest.mark.parametrize("field", ["image", "maskImage"])
+def test_a_png_with_corrupt_image_data_is_a_validation_error_not_a_server_error(us_east_1_with_retired_models, field):
+    good = png.solid(512, 512, (9, 9, 9))
+    corrupt = good[:33] + b"\x00\x00\x00\x08IDAT" + b"\xde\xad\xbe\xef" * 2 + b"\x00\x00\x00\x00" + good[-12:]
+    params = {"text": "a hat", "image": _b64(good), "maskImage": _b64(png.solid(512, 512, (0, 0, 0)))}
+    params[field] = _b64(corrupt)
+    body = {"taskType": "INPAINTING", "inPaintingParams": params, "imageGenerationConfig": {"seed": 1}}
+    response = rejected(us_east_1_with_retired_models, "amazon.nova-canvas-v1:0", body)
+    assert response["Error"]["Code"] == "ValidationException" and response["ResponseMetadata"]["HTTPStatusCode"] == 400

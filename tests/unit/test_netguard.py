@@ -64,3 +64,12 @@ def test_a_udp_datagram_outside_loopback_is_refused():
 def test_loopback_lookups_still_work():
     assert socket.getaddrinfo("127.0.0.1", 80)
     assert socket.getaddrinfo("localhost", 80)
+
+
+def test_getfqdn_and_a_server_bound_to_every_interface_work_offline():
+    import http.server
+    import socket
+
+    assert socket.getfqdn("example.com") == "example.com"  # a refused reverse lookup is "no answer"
+    server = http.server.HTTPServer(("0.0.0.0", 0), http.server.BaseHTTPRequestHandler)
+    server.server_close()

@@ -108,3 +108,17 @@ def test_decode_expands_a_palette_image():
 def test_decode_raises_invalid_image_for_what_it_cannot_read(data, message):
     with pytest.raises(InvalidImage, match=message):
         png.decode(data)
+
+
+def test_verify_accepts_a_whole_png_and_refuses_one_whose_data_is_cut_short():
+    whole = png.solid(64, 48, (5, 6, 7))
+    assert png.verify(whole) is None
+    ihdr = struct.pack(">IIBBBBB", 64, 48, 8, 2, 0, 0, 0)
+    short = (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(bytes(100)))
+        + png_chunk(b"IEND", b"")
+    )
+    with pytest.raises(InvalidImage, match="truncated"):
+        png.verify(short)

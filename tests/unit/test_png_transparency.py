@@ -177,3 +177,31 @@ def test_a_truncated_image_is_an_invalid_image_not_a_guess():
     data = _png(4, 4, 8, 6, b"\x00" + b"\xff" * 16)
     with pytest.raises(InvalidImage, match="truncated"):
         png.has_transparency(data)
+
+
+def _png_with_idat(width: int, height: int, colour: int, raw: bytes) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    return (
+        PNG_SIGNATURE + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b"")
+    )
+
+
+def test_image_data_beyond_what_the_header_holds_is_refused_before_it_is_inflated():
+    # 64x64 RGBA needs 64 * (1 + 256) bytes; this stream would inflate to 50 MB from 50 KB
+    bomb = _png_with_idat(64, 64, 6, bytes(50 * 1024 * 1024))
+    assert len(bomb) < 100_000
+    with pytest.raises(InvalidImage, match="more image data than 64x64 pixels hold"):
+        png.has_transparency(bomb)
+    with pytest.raises(InvalidImage, match="more image data"):
+        png.decode(bomb)
+
+
+def test_exactly_the_data_the_header_holds_is_read():
+    opaque = _png_with_idat(64, 64, 6, (b"\x00" + b"\x10\x20\x30\xff" * 64) * 64)
+    assert png.has_transparency(opaque) is False
+
+
+def test_a_header_too_large_to_inspect_is_refused_without_inflating():
+    huge = _png_with_idat(20_000, 20_000, 6, b"\x00")
+    with pytest.raises(InvalidImage, match="20000x20000 is too large to inspect"):
+        png.has_transparency(huge)

@@ -96,7 +96,19 @@ def image_bytes(
     fmt, width, height = sniff(data)
     if fmt not in formats:
         raise validation(f"{path}: unsupported image format; supported: {', '.join(formats)}")
+    if fmt == "png":
+        _decodable(data, path)
     return data, fmt, width, height
+
+
+def _decodable(data: bytes, path: str) -> None:
+    from imagegen import png  # a PNG decoder, not a builder
+    from imagegen.errors import InvalidImage
+
+    try:
+        png.verify(data)
+    except InvalidImage:
+        raise validation(f"{path}: Unable to process the image: the PNG data is invalid") from None
 
 
 def sniff(data: bytes) -> tuple[str, int, int]:
@@ -263,8 +275,11 @@ def task_envelope(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         requested = (cfg["width"], cfg["height"]) if "width" in cfg else None
         if task in SIZED_TASKS and (requested or task in ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION")):
             _size_allowed(*(requested or DEFAULT_SIZE), canvas)
-        for image in _images_in(details):
-            _input_image_allowed(image, canvas)
+        sources = _images_in(details)
+        for _, _, _, width, height in sources:
+            _input_image_allowed((width, height), canvas)
+        for key, data, fmt, _, _ in sources:  # after the cheap size checks, as the limits come first
+            _opaque(key, data, fmt)
         return {
             "task": task,
             "count": cfg.get("numberOfImages", 1),
@@ -291,23 +306,26 @@ def _size_allowed(width: Any, height: Any, canvas: bool) -> None:
         raise validation(f"Invalid image size {width}x{height}: use one of the supported sizes")
 
 
-def _images_in(details: dict[str, Any]) -> list[tuple[int, int]]:
-    """The size of every source image, each refused if any of its pixels is not fully opaque."""
+def _images_in(details: dict[str, Any]) -> list[tuple[str, bytes, str, int, int]]:
+    """(field, bytes, format, width, height) of every source image."""
     given = [(details[key], key) for key in ("image", "referenceImage", "conditionImage") if key in details]
     given += [(i, "images") for i in details.get("images", [])]
-    found = []
-    for encoded, key in given:
-        data, fmt, width, height = image_bytes(encoded, key)
-        if fmt == "png" and _transparent(data):
-            raise validation(f"{key}: the image must not contain transparent or semi-transparent pixels")
-        found.append((width, height))
-    return found
+    return [(key, *image_bytes(encoded, key)) for encoded, key in given]
+
+
+def _opaque(key: str, data: bytes, fmt: str) -> None:
+    if fmt == "png" and _transparent(data):
+        raise validation(f"{key}: the image must not contain transparent or semi-transparent pixels")
 
 
 def _transparent(data: bytes) -> bool:
     from imagegen import png  # a PNG decoder, not a builder
+    from imagegen.errors import InvalidImage
 
-    return png.has_transparency(data)
+    try:
+        return png.has_transparency(data)
+    except InvalidImage:
+        raise validation("Unable to process the image: the PNG data is invalid") from None
 
 
 def _input_image_allowed(size: tuple[int, int], canvas: bool) -> None:
