@@ -170,7 +170,7 @@ def _parse(data: bytes) -> _Parts:
                 header = body
             elif kind == b"PLTE":
                 palette = body
-            elif kind == b"tRNS":
+            elif kind == b"tRNS" and not idat:  # the spec puts it before the image data; so does imageinfo
                 trns = body
             elif kind == b"IDAT":
                 idat.append(body)
