@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from .cli import Context
 
 _REGION_IN_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
-# HTTP status of the API's answer -> the CLI's exit code (as for local errors of the same kind)
-STATUS_EXIT = {400: 2, 403: 6, 404: 2, 422: 3, 429: 4, 500: 1, 502: 8, 503: 5, 504: 8}
+# An error answer exits by its code (error.code, as the same error would locally: see cli.exit_code);
+# these HTTP statuses -> exit codes are for an answer without a code the CLI knows, such as API
+# Gateway's own {"message": ...} (a missing key or signature 403, throttling 429, a 504 timeout).
+# 503 is shared by retryable and final errors, so a 503 without a known code is "the service failed".
+STATUS_EXIT = {400: 2, 401: 6, 403: 6, 404: 2, 413: 2, 422: 3, 429: 4, 500: 1, 502: 8, 503: 8, 504: 8}
 
 
 def limit_choices(limit: str) -> list[str]:
@@ -112,9 +115,9 @@ def run(ctx: Context, env: dict[str, str]) -> int:
     status, answer = send(method, base + path, body, session, args, env)
     if status != 200:
         code, message = _error_of(answer, status)
-        raise _ApiError(code, message, STATUS_EXIT.get(status, 1))
+        raise ApiError(code, message, STATUS_EXIT.get(status, 1))
     if not isinstance(answer, dict):
-        raise _ApiError("unexpected_answer", f"the API answered {status} with something that is not a JSON object", 8)
+        raise ApiError("unexpected_answer", f"the API answered {status} with something that is not a JSON object", 8)
     evaluation = answer.get("evaluation") or {}
     human = [f"{args.operation}: {answer.get('image_id')}"]
     if answer.get("url"):
@@ -232,10 +235,11 @@ def _region_of(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-class _ApiError(ImageGenError):
-    """An error the API answered, carried to the CLI's one-line report and exit code."""
+class ApiError(ImageGenError):
+    """An error the API answered, carried to the CLI's one-line report and exit code: the code's
+    (cli.exit_code), or `status_exit` for a code the CLI does not know."""
 
-    def __init__(self, code: str, message: str, exit_status: int) -> None:
+    def __init__(self, code: str, message: str, status_exit: int) -> None:
         super().__init__(message)
         self.code = code  # type: ignore[misc]
-        self.exit_status = exit_status
+        self.status_exit = status_exit

@@ -27,6 +27,7 @@ from typing import Any, NoReturn, TextIO
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
+from imagegen import errors
 from imagegen.clock import Deadline, SystemClock
 from imagegen.config import MAX_URL_EXPIRY, MODIFY_MODES, Settings, profiles
 from imagegen.errors import (
@@ -34,8 +35,12 @@ from imagegen.errors import (
     ContentFiltered,
     CredentialsMissing,
     ImageGenError,
+    ImageNotFound,
+    ImageTooLarge,
     InvalidRequest,
+    ModelAccessDenied,
     ModelUnavailable,
+    NoTimeLeft,
     StorageFailure,
     Throttled,
     UpstreamFailure,
@@ -46,26 +51,31 @@ from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
 from imagegen.models.request import ImageRequest, Margins, Task
 from imagegen.pipeline import GenerateInput, ModifyInput, Pipeline
-from imagegen.storage import ImageStore, make_s3_client
+from imagegen.storage import ImageStore, _s3, make_s3_client
 
 from . import api_client
 from .api_client import limit_choices
 
 LOCAL_SECONDS = 600.0  # a terminal has no API Gateway limit; a generous deadline still bounds retries
 
-# error class -> exit code (0 is success, 2 is also argparse's code for bad usage)
+# error class -> exit code, the first that matches (0 is success, 2 is also argparse's code for bad
+# usage, and any other error is 1). An error the deployed API answers exits as its code's class
+# does here. no_time_left is 4 with throttling: both mean "nothing is wrong, nothing was paid
+# for, send it again later", while 8 mixes retryable and final Bedrock failures.
 EXIT_CODES: tuple[tuple[type[ImageGenError], int], ...] = (
     (ContentFiltered, 3),
     (Throttled, 4),
+    (NoTimeLeft, 4),
     (CredentialsMissing, 6),
     (ConfigurationError, 6),
     (ModelUnavailable, 5),
+    (ModelAccessDenied, 5),
     (StorageFailure, 7),
     (UpstreamFailure, 8),
     (InvalidRequest, 2),
+    (ImageNotFound, 2),
+    (ImageTooLarge, 2),
 )
-EXIT_MODEL_ACCESS = 5
-EXIT_NOT_FOUND = 2
 EXIT_PARTIAL = 1
 
 
@@ -180,33 +190,44 @@ def pipeline_from(args: argparse.Namespace, env: dict[str, str], err: TextIO) ->
     )
     # no 29 s limit here, and perhaps a slow uplink: the Lambda functions' tight S3 timeouts would misfire
     s3 = make_s3_client(region, session, connect_timeout=5, read_timeout=60, max_attempts=3)
-    check_bucket(s3, settings.bucket, "--bucket" if args.bucket else "IMAGEGEN_BUCKET")
-    store = _KeepsUploads(s3, settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
     log = Logger(err if args.verbose else _Discard(), service="imagegen-cli")
+    check_bucket(s3, settings.bucket, "--bucket" if args.bucket else "IMAGEGEN_BUCKET", log)
+    store = _KeepsUploads(s3, settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
     return Pipeline(
         bedrock=bedrock, store=store, settings=settings, log=log, image_call_seconds=120, judge_call_seconds=60
     )
 
 
-def check_bucket(s3: Any, bucket: str, given_by: str) -> None:
-    """The bucket exists and these credentials may use it, checked before any model is paid for."""
+def check_bucket(s3: Any, bucket: str, given_by: str, log: Logger) -> None:
+    """The bucket exists, checked before any model is paid for. HEAD needs s3:ListBucket, which a
+    policy granting only object access (GetObject, PutObject) lacks: its 403 lets the command go on
+    (a warning in the --verbose log), and the first write says whether access is really missing.
+    An answer to HEAD has no body, so its status is all there is; storage's own mapping (`_s3`)
+    reports missing credentials and any other S3 error, as for every S3 call."""
     where = f"bucket {bucket} (from {given_by})"
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except ClientError as exc:
-        error = exc.response.get("Error", {}).get("Code", "")
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if status == 404 or error in ("404", "NoSuchBucket", "NotFound"):
-            raise ConfigurationError(f"{where} does not exist: create it or name another") from None
-        if status == 403 or error in ("403", "AccessDenied", "Forbidden"):
-            raise ConfigurationError(f"{where} is not open to these credentials (access denied)") from None
-        raise StorageFailure(f"could not check {where} in S3 ({error or status})", upstream=str(exc)) from None
-    except NoCredentialsError:
-        raise CredentialsMissing("no AWS credentials found: set AWS_PROFILE or configure credentials") from None
-    except ParamValidationError:
-        raise ConfigurationError(f"{where} is not a valid bucket name") from None
-    except BotoCoreError as exc:
-        raise StorageFailure(f"could not reach S3 to check {where}: {exc}") from None
+    with _s3(f"check {where}"):
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404 or exc.response.get("Error", {}).get("Code") in ("NoSuchBucket", "NotFound"):
+                raise ConfigurationError(f"{where} does not exist: create it or name another") from None
+            if status == 400:  # S3's answer to a HEAD with an expired or malformed session token
+                raise CredentialsMissing("the AWS credentials were refused (expired session token?)") from None
+            if status != 403:
+                raise
+            log.warning(
+                "bucket_not_checked",
+                bucket=bucket,
+                status=status,
+                reason="HEAD needs s3:ListBucket; going on, the first write to the bucket tells whether it is open",
+            )
+        except ParamValidationError:
+            raise ConfigurationError(f"{where} is not a valid bucket name") from None
+        except NoCredentialsError:
+            raise  # storage's message
+        except BotoCoreError as exc:  # S3 unreachable: the reason, which storage keeps for the logs, belongs here
+            raise StorageFailure(f"could not reach S3 to check {where}: {exc}") from None
 
 
 class _KeepsUploads(ImageStore):
@@ -683,8 +704,9 @@ def build_parser() -> argparse.ArgumentParser:
         "everything in S3 with pre-signed links. Uses your AWS credentials and region; set "
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME and AWS_ENDPOINT_URL_S3 to work against local servers.",
         epilog="Exit codes: 0 done, 1 some batch prompts failed or an unexpected error, 2 bad input, 3 content "
-        "filtered, 4 throttled, 5 model not available or not granted, 6 credentials or configuration (no bucket, "
-        "or one that does not exist), 7 storage, 8 Bedrock failed, 130 interrupted.",
+        "filtered, 4 throttled or out of time (send it again), 5 model not available or not granted, 6 credentials "
+        "(none, or refused) or configuration (no bucket, or one that does not exist), 7 storage, 8 Bedrock failed, "
+        "130 interrupted.",
     )
     output = _Parser(add_help=False)
     output.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
@@ -872,16 +894,24 @@ def main(
 
 
 def exit_code(exc: ImageGenError) -> int:
-    if hasattr(exc, "exit_status"):  # an error the deployed API answered
-        return int(exc.exit_status)
-    if exc.code == "image_not_found":
-        return EXIT_NOT_FOUND
-    if exc.code == "model_access_denied":
-        return EXIT_MODEL_ACCESS
-    for kind, code in EXIT_CODES:
-        if isinstance(exc, kind):
-            return code
-    return 1
+    """By the error's class; for an error the deployed API answered, by the class its code names
+    (so it exits as the same error does here), else by its HTTP status."""
+    if isinstance(exc, api_client.ApiError):
+        kind = API_ERRORS.get(exc.code)
+        return _exit_for(kind) if kind else exc.status_exit
+    return _exit_for(type(exc))
+
+
+def _exit_for(kind: type[ImageGenError]) -> int:
+    return next((code for cls, code in EXIT_CODES if issubclass(kind, cls)), 1)
+
+
+def _error_classes(kind: type[ImageGenError]) -> list[type[ImageGenError]]:
+    return [kind, *(c for sub in kind.__subclasses__() for c in _error_classes(sub))]
+
+
+# the API's error codes: every code of the project's taxonomy, and the class that has it
+API_ERRORS = {kind.code: kind for kind in _error_classes(ImageGenError) if kind.__module__ == errors.__name__}
 
 
 def fail(ctx: Context, code: str, message: str, exit_status: int, prog: str = "imagegen") -> int:

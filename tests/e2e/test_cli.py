@@ -274,8 +274,8 @@ def test_model_access_not_granted_says_how_to_enable_it(run, emulator):
     )
 
 
-def pin_today(monkeypatch, emulator, day: str) -> None:
-    """The lifecycle's 'today' for this test, in the CLI (the registry's date) and in the emulator."""
+def pin_today(monkeypatch, day: str, emulator=None) -> None:
+    """The lifecycle's 'today' for this test, in the CLI (the registry's date) and, given one, in the emulator."""
     fixed = date.fromisoformat(day)
 
     class PinnedDate(date):
@@ -284,14 +284,15 @@ def pin_today(monkeypatch, emulator, day: str) -> None:
             return fixed
 
     monkeypatch.setattr(registry, "date", PinnedDate)
-    emulator.configure(today=day)
+    if emulator is not None:
+        emulator.configure(today=day)
 
 
 TITAN_V2_IN_US_EAST_1 = ["generate", "a fox", "--model", "amazon.titan-image-generator-v2:0", "--region", "us-east-1"]
 
 
 def test_a_model_past_its_end_of_life_is_refused_with_its_successor_before_any_call(run, emulator, monkeypatch):
-    pin_today(monkeypatch, emulator, "2026-07-01")  # the day after Titan v2's end of life
+    pin_today(monkeypatch, "2026-07-01", emulator)  # the day after Titan v2's end of life
     calls = len(emulator.calls)
     code, _, err = run(*TITAN_V2_IN_US_EAST_1)
     assert (code, err) == (
@@ -303,7 +304,7 @@ def test_a_model_past_its_end_of_life_is_refused_with_its_successor_before_any_c
 
 
 def test_the_same_model_is_called_before_its_end_of_life(run, emulator, monkeypatch):
-    pin_today(monkeypatch, emulator, "2026-06-29")  # the day before: the pinned date decides, not the calendar
+    pin_today(monkeypatch, "2026-06-29", emulator)  # the day before: the pinned date decides, not the calendar
     code, out, err = run(*TITAN_V2_IN_US_EAST_1, "--no-evaluate", "--json", "--output-dir", run.tmp)
     assert (code, err) == (0, "")
     assert json.loads(out)["images"][0]["model"] == "amazon.titan-image-generator-v2:0"
@@ -521,7 +522,8 @@ def test_a_file_this_tool_saved_is_its_stored_image(run):
     assert code == 0 and set(json.loads(out)) == {"command", "image_id", "evaluation"}
 
 
-def test_count_saves_and_reports_every_image(run, emulator):
+def test_count_saves_and_reports_every_image(run, emulator, monkeypatch):
+    pin_today(monkeypatch, "2026-07-01", emulator)  # Titan v2 (which takes a count) is retired: allowed and served
     emulator.configure(serve_retired=True)
     code, out, err = run(
         "generate",

@@ -1,13 +1,16 @@
 """`imagegen api`: the API's URL from the CloudFormation stack (moto's, on loopback), API keys,
-missing credentials, and a SigV4 signature that botocore itself recomputes."""
+missing credentials, a SigV4 signature that botocore itself recomputes, and exit codes by the
+API's error code."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+import threading
 import uuid
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import botocore.auth
@@ -175,3 +178,80 @@ def test_the_signature_sent_is_the_one_botocore_computes_with_the_same_time_and_
     assert resign(method, url, body, headers, SECRET + "x", monkeypatch) != headers["authorization"]  # keys matter
     if body:  # and so does every byte of the body
         assert resign(method, url, body + b" ", headers, SECRET, monkeypatch) != headers["authorization"]
+
+
+@pytest.fixture(scope="module")
+def answering():
+    """A stand-in API: every request gets the (status, JSON body) set in `answering.reply`."""
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, body = server.reply
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/prd/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def error(code: str) -> dict:
+    return {"error": {"code": code, "message": f"the API's {code} message"}}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "exit_code"),
+    [
+        (503, error("no_time_left"), 4),  # retryable like throttling: nothing was paid for, send it again
+        (503, error("storage_unavailable"), 7),
+        (503, error("upstream_unavailable"), 8),
+        (503, error("credentials_missing"), 6),
+        (503, error("model_unavailable"), 5),
+        (503, error("model_retired"), 5),
+        (503, error("model_access_denied"), 5),
+        (503, error("inference_profile_required"), 5),
+        (429, error("throttled"), 4),
+        (422, error("content_filtered"), 3),
+        (422, error("image_too_large"), 2),
+        (400, error("invalid_parameter"), 2),
+        (404, error("image_not_found"), 2),
+        (502, error("judge_answer_invalid"), 8),
+        (504, error("upstream_timeout"), 8),
+        (500, error("configuration_error"), 6),
+        (500, error("internal_error"), 1),
+    ],
+    ids=lambda value: value["error"]["code"] if isinstance(value, dict) else None,
+)
+def test_an_api_error_exits_by_its_code_as_the_same_error_does_locally(run, answering, status, body, exit_code):
+    answering.reply = (status, body)
+    code, out, err = run("api", "get", IMAGE_ID, "--api-url", answering.url, "--json")
+    assert (code, err) == (exit_code, f"imagegen: {body['error']['message']}\n")
+    assert json.loads(out) == body
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "exit_code"),
+    [
+        (503, error("a_code_from_a_newer_api"), 8),
+        (404, error("no_such_route"), 2),  # a handler's code, not the taxonomy's
+        (429, {"message": "Too Many Requests"}, 4),  # API Gateway's own answers have no code
+        (403, {"message": "Missing Authentication Token"}, 6),
+        (413, {"message": "Request Too Long"}, 2),
+        (504, {"message": "Endpoint request timed out"}, 8),
+    ],
+    ids=["unknown-code-503", "no_such_route", "gateway-429", "gateway-403", "gateway-413", "gateway-504"],
+)
+def test_an_api_error_without_a_known_code_exits_by_its_status(run, answering, status, body, exit_code):
+    answering.reply = (status, body)
+    code, _, err = run("api", "get", IMAGE_ID, "--api-url", answering.url)
+    message = body["error"]["message"] if "error" in body else body["message"]
+    assert (code, err) == (exit_code, f"imagegen: {message}\n")

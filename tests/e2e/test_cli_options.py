@@ -11,6 +11,11 @@ import pytest
 from imagegen.models.registry import all_models
 
 from imagegen_local import cli
+from tests.e2e.test_cli import pin_today
+
+# a day on which Nova Canvas (end of life 2026-09-30) and Claude 3.5 Sonnet (2026-03-01) are retired
+# and Claude Haiku 4.5 is Active, so that the models tests mean the same on any day they run
+AFTER_CANVAS = "2026-10-01"
 
 
 def imagegen(*argv: str) -> tuple[int, str, str]:
@@ -147,7 +152,8 @@ def test_choices_take_any_case_and_pass_the_registry_spelling_on() -> None:
     assert (args.quality, args.outpaint_mode) == ("premium", "PRECISE")
 
 
-def test_the_models_table_fits_in_120_columns_and_starts_a_row_for_every_model() -> None:
+def test_the_models_table_fits_in_120_columns_and_starts_a_row_for_every_model(monkeypatch) -> None:
+    pin_today(monkeypatch, AFTER_CANVAS)
     code, out, err = imagegen("models")
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -156,7 +162,8 @@ def test_the_models_table_fits_in_120_columns_and_starts_a_row_for_every_model()
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [m.id for m in all_models()]
 
 
-def test_the_models_table_names_each_successor_under_its_model() -> None:
+def test_the_models_table_names_each_successor_under_its_model(monkeypatch) -> None:
+    pin_today(monkeypatch, AFTER_CANVAS)
     _, out, _ = imagegen("models", "--task", "judge")
     lines = out.splitlines()
     row = next(n for n, line in enumerate(lines) if line.startswith("anthropic.claude-3-5-sonnet-20240620-v1:0 "))
@@ -170,9 +177,10 @@ def test_the_models_json_keeps_every_field_whole() -> None:
     assert titan["tasks"] == ["generate", "variation", "inpaint", "outpaint", "replace", "erase", "remove-background"]
 
 
-def test_the_models_json_names_a_successor_that_can_do_the_chosen_task() -> None:
+def test_the_models_json_names_a_successor_that_can_do_the_chosen_task(monkeypatch) -> None:
     from imagegen.models.registry import resolve
 
+    pin_today(monkeypatch, AFTER_CANVAS)
     _, out, _ = imagegen("models", "--task", "variation", "--json")
     canvas = next(m for m in json.loads(out)["models"] if m["id"] == "amazon.nova-canvas-v1:0")
     assert canvas["state"] == "retired"
@@ -181,3 +189,11 @@ def test_the_models_json_names_a_successor_that_can_do_the_chosen_task() -> None
     assert (
         next(m for m in json.loads(out)["models"] if m["id"] == "stability.stable-image-core-v1:1")["successor"] is None
     )
+
+
+@pytest.mark.parametrize(("day", "state"), [("2026-09-29", "legacy"), ("2026-09-30", "retired")])
+def test_the_models_json_states_a_models_lifecycle_on_the_day_it_runs(monkeypatch, day, state) -> None:
+    pin_today(monkeypatch, day)  # Nova Canvas is Legacy until its end of life, 2026-09-30
+    _, out, _ = imagegen("models", "--json")
+    canvas = next(m for m in json.loads(out)["models"] if m["id"] == "amazon.nova-canvas-v1:0")
+    assert (canvas["state"], canvas["eol"]) == (state, "2026-09-30")

@@ -1,5 +1,5 @@
-"""`imagegen` and the bucket: a missing one is found before any model is paid for, and a saved
-file edited since is a new image, not the stored one."""
+"""`imagegen` and the bucket: a missing one is found before any model is paid for, one that only
+refuses to be listed is used, and a saved file edited since is a new image, not the stored one."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.awsrequest import AWSResponse, HeadersDict
 from imagegen import png
 from imagegen.storage import make_s3_client
 
+from imagegen_local import cli
 from tests.e2e.conftest import cli_runner
 
 BUCKET = "imagegen-demo"
@@ -75,6 +77,87 @@ def test_a_bucket_name_s3_cannot_have_is_a_configuration_error(run, emulator):
     code, _, err = run("generate", "a fox", "--bucket", "Not_A/Bucket")
     assert (code, err) == (6, "imagegen: bucket Not_A/Bucket (from --bucket) is not a valid bucket name\n")
     assert len(emulator.calls) == calls
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: object):
+        yield self.data
+
+
+def s3_answers(monkeypatch, operation: str, status: int, body: bytes = b"") -> None:
+    """The CLI's S3 client gets this answer to `operation` (HeadBucket, PutObject...) in place of
+    the local S3's, as real S3 gives it: a HEAD's error has no body, a PUT's is XML."""
+    made = cli.make_s3_client
+
+    def make(*args, **kwargs):
+        client = made(*args, **kwargs)
+        client.meta.events.register(
+            f"before-send.s3.{operation}",
+            lambda request, **_: AWSResponse(request.url, status, HeadersDict(), _Body(body)),
+        )
+        return client
+
+    monkeypatch.setattr(cli, "make_s3_client", make)
+
+
+def test_a_bucket_that_refuses_head_for_want_of_list_bucket_is_still_used(run, monkeypatch):
+    s3_answers(monkeypatch, "HeadBucket", 403)  # a policy with s3:GetObject and s3:PutObject only
+    code, out, err = run("generate", "a fox", "--no-evaluate", "--json")
+    assert (code, err) == (0, "")
+    image = json.loads(out)["images"][0]
+    assert stored(f"images/{image['image_id']}/image.png") == Path(image["file"]).read_bytes()
+
+
+def test_with_verbose_a_head_refused_is_one_warning_in_the_log(run, monkeypatch):
+    s3_answers(monkeypatch, "HeadBucket", 403)
+    code, _, err = run("generate", "a fox", "--no-evaluate", "--verbose")
+    assert code == 0
+    (warning,) = [json.loads(line) for line in err.splitlines() if json.loads(line)["level"] == "WARNING"]
+    assert (warning["event"], warning["bucket"], warning["status"]) == ("bucket_not_checked", BUCKET, 403)
+
+
+def test_a_bucket_closed_to_writes_too_fails_at_the_first_write_as_storage(run, monkeypatch):
+    s3_answers(monkeypatch, "HeadBucket", 403)
+    denied = b"<?xml version='1.0'?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+    s3_answers(monkeypatch, "PutObject", 403, denied)
+    code, out, err = run("generate", "a fox", "--no-evaluate")
+    assert (code, out, err) == (7, "", "imagegen: could not store the image in S3 (AccessDenied)\n")
+
+
+def test_an_expired_session_token_is_a_credentials_error_before_any_model_is_called(run, emulator, monkeypatch):
+    s3_answers(monkeypatch, "HeadBucket", 400)  # S3's bodiless answer to a HEAD with an expired token
+    calls = len(emulator.calls)
+    code, out, err = run("generate", "a fox", "--json")
+    line = "the AWS credentials were refused (expired session token?)"
+    assert (code, err) == (6, f"imagegen: {line}\n")
+    assert json.loads(out) == {"error": {"code": "credentials_missing", "message": line}}
+    assert len(emulator.calls) == calls
+
+
+def test_any_other_answer_to_the_bucket_check_is_a_storage_error_before_any_model_is_called(run, emulator, monkeypatch):
+    s3_answers(monkeypatch, "HeadBucket", 501)  # an S3 look-alike without HeadBucket
+    calls = len(emulator.calls)
+    code, out, err = run("generate", "a fox")
+    assert (code, out, err) == (
+        7,
+        "",
+        f"imagegen: could not check bucket {BUCKET} (from IMAGEGEN_BUCKET) in S3 (501)\n",
+    )
+    assert len(emulator.calls) == calls
+
+
+def test_an_unreachable_s3_is_one_line_that_says_why(run, local_env):
+    local_env.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")  # the discard port: nothing listens
+    code, out, err = run("generate", "a fox")
+    assert (code, out, err) == (
+        7,
+        "",
+        f"imagegen: could not reach S3 to check bucket {BUCKET} (from IMAGEGEN_BUCKET): Could not connect to the "
+        f'endpoint URL: "http://127.0.0.1:9/{BUCKET}"\n',
+    )
 
 
 def test_the_bucket_named_is_the_one_used(run, local_env):
