@@ -3,7 +3,7 @@
 Clients come in from outside (handlers, the CLI, tests). An image is stored before anything
 else happens to it; once it is, no later failure (metadata, verdict, edit link, judge, URL)
 fails the request: the answer carries the image's id (and URL), and a warning for each step
-that did not complete. A judge failure never replaces a done verdict.
+that did not complete. A judge failure never replaces a done verdict (one it can read).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .ids import checked_image_id, new_image_id
 from .imageinfo import probe
 from .log import Logger, crash_fields, error_fields
 from .models.contracts import BuiltRequest, GeneratedImage, ImageResult
-from .models.images import invoke_image_model
+from .models.images import build_request, call_image_model
 from .models.judge import ORIGINAL_FIELDS, JudgeOptions, Verdict, judge_image
 from .models.registry import resolve
 from .models.request import ImageRequest, Task
@@ -202,7 +202,8 @@ class Pipeline:
 
     def finish_deferred(self, image_id: str, judge_model: str | None, deadline: Deadline) -> dict[str, Any]:
         """The background half of a deferred evaluation. Whatever happens, the stored verdict
-        stops being pending: it becomes done or failed (or stays done, if it was judged since)."""
+        stops being pending: it becomes done or failed (or stays done, if it was judged since),
+        unless S3 refuses the write. A verdict that cannot be read is replaced by the failure."""
         try:
             return self._evaluate(image_id, deadline, judge_model)[0]["evaluation"]  # a judge failure is recorded
         except (ImageNotFound, InvalidParameter) as exc:
@@ -259,11 +260,19 @@ class Pipeline:
     # --- steps --------------------------------------------------------------------------------
 
     def _invoke(self, model: str, request: ImageRequest, deadline: Deadline) -> tuple[BuiltRequest, ImageResult, int]:
+        """Build and check the request once (that can take seconds for a large source image),
+        then call the model, weighing the time left right before each call; a retry calls again
+        with the same request."""
+        built = build_request(
+            model,
+            request,
+            region=self.bedrock.meta.region_name,
+            rng=self.rng,
+            allow_retired=self.settings.allow_retired,
+        )
         started = self.clock.monotonic()
-        built, result = with_retries(
-            lambda: invoke_image_model(
-                self.bedrock, model, request, rng=self.rng, allow_retired=self.settings.allow_retired
-            ),
+        result = with_retries(
+            lambda: call_image_model(self.bedrock, model, built, request.task),
             deadline,
             rng=self.rng,
             call_seconds=self.image_call_seconds,
@@ -396,7 +405,8 @@ class Pipeline:
         try:
             self.schedule_evaluation(image_id, judge)
         except Exception as exc:  # the image is stored; say why it will not be judged
-            self.log.error("evaluation_not_scheduled", image_id=image_id, error=repr(exc))
+            why = error_fields(exc) if isinstance(exc, ImageGenError) else crash_fields(exc)  # never its message
+            self.log.error("evaluation_not_scheduled", image_id=image_id, **why)
             failed = _failed(
                 judge, "evaluation_not_scheduled", "the background evaluation could not be started", self.now()
             )
@@ -442,10 +452,15 @@ class Pipeline:
         self, image_id: str, failed: dict[str, Any], previous: dict[str, Any] | None, warnings: Warnings
     ) -> None:
         """Store a failed verdict, unless it would replace a done one: that is kept, with the
-        failure as its `last_attempt`. A verdict that could not be read is left as it is."""
+        failure as its `last_attempt`. An earlier verdict that could not be read is read once
+        more (S3 may have failed once; a verdict may have been stored since). If it still cannot
+        be, the failure is stored over it: left alone, a pending verdict would stay pending until
+        it reads as lost, and a document that cannot be read is no verdict to keep."""
         if previous is _UNREAD:
-            self.log.warning("failed_verdict_not_stored", image_id=image_id, why="the earlier verdict is unreadable")
-        elif previous is not None and previous.get("status") == "done":
+            previous = self._stored_verdict(image_id)
+            if previous is _UNREAD:
+                self.log.warning("unreadable_verdict_replaced", image_id=image_id)
+        if previous is not None and previous.get("status") == "done":
             self._record(image_id, {**previous, "last_attempt": failed}, warnings)
         else:
             self._record(image_id, failed, warnings)

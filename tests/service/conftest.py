@@ -6,7 +6,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from moto import mock_aws
 from tests.fakes import FakeBedrock, FakeClock, LambdaContext, api_event
 
 BUCKET = "imagegen-test-images"
+EPOCH = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)  # the handlers' wall clock at FakeClock time 0
 
 
 @pytest.fixture
@@ -71,7 +72,12 @@ class World:
     logs: io.StringIO = field(default_factory=io.StringIO)
     scheduled: list[tuple[str, str]] = field(default_factory=list)
     schedule_error: Exception | None = None
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    now: Callable[[], datetime] | None = None
+    """The handlers' wall clock; by default it moves with `clock` from EPOCH, never with real time."""
+
+    def __post_init__(self) -> None:
+        if self.now is None:
+            self.now = lambda: EPOCH + timedelta(seconds=self.clock.now)
 
     def runtime(self) -> Runtime:
         log = Logger(self.logs, service="imagegen")
@@ -88,7 +94,7 @@ class World:
             schedule_evaluation=schedule if self.settings.evaluate_function else None,
             clock=self.clock,
             log=log,
-            now=lambda: self.now(),
+            now=lambda: self.wall(),
         )
         return Runtime(self.settings, pipeline, log)
 
@@ -105,9 +111,20 @@ class World:
 
         self.s3.meta.events.register(f"before-parameter-build.s3.{operation}", refuse)
 
+    def wall(self) -> datetime:
+        assert self.now is not None
+        return self.now()
+
+    def received(self, event: dict[str, Any], seconds_ago: float = 0.0) -> dict[str, Any]:
+        """`event`, as API Gateway received it `seconds_ago` by the handlers' clock (api_event
+        stamps real time, which a loaded machine lets drift from it)."""
+        event["requestContext"]["requestTimeEpoch"] = round((self.wall().timestamp() - seconds_ago) * 1000)
+        return event
+
     def call(self, module: Any, event: dict[str, Any], remaining_ms: int = 29_000) -> tuple[int, dict[str, Any]]:
+        """Serve `event`, received just now by the handlers' clock."""
         handler = module.make_handler(self.runtime)
-        response = handler(event, LambdaContext(remaining_ms=remaining_ms, clock=self.clock))
+        response = handler(self.received(event), LambdaContext(remaining_ms=remaining_ms, clock=self.clock))
         assert response["headers"]["Content-Type"] == "application/json"
         return response["statusCode"], json.loads(response["body"])
 

@@ -232,11 +232,11 @@ def test_answers_carry_the_cors_origin_when_one_is_configured(world):
     world.settings = dataclasses.replace(world.settings, cors_origin="https://app.example.com")
     handler = generate.make_handler(world.runtime)
     for body in ({"prompt": PROMPT}, {"prompt": ""}):  # a success and an error
-        response = handler(api_event("POST", "/generate-image", body), LambdaContext(clock=world.clock))
+        response = handler(world.received(api_event("POST", "/generate-image", body)), LambdaContext(clock=world.clock))
         assert response["headers"]["Access-Control-Allow-Origin"] == "https://app.example.com"
     world.settings = dataclasses.replace(world.settings, cors_origin=None)
     response = generate.make_handler(world.runtime)(
-        api_event("POST", "/generate-image", {"prompt": PROMPT}), LambdaContext(clock=world.clock)
+        world.received(api_event("POST", "/generate-image", {"prompt": PROMPT})), LambdaContext(clock=world.clock)
     )
     assert "Access-Control-Allow-Origin" not in response["headers"]
 

@@ -244,7 +244,7 @@ def test_a_429_carries_retry_after(world):
     world.bedrock.image_outcomes = [throttle()] * 20
     world.bedrock.image_delay = 5.0
     response = generate.make_handler(world.runtime)(
-        api_event("POST", "/generate-image", {"prompt": PROMPT}), LambdaContext(clock=world.clock)
+        world.received(api_event("POST", "/generate-image", {"prompt": PROMPT})), LambdaContext(clock=world.clock)
     )
     assert response["statusCode"] == 429
     assert response["headers"]["Retry-After"] == "5"

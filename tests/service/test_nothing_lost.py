@@ -2,7 +2,7 @@
 a background evaluation) fails the request or leaves a verdict pending for ever."""
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from botocore.exceptions import NoCredentialsError
@@ -171,7 +171,7 @@ def test_a_deferred_evaluation_for_an_unknown_image_writes_nothing(world):
 
 def test_a_pending_verdict_older_than_any_background_run_reads_as_lost(world):
     image_id = _defer(world)
-    later = datetime.now(UTC) + timedelta(minutes=16)
+    later = world.wall() + timedelta(minutes=16)
     world.now = lambda: later
     _, body = world.describe(image_id)
     assert body["evaluation"]["status"] == "failed"
@@ -188,3 +188,37 @@ def test_an_error_on_modify_echoes_neither_the_prompt_nor_the_mask(world):
     text = str(answer)
     assert "secret words" not in text and mask[:20] not in text
     assert "5006 bytes" in text
+
+
+def test_a_deferred_evaluation_that_fails_replaces_a_verdict_it_cannot_read(world):
+    """The pending verdict cannot be read, before the judge nor after it: the failure is stored
+    anyway, so the verdict does not stay pending until it reads as lost."""
+    image_id = _defer(world)
+    world.bedrock.judge_outcomes = [client_error("AccessDeniedException", "no access to the model", 403, "Converse")]
+    world.fail_s3("GetObject", "evaluation.json", times=2)
+    assert _run_deferred(world, image_id) == {"status": "failed"}
+    stored = world.json_object(f"images/{image_id}/evaluation.json")
+    assert (stored["status"], stored["error"]["code"]) == ("failed", "model_access_denied")
+    assert "unreadable_verdict_replaced" in [line["event"] for line in world.log_lines()]
+
+
+def test_a_done_verdict_that_could_not_be_read_once_survives_a_failed_judge(world):
+    _, body = world.generate({"prompt": PROMPT})
+    image_id = body["image_id"]
+    world.bedrock.judge_outcomes = [client_error("AccessDeniedException", "no access to the model", 403, "Converse")]
+    world.fail_s3("GetObject", "evaluation.json", times=1)  # read again before the failure is stored
+    _, answer = world.evaluate({"image_id": image_id})
+    assert answer["error"]["code"] == "model_access_denied"
+    stored = world.json_object(f"images/{image_id}/evaluation.json")
+    assert (stored["status"], stored["score"]) == ("done", 8)
+    assert stored["last_attempt"]["error"]["code"] == "model_access_denied"
+
+
+def test_a_background_evaluation_that_cannot_start_logs_no_exception_message(world):
+    world.schedule_error = RuntimeError(f"could not invoke the evaluate function for {PROMPT!r}")
+    world.bedrock.image_delay = 20.0
+    status, body = world.generate({"prompt": PROMPT})
+    assert (status, body["evaluation"]["error"]["code"]) == (200, "evaluation_not_scheduled")
+    (line,) = [line for line in world.log_lines() if line["event"] == "evaluation_not_scheduled"]
+    assert line["error"] == "RuntimeError" and "trace" in line
+    assert PROMPT not in world.logs.getvalue()

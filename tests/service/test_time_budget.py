@@ -2,7 +2,6 @@
 serves, as long as each call ends within its client's read timeout."""
 
 import json
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -51,8 +50,7 @@ def test_the_deadline_is_lambdas_remaining_time_capped_by_the_api_limit_less_a_m
 def test_time_spent_before_the_handler_runs_counts_against_the_api_limit(world):
     """API Gateway's clock starts when it receives the request: a cold start spends it too."""
     world.bedrock.image_delay = 14.0
-    event = api_event("POST", "/generate-image", {"prompt": PROMPT})
-    event["requestContext"]["requestTimeEpoch"] = int((time.time() - 1.5) * 1000)  # received 1.5 s ago
+    event = world.received(api_event("POST", "/generate-image", {"prompt": PROMPT}), seconds_ago=1.5)
     from imagegen.handlers import generate
 
     response = generate.make_handler(world.runtime)(event, LambdaContext(clock=world.clock))
@@ -62,10 +60,8 @@ def test_time_spent_before_the_handler_runs_counts_against_the_api_limit(world):
     assert body["evaluation"]["status"] == "pending"
 
 
-def _arrived_seconds_ago(seconds, resource="/generate-image", body=None):
-    event = api_event("POST", resource, body or {"prompt": PROMPT})
-    event["requestContext"]["requestTimeEpoch"] = int((time.time() - seconds) * 1000)
-    return event
+def _arrived_seconds_ago(world, seconds, resource="/generate-image", body=None):
+    return world.received(api_event("POST", resource, body or {"prompt": PROMPT}), seconds_ago=seconds)
 
 
 def test_no_image_call_starts_when_it_could_not_finish_before_the_api_gives_up(world):
@@ -73,7 +69,7 @@ def test_no_image_call_starts_when_it_could_not_finish_before_the_api_gives_up(w
     would pay for an image whose id the caller never gets (API Gateway answers 504 first)."""
     from imagegen.handlers import generate
 
-    response = generate.make_handler(world.runtime)(_arrived_seconds_ago(20), LambdaContext(clock=world.clock))
+    response = generate.make_handler(world.runtime)(_arrived_seconds_ago(world, 20), LambdaContext(clock=world.clock))
     body = json.loads(response["body"])
     assert response["statusCode"] == 503
     assert body["error"]["code"] == "no_time_left"
@@ -85,7 +81,48 @@ def test_an_evaluation_with_too_little_time_left_fails_fast_without_calling_the_
     from imagegen.handlers import evaluate
 
     _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
-    event = _arrived_seconds_ago(20, "/evaluate-image", {"image_id": generated["image_id"]})
+    event = _arrived_seconds_ago(world, 20, "/evaluate-image", {"image_id": generated["image_id"]})
     response = evaluate.make_handler(world.runtime)(event, LambdaContext(clock=world.clock))
     assert (response["statusCode"], json.loads(response["body"])["error"]["code"]) == (503, "no_time_left")
     assert world.bedrock.conversations == []
+
+
+def _slow_build(monkeypatch, world, seconds):
+    """Building and checking the request takes `seconds` on the world's clock (a large PNG
+    source is scanned for transparency in pure Python); the builds made are counted."""
+    from imagegen import pipeline
+
+    builds = []
+    real = pipeline.build_request
+
+    def build(*args, **kwargs):
+        builds.append(args[0])
+        world.clock.now += seconds
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_request", build)
+    return builds
+
+
+def test_the_time_left_for_the_image_call_is_weighed_after_its_request_is_built(monkeypatch, world):
+    """27 s are left and an image call may take 25: a build of 2.5 s leaves 24.5, too little.
+    Weighed before the build, the call would have started and outlived the request."""
+    builds = _slow_build(monkeypatch, world, 2.5)
+    status, body = world.generate({"prompt": PROMPT, "evaluate": False})
+    assert (status, body["error"]["code"]) == (503, "no_time_left")
+    assert len(builds) == 1 and world.bedrock.invocations == [] and world.stored_keys() == []
+
+
+def test_an_image_call_whose_slow_build_still_leaves_its_time_is_made(monkeypatch, world):
+    builds = _slow_build(monkeypatch, world, 1.5)  # 25.5 s left for a 25 s call
+    status, _ = world.generate({"prompt": PROMPT, "evaluate": False})
+    assert status == 200 and len(builds) == 1 and len(world.bedrock.invocations) == 1
+
+
+def test_a_throttled_image_call_is_retried_with_the_request_built_once(monkeypatch, world):
+    builds = _slow_build(monkeypatch, world, 0.1)
+    world.bedrock.image_outcomes = [throttle(), throttle()]
+    status, _ = world.generate({"prompt": PROMPT, "evaluate": False})
+    assert status == 200 and len(builds) == 1
+    bodies = [call["body"] for call in world.bedrock.invocations]
+    assert len(bodies) == 3 and len(set(bodies)) == 1  # the same request, its random seed too

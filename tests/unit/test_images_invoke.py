@@ -12,7 +12,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from imagegen.errors import ModelRetired, ModelUnavailable
 from imagegen.models import registry
-from imagegen.models.images import invoke_image_model
+from imagegen.models.images import build_request, call_image_model, invoke_image_model
 from imagegen.models.request import ImageRequest, Task
 
 from tests.imagefactory import png_image
@@ -48,6 +48,21 @@ def test_invoke_sends_the_exact_body_and_returns_the_parsed_image(bedrock_runtim
         stub.assert_no_pending_responses()
     assert built.seed == 11
     assert (result.images[0].data, result.images[0].width) == (PNG, 96)
+
+
+def test_a_request_built_once_is_sent_unchanged_by_every_call(bedrock_runtime):
+    """What a retry sends: the same body, its drawn seed too, with no second build."""
+    request = ImageRequest(prompt="a fox", width=1920, height=1080)
+    built = build_request("stability.stable-image-core-v1:1", request, region=bedrock_runtime.meta.region_name)
+    answer = {"seeds": [built.seed], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}
+    with Stubber(bedrock_runtime) as stub:
+        for _ in range(2):
+            stub.add_response("invoke_model", _response(answer), built.invoke_kwargs())
+        results = [
+            call_image_model(bedrock_runtime, "stability.stable-image-core-v1:1", built, request.task) for _ in "ab"
+        ]
+        stub.assert_no_pending_responses()
+    assert [r.images[0].seed for r in results] == [built.seed, built.seed]
 
 
 def test_invoke_calls_an_image_service_through_its_us_profile(bedrock_runtime):

@@ -63,6 +63,16 @@ def parse_response(model_id: str, payload: Any, built: BuiltRequest) -> ImageRes
     return parser(record, payload, built)
 
 
+def call_image_model(client: Any, model_id: str, built: BuiltRequest, task: Task) -> ImageResult:
+    """Call InvokeModel with a request `build_request` made, and parse the answer: the part of
+    an image call that is worth retrying. Building (which can take seconds for a large source
+    image) is not in it, so it is done once and before the time left is weighed."""
+    with bedrock_call(built.model_id, task):
+        response = client.invoke_model(**built.invoke_kwargs())
+        payload = response["body"].read()
+    return parse_response(model_id, payload, built)
+
+
 def invoke_image_model(
     client: Any,
     model_id: str,
@@ -73,7 +83,4 @@ def invoke_image_model(
 ) -> tuple[BuiltRequest, ImageResult]:
     """Build, call InvokeModel with `client` (a bedrock-runtime client), parse."""
     built = build_request(model_id, request, region=client.meta.region_name, rng=rng, allow_retired=allow_retired)
-    with bedrock_call(built.model_id, request.task):
-        response = client.invoke_model(**built.invoke_kwargs())
-        payload = response["body"].read()
-    return built, parse_response(model_id, payload, built)
+    return built, call_image_model(client, model_id, built, request.task)
