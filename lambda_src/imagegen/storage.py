@@ -86,13 +86,13 @@ class ImageStore:
 
     def save_image(self, image_id: str, data: bytes, fmt: str) -> str:
         key = image_key(image_id, fmt)
-        with _s3("store the image"):
+        with s3_errors("store the image"):
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=f"image/{fmt}")
         return key
 
     def load_image(self, key: str) -> bytes:
         try:
-            with _s3("read the image"):
+            with s3_errors("read the image"):
                 return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except _Missing:
             raise StorageFailure("the stored image is missing although its metadata exists") from None
@@ -107,7 +107,7 @@ class ImageStore:
         meta = self._get_json(meta_key(image_id), "read the image's metadata")
         if meta is not None:
             return meta
-        with _s3("look for the image"):
+        with s3_errors("look for the image"):
             listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=f"{PREFIX}/{image_id}/image.", MaxKeys=1)
         found = listed.get("Contents") or []
         if not found:
@@ -127,7 +127,7 @@ class ImageStore:
         """The edit links under an image, oldest first."""
         prefix = f"{PREFIX}/{parent_id}/edits/"
         links: list[dict[str, Any]] = []
-        with _s3("list the edits"):
+        with s3_errors("list the edits"):
             pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
             keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
         for key in keys:
@@ -138,7 +138,7 @@ class ImageStore:
 
     def url(self, key: str) -> dict[str, str]:
         """A pre-signed GET URL for the key and when it expires."""
-        with _s3("sign a URL"):
+        with s3_errors("sign a URL"):
             url = self.s3.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=self.url_expiry_seconds
             )
@@ -147,12 +147,12 @@ class ImageStore:
 
     def _put_json(self, key: str, doc: dict[str, Any], what: str) -> None:
         body = json.dumps(doc, indent=1, sort_keys=True).encode()
-        with _s3(what):
+        with s3_errors(what):
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
 
     def _get_json(self, key: str, what: str) -> dict[str, Any] | None:
         try:
-            with _s3(what):
+            with s3_errors(what):
                 body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except _Missing:
             return None
@@ -197,14 +197,24 @@ class _Missing(Exception):
     """An object that does not exist: not a failure for a reader that can do without it."""
 
 
+# S3's answers to credentials it cannot accept: expired, unknown or wrongly signed
+_REFUSED_CREDENTIALS = ("ExpiredToken", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken")
+
+
 @contextmanager
-def _s3(what: str) -> Iterator[None]:
+def s3_errors(what: str) -> Iterator[None]:
+    """S3 failures as the project's errors; `what` completes "could not ... in S3"."""
     try:
         yield
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("NoSuchKey", "404", "NotFound"):
             raise _Missing() from exc
+        if code in _REFUSED_CREDENTIALS:
+            raise CredentialsMissing(
+                f"the AWS credentials were refused by S3 ({code}): refresh them (an expired session token?)",
+                upstream=str(exc),
+            ) from exc
         if code == "NoSuchBucket":
             raise StorageFailure("the image bucket does not exist: check IMAGEGEN_BUCKET", upstream=str(exc)) from exc
         raise StorageFailure(f"could not {what} in S3 ({code or 'error'})", upstream=str(exc)) from exc

@@ -51,7 +51,7 @@ from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
 from imagegen.models.request import ImageRequest, Margins, Task
 from imagegen.pipeline import GenerateInput, ModifyInput, Pipeline
-from imagegen.storage import ImageStore, _s3, make_s3_client
+from imagegen.storage import ImageStore, make_s3_client, s3_errors
 
 from . import api_client
 from .api_client import limit_choices
@@ -202,10 +202,10 @@ def check_bucket(s3: Any, bucket: str, given_by: str, log: Logger) -> None:
     """The bucket exists, checked before any model is paid for. HEAD needs s3:ListBucket, which a
     policy granting only object access (GetObject, PutObject) lacks: its 403 lets the command go on
     (a warning in the --verbose log), and the first write says whether access is really missing.
-    An answer to HEAD has no body, so its status is all there is; storage's own mapping (`_s3`)
+    An answer to HEAD has no body, so its status is all there is; storage's own mapping (`s3_errors`)
     reports missing credentials and any other S3 error, as for every S3 call."""
     where = f"bucket {bucket} (from {given_by})"
-    with _s3(f"check {where}"):
+    with s3_errors(f"check {where}"):
         try:
             s3.head_bucket(Bucket=bucket)
         except ClientError as exc:

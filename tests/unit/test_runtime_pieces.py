@@ -263,3 +263,18 @@ def test_cached_builds_once_but_does_not_keep_a_failure():
         get()
     assert get() == get() == "runtime"
     assert len(attempts) == 2
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "InvalidAccessKeyId", "SignatureDoesNotMatch"])
+def test_credentials_s3_refuses_are_a_credentials_error_not_a_storage_failure(code):
+    from botocore.exceptions import ClientError
+    from imagegen.errors import CredentialsMissing, StorageFailure
+    from imagegen.storage import s3_errors
+
+    with pytest.raises(CredentialsMissing, match=f"refused by S3 \\({code}\\)"), s3_errors("store the image"):
+        raise ClientError({"Error": {"Code": code, "Message": "no"}}, "PutObject")
+    with (
+        pytest.raises(StorageFailure, match="could not store the image in S3 \\(SlowDown\\)"),
+        s3_errors("store the image"),
+    ):
+        raise ClientError({"Error": {"Code": "SlowDown", "Message": "no"}}, "PutObject")
