@@ -4,6 +4,10 @@ session on free loopback ports; each test points the standard endpoint variables
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -68,3 +72,29 @@ def cli_runner(tmp_path, answer: str = ""):
 
     imagegen.tmp = tmp_path
     return imagegen
+
+
+@contextmanager
+def canned_api(reply: Callable[[], tuple[int, bytes]]) -> Iterator[str]:
+    """A stand-in API on loopback: every GET gets the (status, body) `reply()` gives; yields its
+    /prd/ URL and stops the server afterwards."""
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, body = reply()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/prd/"
+    finally:
+        server.shutdown()
+        server.server_close()

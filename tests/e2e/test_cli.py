@@ -14,7 +14,7 @@ from imagegen.models import registry
 from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
-from tests.e2e.conftest import cli_runner
+from tests.e2e.conftest import canned_api, cli_runner
 
 BUCKET = "imagegen-demo"
 
@@ -547,29 +547,9 @@ def test_count_saves_and_reports_every_image(run, emulator, monkeypatch):
 
 
 def test_api_answers_of_any_shape_end_in_one_line(run):
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     replies = iter([(200, b"[1, 2]"), (400, b'"bad"'), (502, b"<html>Bad Gateway</html>"), (500, b'{"message": null}')])
-
-    class Junk(BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, body = next(replies)
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Junk)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/prd/"
-    try:
+    with canned_api(lambda: next(replies)) as url:
         results = [run("api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", url) for _ in range(4)]
-    finally:
-        server.shutdown()
     assert [code for code, _, _ in results] == [8, 2, 8, 1]
     assert all(err.count("\n") == 1 and err.startswith("imagegen: ") for _, _, err in results)
     assert "the API answered HTTP 502" in results[2][2] and "None" not in results[3][2]

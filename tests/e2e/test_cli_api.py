@@ -7,10 +7,9 @@ from __future__ import annotations
 import io
 import json
 import re
-import threading
 import uuid
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import boto3
 import botocore.auth
@@ -20,6 +19,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from imagegen_local import cli
+from tests.e2e.conftest import canned_api
 
 CREDENTIALS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
 IMAGE_ID = "AAAAAAAAAAAAAAAAAAAAAA"
@@ -183,25 +183,10 @@ def test_the_signature_sent_is_the_one_botocore_computes_with_the_same_time_and_
 @pytest.fixture(scope="module")
 def answering():
     """A stand-in API: every request gets the (status, JSON body) set in `answering.reply`."""
-
-    class Answer(BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, body = server.reply
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/prd/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    state = SimpleNamespace(reply=(200, {}))
+    with canned_api(lambda: (state.reply[0], json.dumps(state.reply[1]).encode())) as url:
+        state.url = url
+        yield state
 
 
 def error(code: str) -> dict:
