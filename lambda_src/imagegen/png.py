@@ -159,7 +159,8 @@ class _Parts:
 def _parse(data: bytes) -> _Parts:
     if data[:8] != PNG_SIGNATURE:
         raise InvalidImage("not a PNG image")
-    pos, header, palette, trns, idat = 8, b"", b"", b"", []
+    pos, header, palette, trns = 8, b"", b"", b""
+    idat: list[bytes] = []
     try:
         while pos < len(data):
             (length,) = struct.unpack(">I", data[pos : pos + 4])

@@ -168,7 +168,8 @@ def parse_judge_response(response: Any, model_id: str, *, max_prompt_chars: int 
         )
     verdict_input, via = _find_verdict(blocks)
     fields = validate_verdict(verdict_input, max_prompt_chars=max_prompt_chars)
-    usage = response.get("usage") if isinstance(response.get("usage"), dict) else {}
+    usage = response.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
     tokens_in, tokens_out = _int_or_none(usage.get("inputTokens")), _int_or_none(usage.get("outputTokens"))
     return Verdict(
         **fields,

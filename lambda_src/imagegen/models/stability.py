@@ -106,8 +106,9 @@ def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult
     content filtered (a "Filter reason") or an upstream failure (anything else)."""
     doc = json_object(payload, record.id)
     images = image_list(doc, record.id)
-    reasons = doc.get("finish_reasons") if isinstance(doc.get("finish_reasons"), list) else []
-    seeds = doc.get("seeds") if isinstance(doc.get("seeds"), list) else []
+    reasons, seeds = doc.get("finish_reasons"), doc.get("seeds")
+    reasons = reasons if isinstance(reasons, list) else []
+    seeds = seeds if isinstance(seeds, list) else []
     good: list[GeneratedImage] = []
     failures: list[str] = []
     for i in range(max(len(images), len(reasons))):
