@@ -302,7 +302,7 @@ class Pipeline:
         """Store each image, then its metadata. Raises only if no image could be stored."""
         record = resolve(model).record
         ids = [new_image_id() for _ in result.images]
-        cost = record.price.image_cost(1, built.body.get("imageGenerationConfig", {}).get("quality"))
+        cost = record.price.image_cost(1, built.quality)  # the builder's choice, never a wire key
         stored: list[Stored] = []
         first_error: ImageGenError | None = None
         for index, (image_id, image) in enumerate(zip(ids, result.images, strict=True)):

@@ -67,7 +67,7 @@ def test_defect_2_bad_json_from_the_judge_is_a_typed_error_not_a_crash():
 
 
 def test_defect_3_titan_error_field_with_no_images_raises_instead_of_reading_images_0():
-    built = BuiltRequest(TITAN, {"imageGenerationConfig": {"numberOfImages": 1}}, 1)
+    built = BuiltRequest(TITAN, {"imageGenerationConfig": {"numberOfImages": 1}}, 1, quality=None, size=None)
     with pytest.raises(ContentFiltered):
         parse_response(
             TITAN,
@@ -84,7 +84,7 @@ def test_defect_4_png_bytes_are_sent_to_the_judge_as_png():
     ][0]
     assert image_block["image"]["format"] == "png"
     generated = parse_response(
-        TITAN, json.dumps({"images": [base64.b64encode(PNG).decode()]}), BuiltRequest(TITAN, {}, 3)
+        TITAN, json.dumps({"images": [base64.b64encode(PNG).decode()]}), BuiltRequest(TITAN, {}, 3, quality=None, size=None)
     ).images[0]
     assert generated.format == "png"
 

@@ -26,12 +26,16 @@ def b64(data: bytes) -> str:
 
 def amazon_built(count=1, seed=42):
     return BuiltRequest(
-        TITAN, {"taskType": "TEXT_IMAGE", "imageGenerationConfig": {"numberOfImages": count, "seed": seed}}, seed
+        TITAN,
+        {"taskType": "TEXT_IMAGE", "imageGenerationConfig": {"numberOfImages": count, "seed": seed}},
+        seed,
+        quality="standard",
+        size=(1024, 1024),
     )
 
 
 def stability_built(seed=5):
-    return BuiltRequest(CORE, {"prompt": "x", "seed": seed}, seed)
+    return BuiltRequest(CORE, {"prompt": "x", "seed": seed}, seed, quality=None, size=None)
 
 
 # --- Titan and Canvas ------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None 
         check.only(["images"])
         ((image, _),) = check.source_images()
         body: dict[str, Any] = {"taskType": "BACKGROUND_REMOVAL", "backgroundRemovalParams": {"image": b64(image)}}
-        return BuiltRequest(record.id, body, None)
+        # no quality to choose (the standard rate); the cut-out keeps the source's size
+        return BuiltRequest(record.id, body, None, quality=None, size=None)
 
     if task is Task.GENERATE:
         task_type, key, params = _generate_params(check)
@@ -56,15 +57,23 @@ def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None 
 
     seed = check.seed(rng)
     cfg_scale = request.cfg_scale if request.cfg_scale is not None else record.limits["default_cfg_scale"]
+    quality = check.choice("quality", request.quality or "standard", record.limits["qualities"], str.lower)
     config = {
         "numberOfImages": check.count(),
-        "quality": check.choice("quality", request.quality or "standard", record.limits["qualities"], str.lower),
+        "quality": quality,
         "cfgScale": check.number("cfg_scale", cfg_scale),
         "seed": seed,
         **size,
     }
     body = {"taskType": task_type, key: params, "imageGenerationConfig": config}
-    return BuiltRequest(record.id, body, seed, tuple(check.translations))
+    return BuiltRequest(
+        record.id,
+        body,
+        seed,
+        tuple(check.translations),
+        quality=quality,
+        size=(size["width"], size["height"]) if size else None,  # an edit's size follows its source
+    )
 
 
 def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult:

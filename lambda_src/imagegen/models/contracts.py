@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 
@@ -22,10 +22,21 @@ class Translation:
 
 @dataclass(frozen=True)
 class BuiltRequest:
+    """A request ready to send, and what its builder chose, so that no one else reads the body.
+
+    Every builder states `quality` and `size`, None included, so a new family cannot leave them
+    out: `quality` is the tier the model renders at, as the price list names it (None for a model
+    with one rate); `size` the (width, height) the body asks for (None where the model picks it,
+    from an aspect ratio or the source image).
+    """
+
     model_id: str  # the id to call: bare or profile
     body: dict[str, Any]
     seed: int | None
     translations: tuple[Translation, ...] = ()
+    _: KW_ONLY
+    quality: str | None
+    size: tuple[int, int] | None
 
     def invoke_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `bedrock_runtime.invoke_model`."""

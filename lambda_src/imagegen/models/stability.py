@@ -65,7 +65,8 @@ def build_text_to_image(record: ModelRecord, request: ImageRequest, rng: random.
     seed = check.seed(rng)
     body["seed"] = seed
     body["output_format"] = _output_format(check)
-    return BuiltRequest(record.id, body, seed, tuple(check.translations))
+    # one rate per model; the size follows from the aspect ratio (or the source), as the model decides
+    return BuiltRequest(record.id, body, seed, tuple(check.translations), quality=None, size=None)
 
 
 def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random | None = None) -> BuiltRequest:
@@ -98,7 +99,7 @@ def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random
             body[name] = value
     if any(m in optional or m in required for m in MARGINS):
         body.update(_margins(check))
-    return BuiltRequest(record.id, body, body.get("seed"), tuple(check.translations))
+    return BuiltRequest(record.id, body, body.get("seed"), tuple(check.translations), quality=None, size=None)
 
 
 def parse(record: ModelRecord, payload: Any, built: BuiltRequest) -> ImageResult:
