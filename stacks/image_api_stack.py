@@ -350,6 +350,7 @@ def _json_schema(schema: dict) -> apigw.JsonSchema:
         "integer": apigw.JsonSchemaType.INTEGER,
         "number": apigw.JsonSchemaType.NUMBER,
         "boolean": apigw.JsonSchemaType.BOOLEAN,
+        "array": apigw.JsonSchemaType.ARRAY,
     }
     names = {
         "minLength": "min_length",
@@ -361,9 +362,13 @@ def _json_schema(schema: dict) -> apigw.JsonSchema:
         "required": "required",
         "title": "title",
         "additionalProperties": "additional_properties",
+        "description": "description",
+        "default": "default",
+        "minItems": "min_items",
+        "maxItems": "max_items",
     }
     args: dict = {"schema": apigw.JsonSchemaVersion.DRAFT4} if "title" in schema else {}
-    unknown = set(schema) - set(names) - {"type", "properties"}
+    unknown = set(schema) - set(names) - {"type", "properties", "items"}
     if unknown:
         raise ValueError(f"JSON Schema keywords with no CDK mapping yet: {', '.join(sorted(unknown))}")
     for key, value in schema.items():
@@ -371,6 +376,8 @@ def _json_schema(schema: dict) -> apigw.JsonSchema:
             args["type"] = kinds[value]
         elif key == "properties":
             args["properties"] = {name: _json_schema(sub) for name, sub in value.items()}
+        elif key == "items":
+            args["items"] = _json_schema(value)
         else:
             args[names[key]] = value
     return apigw.JsonSchema(**args)

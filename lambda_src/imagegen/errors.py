@@ -1,13 +1,20 @@
 """The project's one error taxonomy.
 
 Every failure the core library reports is an `ImageGenError`. Each class carries a stable
-`code` and the HTTP status a handler answers with; `message` is written for people, while
-`upstream` keeps Bedrock's raw text for logs only (it never goes into a response body).
+`code`, the HTTP status a handler answers with and the exit code the command line ends with;
+`message` is written for people, while `upstream` keeps Bedrock's raw text for logs only (it
+never goes into a response body).
+
+Exit codes: 1 unexpected, 2 bad input, 3 content filtered, 4 throttled or out of time (nothing
+was paid for: send it again), 5 model not available or not granted, 6 credentials or
+configuration, 7 storage, 8 Bedrock failed.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+_BY_CODE: dict[str, type[ImageGenError]] = {}
 
 
 class ImageGenError(Exception):
@@ -15,7 +22,13 @@ class ImageGenError(Exception):
 
     code: ClassVar[str] = "internal_error"
     http_status: ClassVar[int] = 500
+    exit_code: ClassVar[int] = 1
     retryable: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:  # a class with a code of its own: an answer may name it
+            _BY_CODE.setdefault(cls.code, cls)  # the taxonomy's own class wins
 
     def __init__(self, message: str, *, upstream: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -31,11 +44,15 @@ class ImageGenError(Exception):
         return f"{type(self).__name__}({self.message!r})"
 
 
+_BY_CODE[ImageGenError.code] = ImageGenError
+
+
 class ConfigurationError(ImageGenError):
     """The deployment's settings are wrong (a missing bucket, an unknown model id...)."""
 
     code = "configuration_error"
     http_status = 500
+    exit_code = 6
 
 
 # --- the caller's input -------------------------------------------------------------------
@@ -44,6 +61,7 @@ class ConfigurationError(ImageGenError):
 class InvalidRequest(ImageGenError):
     code = "invalid_request"
     http_status = 400
+    exit_code = 2
 
 
 class InvalidParameter(InvalidRequest):
@@ -98,6 +116,7 @@ class InvalidImage(InvalidRequest):
 class ImageNotFound(ImageGenError):
     code = "image_not_found"
     http_status = 404
+    exit_code = 2
 
     def __init__(self, image_id: str) -> None:
         super().__init__(f"no image with id {image_id}", image_id=image_id)
@@ -111,6 +130,7 @@ class ContentFiltered(ImageGenError):
 
     code = "content_filtered"
     http_status = 422
+    exit_code = 3
 
     MESSAGES: ClassVar[dict[str, str]] = {
         "prompt": "Bedrock's content filters blocked the prompt; rephrase it and try again",
@@ -133,6 +153,7 @@ class ImageTooLarge(ImageGenError):
 
     code = "image_too_large"
     http_status = 422
+    exit_code = 2
 
 
 # --- the model and the account ----------------------------------------------------------------
@@ -141,6 +162,7 @@ class ImageTooLarge(ImageGenError):
 class Throttled(ImageGenError):
     code = "throttled"
     http_status = 429
+    exit_code = 4
     retryable = True
 
 
@@ -150,6 +172,7 @@ class NoTimeLeft(ImageGenError):
 
     code = "no_time_left"
     http_status = 503
+    exit_code = 4
     retryable = True
 
     def __init__(self, seconds_left: float, seconds_needed: float) -> None:
@@ -164,6 +187,7 @@ class NoTimeLeft(ImageGenError):
 class ModelAccessDenied(ImageGenError):
     code = "model_access_denied"
     http_status = 503
+    exit_code = 5
 
 
 class ModelUnavailable(ImageGenError):
@@ -171,6 +195,7 @@ class ModelUnavailable(ImageGenError):
 
     code = "model_unavailable"
     http_status = 503
+    exit_code = 5
 
 
 class ModelRetired(ModelUnavailable):
@@ -186,6 +211,7 @@ class ProfileRequired(ModelUnavailable):
 class CredentialsMissing(ImageGenError):
     code = "credentials_missing"
     http_status = 503
+    exit_code = 6
 
 
 # --- Bedrock itself ------------------------------------------------------------------------------
@@ -194,6 +220,7 @@ class CredentialsMissing(ImageGenError):
 class UpstreamFailure(ImageGenError):
     code = "upstream_failure"
     http_status = 502
+    exit_code = 8
 
 
 class MalformedRequest(UpstreamFailure):
@@ -218,12 +245,23 @@ class StorageFailure(ImageGenError):
 
     code = "storage_unavailable"
     http_status = 503
+    exit_code = 7
 
 
 class JudgeAnswerInvalid(UpstreamFailure):
     """The judge answered, but not with a usable evaluation."""
 
     code = "judge_answer_invalid"
+
+
+def by_code(code: str) -> type[ImageGenError] | None:
+    """The error class an answer's `error.code` names, if it is one of the project's."""
+    return _BY_CODE.get(code)
+
+
+def classes() -> list[type[ImageGenError]]:
+    """The taxonomy: every class of this module with a code of its own, the base first."""
+    return [kind for kind in _BY_CODE.values() if kind.__module__ == __name__]
 
 
 def _short(value: Any, limit: int = 80) -> Any:

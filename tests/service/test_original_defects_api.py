@@ -1,10 +1,12 @@
 """The original pipeline's defects 1-5 and 10 (original-pipeline.md), shown through the API with
 the `original` profile: Titan v2, Nova Canvas and Nova Lite in us-east-1."""
 
+import base64
 import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from imagegen import png
 from imagegen.storage import make_s3_client
 from moto import mock_aws
 
@@ -117,3 +119,40 @@ def test_count_above_one_stores_judges_and_returns_every_image(original):
     meta = original.json_object(f"images/{body['images'][2]['image_id']}/meta.json")
     assert meta["batch"] == {"index": 2, "ids": [i["image_id"] for i in body["images"]]}
     assert meta["estimated_cost_usd"]["image"] == 0.01  # Titan premium, per image
+
+
+def test_colour_guided_generation_is_reachable_from_post_generate_image(original):
+    reference = png.solid(64, 64, (20, 120, 200))
+    status, body = original.generate(
+        {
+            "prompt": "a poster of a fox",
+            "colors": ["#ff9800", "#000000"],
+            "reference_image": base64.b64encode(reference).decode(),
+            "evaluate": False,
+        }
+    )
+    assert status == 200, body
+    sent = json.loads(original.bedrock.invocations[-1]["body"])
+    assert sent["taskType"] == "COLOR_GUIDED_GENERATION"
+    assert sent["colorGuidedGenerationParams"] == {
+        "text": "a poster of a fox",
+        "colors": ["#FF9800", "#000000"],
+        "referenceImage": base64.b64encode(reference).decode(),
+    }
+    meta = original.json_object(f"images/{body['image_id']}/meta.json")
+    assert meta["parameters"]["colorGuidedGenerationParams"]["colors"] == ["#FF9800", "#000000"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"colors": "#ff9800"}, "colors"),
+        ({"colors": ["#ff9800"], "reference_image": "***"}, "reference_image"),
+        ({"reference_image": base64.b64encode(png.solid(64, 64, (0, 0, 0))).decode()}, "reference_image"),
+    ],
+    ids=["colours-not-a-list", "reference-not-base64", "reference-without-colours"],
+)
+def test_colour_guided_generation_refuses_what_it_cannot_use_naming_the_field(original, extra, field):
+    status, body = original.generate({"prompt": "a poster", "evaluate": False, **extra})
+    assert (status, body["error"]["field"]) == (400, field)
+    assert original.bedrock.invocations == []

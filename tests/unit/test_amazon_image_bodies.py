@@ -67,7 +67,7 @@ def test_generate_defaults_are_explicit_in_the_body():
 
 
 def test_generate_with_colours_becomes_colour_guided_generation():
-    assert body(TITAN, prompt="a poster", colors=("#ff9800", "#000000"), images=(SOURCE,)) == {
+    assert body(TITAN, prompt="a poster", colors=("#ff9800", "#000000"), reference_image=SOURCE) == {
         "taskType": "COLOR_GUIDED_GENERATION",
         "colorGuidedGenerationParams": {
             "text": "a poster",
@@ -472,20 +472,21 @@ OPAQUE_RGBA = rgba_png(384, 320)
 
 @pytest.mark.parametrize("source", [CUTOUT, HALF_CLEAR], ids=["transparent", "semi-transparent"])
 @pytest.mark.parametrize(
-    ("model_id", "fields"),
+    ("model_id", "fields", "field"),
     [
-        (CANVAS, {"task": Task.INPAINT, "prompt": "a hat", "mask_prompt": "the head"}),
-        (TITAN, {"task": Task.OUTPAINT, "prompt": "a beach", "mask_prompt": "the dog"}),
-        (CANVAS, {"task": Task.VARIATION}),
-        (TITAN, {"task": Task.REMOVE_BACKGROUND}),
-        (CANVAS, {"prompt": "a poster", "colors": ("#FF0000",)}),  # the colour-guided reference image
+        (CANVAS, {"task": Task.INPAINT, "prompt": "a hat", "mask_prompt": "the head"}, "images"),
+        (TITAN, {"task": Task.OUTPAINT, "prompt": "a beach", "mask_prompt": "the dog"}, "images"),
+        (CANVAS, {"task": Task.VARIATION}, "images"),
+        (TITAN, {"task": Task.REMOVE_BACKGROUND}, "images"),
+        (CANVAS, {"prompt": "a poster", "colors": ("#FF0000",)}, "reference_image"),
     ],
     ids=["canvas-inpaint", "titan-outpaint", "canvas-variation", "titan-remove-background", "canvas-colour-ref"],
 )
-def test_a_source_with_transparent_pixels_is_refused_before_any_call(model_id, fields, source):
+def test_a_source_with_transparent_pixels_is_refused_before_any_call(model_id, fields, field, source):
+    image = {"reference_image": source} if field == "reference_image" else {"images": (source,)}
     with pytest.raises(InvalidParameter) as caught:
-        build_request(model_id, ImageRequest(images=(source,), **fields))
-    assert caught.value.field == "images"
+        build_request(model_id, ImageRequest(**image, **fields))
+    assert caught.value.field == field
     assert "transparent pixels" in caught.value.message
     assert "an opaque image" in caught.value.message and model_id in caught.value.message
 

@@ -57,6 +57,7 @@ def test_margins_may_be_given_as_a_mapping():
         ("images", (SOURCE, None)),
         ("images", SOURCE),
         ("mask_image", "mask.png"),
+        ("reference_image", "reference.png"),
         ("colors", "#FFFFFF"),
         ("margins", 10),
         ("grow_mask", 2.5),
@@ -140,6 +141,7 @@ request_fields = st.fixed_dictionaries(
         "creativity": st.floats(0, 1.2) | anything,
         "output_format": st.sampled_from(["png", "jpg", "webp", "gif"]) | anything,
         "colors": st.lists(st.sampled_from(["#000000", "#abcdef", "red"]), max_size=11) | anything,
+        "reference_image": st.sampled_from([SOURCE, b"junk"]) | anything,
     },
 )
 

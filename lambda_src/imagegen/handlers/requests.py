@@ -1,107 +1,126 @@
-"""Request bodies to pipeline inputs. Field names are the neutral ones (snake_case); an
-unknown field, or a value of the wrong kind, is a 400 that names it."""
+"""Request bodies to pipeline inputs, read through the field table (`models/fields.py`): the one
+translation of a request, for the handlers and for the command line alike. An unknown field, or
+a value of the wrong kind, is a 400 that names it."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config import MODIFY_MODES
 from ..errors import InvalidParameter
 from ..ids import checked_image_id
+from ..models import fields
+from ..models.fields import BY_NAME, Body, Kind
 from ..models.request import ImageRequest, Task
+from ..models.sizing import parse_size
+from ..models.tasks import MODIFY_TASKS
 from ..pipeline import GenerateInput, ModifyInput
-from . import schemas
 
-GENERATE_FIELDS = tuple(schemas.GENERATE["properties"])
-MODIFY_FIELDS = tuple(schemas.MODIFY["properties"])
-EVALUATE_FIELDS = tuple(schemas.EVALUATE["properties"])
-_NOT_IMAGE_FIELDS = {"model", "size", "evaluate", "judge_model", "image_id", "mode", "mask_image"}  # handled here
-_SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*$")
+GENERATE_FIELDS = tuple(row.name for row in fields.GENERATE.fields())
+MODIFY_FIELDS = tuple(row.name for row in fields.MODIFY.fields())
+EVALUATE_FIELDS = tuple(row.name for row in fields.EVALUATE.fields())
+_MODES = ", ".join(MODIFY_TASKS)
 
 
 def generate_input(body: Mapping[str, Any]) -> GenerateInput:
-    _only(body, GENERATE_FIELDS)
-    if not isinstance(body.get("prompt"), str) or not body["prompt"].strip():
-        raise InvalidParameter("prompt", body.get("prompt"), "required: a description of the image to generate")
-    fields = _request_fields(body, GENERATE_FIELDS)
-    if "size" in body:
-        if "width" in body or "height" in body:
-            raise InvalidParameter("size", body["size"], "either size, or width and height")
-        fields["width"], fields["height"] = _size(body["size"])
+    values = read(body, fields.GENERATE)
     return GenerateInput(
-        request=ImageRequest(task=Task.GENERATE, **fields),
-        model=_optional_text(body, "model"),
-        evaluate=_flag(body, "evaluate", default=True),
-        judge_model=_optional_text(body, "judge_model"),
+        request=ImageRequest(task=Task.GENERATE, **_request_fields(values)),
+        model=values.get("model"),
+        evaluate=values["evaluate"],
+        judge_model=values.get("judge_model"),
     )
 
 
 def modify_input(body: Mapping[str, Any]) -> ModifyInput:
-    _only(body, MODIFY_FIELDS)
-    mode = body.get("mode")
-    if mode not in MODIFY_MODES:
-        raise InvalidParameter("mode", mode, f"required: one of {', '.join(MODIFY_MODES)}")
-    fields = _request_fields(body, MODIFY_FIELDS)
-    if "mask_image" in body:
-        fields["mask_image"] = _base64_image(body["mask_image"], "mask_image")
+    values = read(body, fields.MODIFY)
     return ModifyInput(
-        image_id=checked_image_id(body.get("image_id")),
-        request=ImageRequest(task=Task(mode), **fields),
-        model=_optional_text(body, "model"),
-        evaluate=_flag(body, "evaluate", default=False),
-        judge_model=_optional_text(body, "judge_model"),
+        image_id=values["image_id"],
+        request=ImageRequest(task=Task(values["mode"]), **_request_fields(values)),
+        model=values.get("model"),
+        evaluate=values["evaluate"],
+        judge_model=values.get("judge_model"),
     )
 
 
 def evaluate_input(body: Mapping[str, Any]) -> tuple[str, str | None]:
-    _only(body, EVALUATE_FIELDS)
-    return checked_image_id(body.get("image_id")), _optional_text(body, "judge_model")
+    values = read(body, fields.EVALUATE)
+    return values["image_id"], values.get("judge_model")
 
 
-def _only(body: Mapping[str, Any], accepted: Iterable[str]) -> None:
-    accepted = tuple(accepted)
+def read(body: Mapping[str, Any], spec: Body) -> dict[str, Any]:
+    """The body's values, each read by its field's kind, over the body's defaults; `size`
+    becomes width and height."""
+    names = [row.name for row in spec.fields()]
     for name in body:
-        if name not in accepted:
+        if name not in names:
             raise InvalidParameter(
-                str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(accepted))}"
+                str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(names))}"
             )
+    for name, wanted in spec.required.items():
+        value = body.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InvalidParameter(name, value, f"required: {wanted}")
+    values = dict(spec.defaults)
+    for name, value in body.items():
+        if value is not None:
+            values[name] = _READERS[BY_NAME[name].kind](name, value)
+    if "size" in values:
+        if "width" in values or "height" in values:
+            raise InvalidParameter("size", body["size"], "either size, or width and height")
+        values["width"], values["height"] = values.pop("size")
+    return values
 
 
-def _request_fields(body: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """The body's values for the ImageRequest fields among `names`."""
-    return {n: body[n] for n in names if n not in _NOT_IMAGE_FIELDS and n in body and body[n] is not None}
+def _request_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if BY_NAME[name].request}
 
 
-def _size(value: Any) -> tuple[int, int]:
-    match = _SIZE.match(value) if isinstance(value, str) else None
-    if not match:
-        raise InvalidParameter("size", value, "WIDTHxHEIGHT in pixels, such as 1024x1024")
-    return int(match.group(1)), int(match.group(2))
+def _as_is(name: str, value: Any) -> Any:
+    """ImageRequest checks the type (and a missing value is the builder's to report)."""
+    return value
 
 
-def _flag(body: Mapping[str, Any], name: str, *, default: bool) -> bool:
-    value = body.get(name, default)
+def _flag(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise InvalidParameter(name, value, "true or false")
     return value
 
 
-def _optional_text(body: Mapping[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and (not isinstance(value, str) or not value.strip()):
+def _model(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
         raise InvalidParameter(name, value, "a model id")
     return value
 
 
-def _base64_image(value: Any, name: str) -> bytes:
+def _mode(name: str, value: Any) -> str:
+    if value not in MODIFY_TASKS:
+        raise InvalidParameter(name, value, f"one of {_MODES}")
+    return str(value)
+
+
+def _image(name: str, value: Any) -> bytes:
     shown = f"<{len(value)} characters>" if isinstance(value, str) else value  # never echo image data
     if not isinstance(value, str):
-        raise InvalidParameter(name, shown, "a base64-encoded PNG")
+        raise InvalidParameter(name, shown, "a base64-encoded image")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidParameter(name, shown, "a base64-encoded PNG") from None
+        raise InvalidParameter(name, shown, "a base64-encoded image") from None
+
+
+_READERS: dict[Kind, Callable[[str, Any], Any]] = {
+    Kind.TEXT: _as_is,
+    Kind.INTEGER: _as_is,
+    Kind.NUMBER: _as_is,
+    Kind.COLORS: _as_is,
+    Kind.MARGINS: _as_is,
+    Kind.FLAG: _flag,
+    Kind.MODEL: _model,
+    Kind.MODE: _mode,
+    Kind.IMAGE: _image,
+    Kind.IMAGE_ID: lambda name, value: checked_image_id(value, name),
+    Kind.SIZE: lambda name, value: parse_size(value, name),
+}

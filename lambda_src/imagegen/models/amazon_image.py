@@ -98,7 +98,7 @@ def _generate_params(check: Checker) -> tuple[str, str, dict[str, Any]]:
     if "styles" in limits:
         allowed.append("style")
     if "colors" in limits:
-        allowed += ["colors", "images"]
+        allowed += ["colors", "reference_image"]
     check.only(allowed)
     params: dict[str, Any] = {}
     _texts(check, params, prompt_required=True)
@@ -106,8 +106,8 @@ def _generate_params(check: Checker) -> tuple[str, str, dict[str, Any]]:
         if request.style is not None:
             raise check.fail("style", request.style, "not with colors: colour-guided generation takes no style")
         return (*COLOR_GUIDED, {**params, **_colors(check)})
-    if request.images:
-        raise check.fail("images", request.images, "a reference image only with colors (color-guided generation)")
+    if request.reference_image is not None:
+        raise check.fail("reference_image", request.reference_image, "only with colors (colour-guided generation)")
     style = check.optional_choice("style", request.style, limits.get("styles", ()), _constant_case)
     if style:
         params["style"] = style
@@ -121,8 +121,8 @@ def _colors(check: Checker) -> dict[str, Any]:
         raise check.fail("colors", colors, f"{low} to {high} colours written #RRGGBB")
     out: dict[str, Any] = {"colors": [c.upper() for c in colors]}
     check.translate("colors", list(colors), out["colors"], "hex digits in upper case")
-    if check.request.images:
-        ((image, _),) = check.source_images()
+    if check.request.reference_image is not None:
+        image, _ = check.input_image("reference_image", check.request.reference_image)
         out["referenceImage"] = b64(image)
     return out
 

@@ -114,16 +114,19 @@ class Checker:
         if not low <= len(images) <= high:
             want = f"exactly {low}" if low == high else f"{low} to {high}"
             raise self.fail("images", f"{len(images)} images", f"{want} source image(s)")
-        sources = [(bytes(data), self.image("images", data)) for data in images]
-        if self.limits["input_image"].get("opaque"):
-            for data, info in sources:
-                if self.has_transparency("images", data, info):
-                    raise self.fail(
-                        "images",
-                        f"{info.width}x{info.height} {info.format} with transparent pixels",
-                        "an opaque image: no transparent or semi-transparent pixels (flatten it onto a background)",
-                    )
-        return sources
+        return [self.input_image("images", data) for data in images]
+
+    def input_image(self, field: str, data: bytes) -> tuple[bytes, ImageInfo]:
+        """An image the model takes as input, checked against its `input_image` limits (opaque,
+        where the model wants that)."""
+        info = self.image(field, data)
+        if self.limits["input_image"].get("opaque") and self.has_transparency(field, data, info):
+            raise self.fail(
+                field,
+                f"{info.width}x{info.height} {info.format} with transparent pixels",
+                "an opaque image: no transparent or semi-transparent pixels (flatten it onto a background)",
+            )
+        return bytes(data), info
 
     def has_transparency(self, field: str, data: bytes, info: ImageInfo) -> bool:
         """Whether any pixel is less than fully opaque. An alpha channel alone does not say:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from enum import StrEnum
 from typing import Any
 
 from ..errors import InvalidParameter
+from .fields import BY_NAME, Kind
+from .tasks import Task
 
-
-class Task(StrEnum):
-    GENERATE = "generate"
-    VARIATION = "variation"
-    INPAINT = "inpaint"
-    OUTPAINT = "outpaint"
-    REMOVE_BACKGROUND = "remove-background"
-    REPLACE = "replace"
-    RECOLOR = "recolor"
-    ERASE = "erase"
-    UPSCALE = "upscale"
-    JUDGE = "judge"
+__all__ = ["ImageRequest", "Margins", "Task"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +45,10 @@ class ImageRequest:
       select prompt); for outpainting on Titan/Canvas it names what to keep.
     - `seed` None means "pick one": the builder draws a seed in the model's range and
       reports it, so every result can be reproduced.
+    - `images` are the source images of an edit (the pipeline reads them from storage);
+      `reference_image` guides colour-guided generation.
+
+    Every field but `task` and `images` is a row of `fields.FIELDS`, which gives its kind.
     """
 
     task: Task = Task.GENERATE
@@ -78,6 +72,7 @@ class ImageRequest:
     creativity: float | None = None
     output_format: str | None = None
     colors: tuple[str, ...] = ()
+    reference_image: bytes | None = None
 
     def __post_init__(self) -> None:
         """Normalise forgiving inputs (a task name, lists, a margins mapping) and reject wrong
@@ -114,18 +109,28 @@ class ImageRequest:
         return out
 
 
-_TEXT = {
-    "prompt",
-    "negative_prompt",
-    "aspect_ratio",
-    "quality",
-    "style",
-    "mask_prompt",
-    "outpaint_mode",
-    "output_format",
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _image(value: Any) -> bool:
+    return isinstance(value, (bytes, bytearray))
+
+
+# a field's kind -> the check its value must pass, and what to ask for when it does not
+_TYPES: dict[Kind, tuple[Callable[[Any], bool], str]] = {
+    Kind.TEXT: (lambda v: isinstance(v, str), "text"),
+    Kind.INTEGER: (_whole, "a whole number"),
+    Kind.NUMBER: (_number, "a number"),
+    Kind.IMAGE: (_image, "image bytes"),
+    Kind.COLORS: (lambda v: isinstance(v, tuple) and all(isinstance(c, str) for c in v), "a list of #RRGGBB colours"),
+    Kind.MARGINS: (lambda v: isinstance(v, Margins), "left, right, up and down in pixels"),
 }
-_INTEGER = {"width", "height", "seed", "grow_mask", "count"}
-_NUMBER = {"cfg_scale", "strength", "creativity"}
+_SOURCES = (lambda v: isinstance(v, tuple) and all(_image(i) for i in v), "a list of image bytes")
 
 
 def _check_type(name: str, value: Any) -> None:
@@ -133,22 +138,6 @@ def _check_type(name: str, value: Any) -> None:
         raise InvalidParameter(name, value, "a whole number")
     if value is None or name == "task":
         return
-    if name in _TEXT:
-        ok, want = isinstance(value, str), "text"
-    elif name in _INTEGER:
-        ok, want = isinstance(value, int) and not isinstance(value, bool), "a whole number"
-    elif name in _NUMBER:
-        ok, want = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
-    elif name == "images":
-        ok, want = (
-            isinstance(value, tuple) and all(isinstance(v, (bytes, bytearray)) for v in value),
-            "a list of image bytes",
-        )
-    elif name == "mask_image":
-        ok, want = isinstance(value, (bytes, bytearray)), "image bytes"
-    elif name == "colors":
-        ok, want = isinstance(value, tuple) and all(isinstance(v, str) for v in value), "a list of #RRGGBB colours"
-    else:  # margins
-        ok, want = isinstance(value, Margins), "left, right, up and down in pixels"
-    if not ok:
+    check, want = _SOURCES if name == "images" else _TYPES[BY_NAME[name].kind]
+    if not check(value):
         raise InvalidParameter(name, value, want)

@@ -10,6 +10,17 @@ from ..errors import InvalidParameter
 
 ONE_MEGAPIXEL = 1024 * 1024
 _RATIO = re.compile(r"^\s*(\d{1,3})\s*:\s*(\d{1,3})\s*$")
+SIZE_PATTERN = r"^\s*([0-9]{2,5})\s*[xX]\s*([0-9]{2,5})\s*$"
+"""WIDTHxHEIGHT in pixels, as a request's `size` is written (the API's schema checks it too)."""
+_SIZE = re.compile(SIZE_PATTERN)
+
+
+def parse_size(text: object, field: str = "size") -> tuple[int, int]:
+    """(width, height) from WIDTHxHEIGHT, such as 1024x768."""
+    match = _SIZE.match(text) if isinstance(text, str) else None
+    if not match:
+        raise InvalidParameter(field, text, "WIDTHxHEIGHT in pixels, such as 1024x1024")
+    return int(match.group(1)), int(match.group(2))
 
 
 def parse_ratio(text: str, *, model_id: str | None = None) -> float:

@@ -1,0 +1,274 @@
+"""The request's fields, once: a row for every field of the API's request bodies.
+
+A row says what a field holds (its kind and JSON-schema fragment), what it is for (the help,
+which is also its description in the API's request models) and which tasks it applies to. From
+this table come ImageRequest's type checks, the JSON schemas API Gateway validates bodies with,
+the handlers' reading of a body, and the command line's options (local commands and `imagegen
+api`). A new option is a row here plus the builder code that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .sizing import SIZE_PATTERN
+from .tasks import MODIFY_TASKS, Task
+
+
+class Kind(StrEnum):
+    """What a value is, in a JSON body (and so in an ImageRequest or a call's options)."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    FLAG = "flag"  # true or false
+    SIZE = "size"  # WIDTHxHEIGHT text, read into width and height
+    COLORS = "colors"  # a list of #RRGGBB
+    IMAGE = "image"  # base64 in a body, bytes in a request, a file on the command line
+    MARGINS = "margins"  # {"left", "right", "up", "down"} in pixels
+    MODEL = "model"  # a model id
+    IMAGE_ID = "image_id"  # an image id, as generate and modify answer it
+    MODE = "mode"  # a modify task
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the body's key; for a request field, the ImageRequest attribute too
+    kind: Kind
+    schema: Mapping[str, Any]  # the JSON-schema fragment (draft 4), without its description
+    help: str
+    tasks: frozenset[Task]
+    request: bool = True  # an ImageRequest field; False: an option of the call (model, evaluate...)
+    flag: str | None = ""  # the command line's option: "" is --the-name, None is none (a positional, or API only)
+    choices: str | None = None  # the registry limit whose values it takes ("qualities"), for the command line
+    spelling: str | None = None  # "lower" or "upper": how the command line respells a choice
+    group: str | None = None  # options of one group exclude each other on the command line
+
+    @property
+    def option(self) -> str | None:
+        if self.flag == "":
+            return "--" + self.name.replace("_", "-")
+        return self.flag
+
+
+@dataclass(frozen=True)
+class Body:
+    """One request body: the fields of the tasks it serves, the required ones (with what to ask
+    for when one is missing), and the defaults of the others."""
+
+    title: str
+    tasks: frozenset[Task]
+    required: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(row for row in FIELDS if row.tasks & self.tasks)
+
+    def default(self, name: str) -> Any:
+        return self.defaults.get(name)
+
+
+_G = frozenset({Task.GENERATE})
+_MODIFY = frozenset(MODIFY_TASKS)
+_IMAGE_TASKS = _G | _MODIFY
+_AMAZON_TASKS = _G | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.ERASE}  # imageGenerationConfig
+_MASKED = frozenset({Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.ERASE})
+_PROMPTED = _G | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE}
+_MODEL_ID: Mapping[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 10000}
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "prompt",
+        Kind.TEXT,
+        _TEXT,
+        "what the image should show; for a modification, the change (not needed for erase, remove-background, "
+        "fast upscale)",
+        _PROMPTED,
+        flag=None,
+    ),
+    Field(
+        "negative_prompt",
+        Kind.TEXT,
+        {"type": "string", "maxLength": 10000},
+        "what the image should not show",
+        _PROMPTED,
+    ),
+    Field(
+        "model", Kind.MODEL, _MODEL_ID, "the model for the task (default: the profile's)", _IMAGE_TASKS, request=False
+    ),
+    Field(
+        "image_id",
+        Kind.IMAGE_ID,
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
+        "the stored image's id, as generate or modify answered it",
+        _MODIFY | {Task.JUDGE},
+        request=False,
+        flag=None,
+    ),
+    Field(
+        "mode",
+        Kind.MODE,
+        {"type": "string", "enum": [t.value for t in MODIFY_TASKS]},
+        "what to do to the image",
+        _MODIFY,
+        request=False,
+    ),
+    Field(
+        "size",
+        Kind.SIZE,
+        {"type": "string", "pattern": SIZE_PATTERN},
+        "WIDTHxHEIGHT, such as 1024x1024 (translated for models that take ratios)",
+        _G,
+        request=False,
+        group="size",
+    ),
+    Field("width", Kind.INTEGER, {"type": "integer", "minimum": 1}, "width in pixels, with height", _G, flag=None),
+    Field("height", Kind.INTEGER, {"type": "integer", "minimum": 1}, "height in pixels, with width", _G, flag=None),
+    Field("aspect_ratio", Kind.TEXT, {"type": "string", "maxLength": 10}, "W:H, such as 16:9", _G, group="size"),
+    Field(
+        "count",
+        Kind.INTEGER,
+        {"type": "integer", "minimum": 1, "maximum": 5},
+        "how many images (Titan, Canvas: up to 5)",
+        _AMAZON_TASKS,
+    ),
+    Field(
+        "seed",
+        Kind.INTEGER,
+        {"type": "integer", "minimum": 0},
+        "seed (default: a random one, reported)",
+        _IMAGE_TASKS - {Task.REMOVE_BACKGROUND},
+    ),
+    Field(
+        "quality",
+        Kind.TEXT,
+        {"type": "string", "maxLength": 20},
+        "image quality (Titan, Canvas)",
+        _AMAZON_TASKS,
+        choices="qualities",
+        spelling="lower",
+    ),
+    Field("cfg_scale", Kind.NUMBER, {"type": "number"}, "prompt adherence (Titan, Canvas)", _AMAZON_TASKS),
+    Field(
+        "style",
+        Kind.TEXT,
+        {"type": "string", "maxLength": 50},
+        "Canvas style or Stability style preset",
+        _G | {Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR},
+    ),
+    Field(
+        "output_format",
+        Kind.TEXT,
+        {"type": "string", "maxLength": 10},
+        "the image's format (Stability; Titan and Canvas answer PNG)",
+        _IMAGE_TASKS,
+        choices="output_formats",
+        spelling="lower",
+    ),
+    Field(
+        "colors",
+        Kind.COLORS,
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
+            "minItems": 1,
+            "maxItems": 10,
+        },
+        "colour-guided generation: the palette, #RRGGBB each (Titan v2, Canvas)",
+        _G,
+    ),
+    Field(
+        "reference_image",
+        Kind.IMAGE,
+        {"type": "string", "minLength": 1},
+        "with colors: an image whose look guides the result (a PNG or JPEG: base64 in a body, a file on the "
+        "command line)",
+        _G,
+    ),
+    Field(
+        "mask_prompt",
+        Kind.TEXT,
+        _TEXT,
+        "what to change (replace, recolor, inpaint, erase) or keep (Titan/Canvas outpaint)",
+        _MASKED,
+    ),
+    Field(
+        "mask_image",
+        Kind.IMAGE,
+        {"type": "string", "minLength": 1},
+        "a PNG mask of the image's size, white where it should change (base64 in a body, a file on the command line)",
+        frozenset({Task.INPAINT, Task.OUTPAINT, Task.ERASE}),
+        flag="--mask",
+    ),
+    Field(
+        "strength",
+        Kind.NUMBER,
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "how far from the source, 0 (keep) to 1 (ignore it)",
+        frozenset({Task.VARIATION}),
+    ),
+    Field(
+        "margins",
+        Kind.MARGINS,
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {side: {"type": "integer", "minimum": 0} for side in ("left", "right", "up", "down")},
+        },
+        "outpaint: pixels to add on each side",
+        frozenset({Task.OUTPAINT}),
+    ),
+    Field(
+        "outpaint_mode",
+        Kind.TEXT,
+        {"type": "string", "maxLength": 20},
+        "how strictly outpainting keeps the masked area (Titan, Canvas)",
+        frozenset({Task.OUTPAINT}),
+        choices="outpaint_modes",
+        spelling="upper",
+    ),
+    Field(
+        "grow_mask",
+        Kind.INTEGER,
+        {"type": "integer", "minimum": 0},
+        "pixels to grow the mask (Stability)",
+        frozenset({Task.INPAINT, Task.REPLACE, Task.RECOLOR, Task.ERASE}),
+    ),
+    Field(
+        "creativity",
+        Kind.NUMBER,
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "Stability outpaint and upscale creativity",
+        frozenset({Task.OUTPAINT, Task.UPSCALE}),
+    ),
+    Field("evaluate", Kind.FLAG, {"type": "boolean"}, "judge the result", _IMAGE_TASKS, request=False),
+    Field(
+        "judge_model",
+        Kind.MODEL,
+        _MODEL_ID,
+        "judge model id (default: the profile's)",
+        _IMAGE_TASKS | {Task.JUDGE},
+        request=False,
+    ),
+)
+
+BY_NAME: Mapping[str, Field] = {row.name: row for row in FIELDS}
+
+_AN_IMAGE_ID = "the id of a stored image, as generate or modify answered it"
+GENERATE = Body(
+    "GenerateImageRequest",
+    _G,
+    required={"prompt": "a description of the image to generate"},
+    defaults={"evaluate": True},
+)
+MODIFY = Body(
+    "ModifyImageRequest",
+    _MODIFY,
+    required={"image_id": _AN_IMAGE_ID, "mode": "one of " + ", ".join(MODIFY_TASKS)},
+    defaults={"evaluate": False},
+)
+EVALUATE = Body("EvaluateImageRequest", frozenset({Task.JUDGE}), required={"image_id": _AN_IMAGE_ID})
