@@ -14,15 +14,17 @@ Pre-signed GET URLs are SigV4, on the regional endpoint, with a configurable exp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from . import documents
+from .documents import EditLink, Evaluation, Meta
 from .errors import CredentialsMissing, ImageNotFound, StorageFailure
 
 PREFIX = "images"
@@ -97,16 +99,16 @@ class ImageStore:
         except _Missing:
             raise StorageFailure("the stored image is missing although its metadata exists") from None
 
-    def save_meta(self, image_id: str, meta: dict[str, Any]) -> None:
+    def save_meta(self, image_id: str, meta: Meta) -> None:
         self._put_json(meta_key(image_id), meta, "store the image's metadata")
 
-    def load_meta(self, image_id: str) -> dict[str, Any]:
+    def load_meta(self, image_id: str) -> Meta:
         """The image's metadata document. When there is none but the image exists (its metadata
         could not be written after it was stored), a partial one from the image object, so an
         image that was stored is never out of reach."""
         meta = self._get_json(meta_key(image_id), "read the image's metadata")
         if meta is not None:
-            return meta
+            return cast(Meta, meta)  # one this store wrote
         with s3_errors("look for the image"):
             listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=f"{PREFIX}/{image_id}/image.", MaxKeys=1)
         found = listed.get("Contents") or []
@@ -114,16 +116,16 @@ class ImageStore:
             raise ImageNotFound(image_id)
         return partial_meta(image_id, found[0])
 
-    def save_evaluation(self, image_id: str, evaluation: dict[str, Any]) -> None:
+    def save_evaluation(self, image_id: str, evaluation: Evaluation) -> None:
         self._put_json(evaluation_key(image_id), evaluation, "store the evaluation")
 
-    def load_evaluation(self, image_id: str) -> dict[str, Any] | None:
-        return self._get_json(evaluation_key(image_id), "read the evaluation")
+    def load_evaluation(self, image_id: str) -> Evaluation | None:
+        return cast("Evaluation | None", self._get_json(evaluation_key(image_id), "read the evaluation"))
 
-    def link_edit(self, parent_id: str, edit_id: str, summary: dict[str, Any]) -> None:
-        self._put_json(edit_link_key(parent_id, edit_id), summary, "link the edit to its parent")
+    def link_edit(self, parent_id: str, edit_id: str, link: EditLink) -> None:
+        self._put_json(edit_link_key(parent_id, edit_id), link, "link the edit to its parent")
 
-    def edits(self, parent_id: str) -> list[dict[str, Any]]:
+    def edits(self, parent_id: str) -> list[EditLink]:
         """The edit links under an image, oldest first."""
         prefix = f"{PREFIX}/{parent_id}/edits/"
         links: list[dict[str, Any]] = []
@@ -134,7 +136,8 @@ class ImageStore:
             link = self._get_json(key, "read an edit link")
             if link is not None:
                 links.append(link)
-        return sorted(links, key=lambda link: (link.get("created_at", ""), link.get("image_id", "")))
+        links.sort(key=lambda link: (link.get("created_at", ""), link.get("image_id", "")))
+        return cast(list[EditLink], links)
 
     def url(self, key: str) -> dict[str, str]:
         """A pre-signed GET URL for the key and when it expires."""
@@ -145,7 +148,7 @@ class ImageStore:
         expires = self.now() + timedelta(seconds=self.url_expiry_seconds)
         return {"url": url, "url_expires_at": expires.isoformat(timespec="seconds")}
 
-    def _put_json(self, key: str, doc: dict[str, Any], what: str) -> None:
+    def _put_json(self, key: str, doc: Mapping[str, object], what: str) -> None:
         body = json.dumps(doc, indent=1, sort_keys=True).encode()
         with s3_errors(what):
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
@@ -165,32 +168,19 @@ class ImageStore:
         return doc
 
 
-def partial_meta(image_id: str, listed: dict[str, Any]) -> dict[str, Any]:
-    """What an image object alone tells (its key, format, size and time), in the shape of a
-    metadata document, marked partial; the prompt, model and seed were only in meta.json."""
+def partial_meta(image_id: str, listed: dict[str, Any]) -> Meta:
+    """The metadata an image object's listing tells: its key, format (from the extension),
+    size and time."""
     key = str(listed["Key"])
     extension = key.rsplit(".", 1)[-1]
     created = listed.get("LastModified")
-    return {
-        "image_id": image_id,
-        "partial": True,
-        "created_at": created.isoformat(timespec="milliseconds") if isinstance(created, datetime) else None,
-        "kind": None,
-        "task": None,
-        "prompt": None,
-        "judge_prompt": None,
-        "model": None,
-        "seed": None,
-        "image": {
-            "key": key,
-            "format": next((fmt for fmt, ext in EXTENSIONS.items() if ext == extension), extension),
-            "width": None,
-            "height": None,
-            "bytes": listed.get("Size"),
-            "sha256": None,
-        },
-        "lineage": {"parent_id": None, "root_id": image_id, "mode": None},
-    }
+    return documents.partial_meta(
+        image_id,
+        key,
+        next((fmt for fmt, ext in EXTENSIONS.items() if ext == extension), extension),
+        listed.get("Size"),
+        created if isinstance(created, datetime) else None,
+    )
 
 
 class _Missing(Exception):

@@ -68,12 +68,12 @@ def test_a_url_that_cannot_be_signed_is_a_warning_and_the_stored_image_keeps_its
 
 
 def test_a_judge_that_fails_while_preparing_its_call_is_a_failed_verdict_not_a_failed_request(world, monkeypatch):
-    from imagegen import pipeline
+    from imagegen.usecases import evaluation
 
     def unusable(model):
         raise ConfigurationError("the model catalog cannot be read")
 
-    monkeypatch.setattr(pipeline, "_prompt_limit", unusable)
+    monkeypatch.setattr(evaluation, "_prompt_limit", unusable)
     status, body = world.generate({"prompt": PROMPT})
     assert (status, body["evaluation"]["status"]) == (200, "failed")
     assert body["evaluation"]["error"]["code"] == "configuration_error"

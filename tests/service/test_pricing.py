@@ -38,15 +38,15 @@ def test_a_stability_image_is_priced_at_its_flat_rate(world):
 def test_the_price_follows_the_builders_report_not_a_key_of_its_body(monkeypatch, original_world):
     """A builder that says premium while its body says standard is priced premium: pricing
     reads the report, not imageGenerationConfig."""
-    from imagegen import pipeline
+    from imagegen.usecases import generation
 
-    real = pipeline.build_request
+    real = generation.build_request
 
     def premium(*args, **kwargs):
         built = real(*args, **kwargs)
         assert built.body["imageGenerationConfig"]["quality"] == "standard"
         return dataclasses.replace(built, quality="premium")
 
-    monkeypatch.setattr(pipeline, "build_request", premium)
+    monkeypatch.setattr(generation, "build_request", premium)
     cost, _ = _image_cost(original_world, {})
     assert cost == 0.01

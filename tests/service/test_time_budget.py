@@ -90,17 +90,17 @@ def test_an_evaluation_with_too_little_time_left_fails_fast_without_calling_the_
 def _slow_build(monkeypatch, world, seconds):
     """Building and checking the request takes `seconds` on the world's clock (a large PNG
     source is scanned for transparency in pure Python); the builds made are counted."""
-    from imagegen import pipeline
+    from imagegen.usecases import generation
 
     builds = []
-    real = pipeline.build_request
+    real = generation.build_request
 
     def build(*args, **kwargs):
         builds.append(args[0])
         world.clock.now += seconds
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "build_request", build)
+    monkeypatch.setattr(generation, "build_request", build)
     return builds
 
 

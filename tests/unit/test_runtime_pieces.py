@@ -188,31 +188,31 @@ def test_one_prefix_per_image_id():
 
 def test_runtime_from_env_wires_regional_clients_that_leave_retrying_to_the_pipeline():
     runtime = Runtime.from_env({**ENV, "IMAGEGEN_EVALUATE_FUNCTION": "evaluate-fn"}, judge_timeout=7)
-    pipeline = runtime.pipeline
-    assert pipeline.bedrock.meta.region_name == "us-west-2"
-    assert pipeline.bedrock.meta.config.retries["total_max_attempts"] == 1
-    assert pipeline.judge_bedrock.meta.config.read_timeout == 7
-    assert pipeline.store.s3.meta.config.signature_version == "s3v4"
-    assert pipeline.bedrock.meta.config.read_timeout + 2.0 == pipeline.image_call_seconds
-    assert pipeline.judge_call_seconds == 9.0
-    assert pipeline.store.bucket == "my-images"
-    assert pipeline.schedule_evaluation is not None
+    services = runtime.pipeline.services
+    assert services.bedrock.meta.region_name == "us-west-2"
+    assert services.bedrock.meta.config.retries["total_max_attempts"] == 1
+    assert services.judge_bedrock.meta.config.read_timeout == 7
+    assert services.store.s3.meta.config.signature_version == "s3v4"
+    assert services.bedrock.meta.config.read_timeout + 2.0 == services.image_call_seconds
+    assert services.judge_call_seconds == 9.0
+    assert services.store.bucket == "my-images"
+    assert services.schedule_evaluation is not None
 
 
 def test_an_api_request_keeps_time_before_and_after_its_longest_image_call():
-    pipeline = Runtime.from_env(ENV).pipeline
+    services = Runtime.from_env(ENV).pipeline.services
     usable = api.API_TIMEOUT_SECONDS - api.SAFETY_SECONDS
-    before_and_after = usable - pipeline.image_call_seconds
+    before_and_after = usable - services.image_call_seconds
     assert before_and_after >= 3.0  # a cold start or a modify's reads, then the writes
-    s3 = pipeline.store.s3.meta.config
+    s3 = services.store.s3.meta.config
     assert s3.connect_timeout + s3.read_timeout <= before_and_after  # one stalled S3 attempt
     assert s3.retries["total_max_attempts"] == 2  # a transient S3 error costs one retry, not two
 
 
 def test_the_judge_of_the_evaluate_function_fits_in_an_api_request():
-    pipeline = Runtime.from_env(ENV, judge_timeout=evaluate.JUDGE_TIMEOUT_SECONDS).pipeline
-    assert pipeline.judge_bedrock.meta.config.read_timeout == evaluate.JUDGE_TIMEOUT_SECONDS
-    assert pipeline.judge_call_seconds + 3.0 <= api.API_TIMEOUT_SECONDS - api.SAFETY_SECONDS
+    services = Runtime.from_env(ENV, judge_timeout=evaluate.JUDGE_TIMEOUT_SECONDS).pipeline.services
+    assert services.judge_bedrock.meta.config.read_timeout == evaluate.JUDGE_TIMEOUT_SECONDS
+    assert services.judge_call_seconds + 3.0 <= api.API_TIMEOUT_SECONDS - api.SAFETY_SECONDS
 
 
 def test_scheduling_a_background_evaluation_takes_one_short_attempt(monkeypatch):
@@ -225,7 +225,7 @@ def test_scheduling_a_background_evaluation_takes_one_short_attempt(monkeypatch)
 
 
 def test_runtime_without_an_evaluate_function_judges_in_the_request():
-    assert Runtime.from_env(ENV).pipeline.schedule_evaluation is None
+    assert Runtime.from_env(ENV).pipeline.services.schedule_evaluation is None
 
 
 def test_runtime_needs_a_region():

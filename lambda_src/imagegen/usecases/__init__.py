@@ -1,0 +1,7 @@
+"""The use cases, one module each, over the services `pipeline.Pipeline` is given:
+
+generation   generate and modify: call an image model, store each image and its metadata
+evaluation   judge a stored image, record the verdict, defer it, finish a deferred one
+gallery      an image as an answer shows it; describe a stored one; upload one made elsewhere
+services     the clients, store, settings and clocks they share; the step rule; model choice
+"""

@@ -1,0 +1,224 @@
+"""Evaluation: judge a stored image against the prompt it should show, and keep the verdict.
+
+A verdict is done, failed or pending (handed to the background, which has its own time). A
+failure never replaces a done verdict: that one is kept, the failure its `last_attempt`. A
+pending verdict older than any background run can last reads as lost.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import documents
+from ..clock import Deadline
+from ..documents import Evaluation, FailedVerdict, Meta, PendingVerdict, ShownEvaluation
+from ..errors import (
+    ImageGenError,
+    ImageNotFound,
+    InvalidParameter,
+    NoTimeLeft,
+    Throttled,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from ..ids import checked_image_id
+from ..log import crash_fields, error_fields
+from ..models.judge import JudgeOptions, judge_image
+from ..models.registry import resolve
+from ..retry import with_retries
+from .services import Services, Warnings, pick_judge
+
+DEFERRED_EVALUATION_LIMIT = timedelta(minutes=15)  # Lambda's longest run: a pending verdict older than this was lost
+WORTH_DEFERRING = (Throttled, UpstreamUnavailable, UpstreamTimeout, NoTimeLeft)
+"""Judge failures the background, with its own time and a longer read timeout, may not meet."""
+
+
+class Unread(enum.Enum):
+    """A stored verdict that could not be read (S3 failed, or the document is not JSON)."""
+
+    VERDICT = "unreadable"
+
+
+Previous = Evaluation | None | Unread
+"""The verdict stored before a judging: one, none, or one that could not be read."""
+
+
+def evaluate(
+    services: Services, image_id: str, deadline: Deadline, judge_model: str | None
+) -> tuple[dict[str, Any], ImageGenError | None]:
+    """Judge and record; the answer, and the judge's error if it failed. Raises only for what
+    comes before the judge (a bad id or judge, an image that cannot be read)."""
+    image_id = checked_image_id(image_id)
+    judge = pick_judge(services, judge_model)
+    meta = services.store.load_meta(image_id)
+    data = services.store.load_image(meta["image"]["key"])
+    previous = _stored_verdict(services, image_id)  # read now: after the judge, time is short
+    warnings: Warnings = []
+    evaluation, error = _judge(services, image_id, meta, data, judge, deadline)
+    if evaluation["status"] == "failed":  # the judge failed: `error` says how
+        _record_failure(services, image_id, evaluation, previous, warnings)
+    else:
+        _record(services, image_id, evaluation, warnings)
+    answer = {
+        "image_id": image_id,
+        "evaluation": evaluation,
+        "evaluation_data": documents.evaluation_data(evaluation),
+        **({"warnings": warnings} if warnings else {}),
+    }
+    return answer, error
+
+
+def finish_deferred(services: Services, image_id: str, judge_model: str | None, deadline: Deadline) -> Evaluation:
+    """The background half of a deferred evaluation. Whatever happens, the stored verdict
+    stops being pending: it becomes done or failed (or stays done, if it was judged since),
+    unless S3 refuses the write. A verdict that cannot be read is replaced by the failure."""
+    judge = judge_model or ""
+    try:
+        evaluation: Evaluation = evaluate(services, image_id, deadline, judge_model)[0]["evaluation"]
+        return evaluation  # a judge failure is recorded
+    except (ImageNotFound, InvalidParameter) as exc:
+        failure = documents.failed(judge, exc.code, exc.message, services.now())
+        if isinstance(exc, ImageNotFound) or exc.details.get("field") == "image_id":
+            return failure  # no image: nothing to mark
+    except ImageGenError as exc:
+        failure = documents.failed(judge, exc.code, exc.message, services.now())
+    except Exception as exc:  # record it; Lambda must not retry an evaluation that crashed
+        services.log.error("deferred_evaluation_crashed", image_id=image_id, **crash_fields(exc))
+        failure = documents.failed(judge, "internal_error", "the evaluation failed unexpectedly", services.now())
+    _record_failure(services, image_id, failure, _stored_verdict(services, image_id), [])
+    return failure
+
+
+def judge_or_defer(
+    services: Services, image_id: str, meta: Meta, data: bytes, judge: str, deadline: Deadline, warnings: Warnings
+) -> Evaluation:
+    """Judge an image just stored, in this request if the time left holds a judge call; else,
+    or when the judge fails in a way the background may not, hand it to the background."""
+    seconds = services.judge_call_seconds
+    can_defer = services.schedule_evaluation is not None
+    if not deadline.fits(seconds):
+        if can_defer:
+            why = f"{deadline.remaining():.1f} s were left and a judge call may take {seconds:g} s"
+            return _defer(services, image_id, judge, why, deadline, warnings)
+        message = "there was not enough time left to judge in this request; ask POST /evaluate-image"
+        failure = documents.failed(judge, "no_time_left", message, services.now())
+        _record(services, image_id, failure, warnings)
+        return failure
+    evaluation, error = _judge(services, image_id, meta, data, judge, deadline)
+    if isinstance(error, WORTH_DEFERRING) and can_defer:
+        why = f"the judge call failed in the request ({error.code}); it is tried again in the background"
+        return _defer(services, image_id, judge, why, deadline, warnings)
+    _record(services, image_id, evaluation, warnings)
+    return evaluation
+
+
+def _defer(
+    services: Services, image_id: str, judge: str, why: str, deadline: Deadline, warnings: Warnings
+) -> PendingVerdict | FailedVerdict:
+    schedule = services.schedule_evaluation
+    assert schedule is not None
+    waiting = documents.pending(judge, why, services.now())
+    _record(services, image_id, waiting, warnings)
+    try:
+        schedule(image_id, judge)
+    except Exception as exc:  # the image is stored; say why it will not be judged
+        fields = error_fields(exc) if isinstance(exc, ImageGenError) else crash_fields(exc)  # never its message
+        services.log.error("evaluation_not_scheduled", image_id=image_id, **fields)
+        failure = documents.failed(
+            judge, "evaluation_not_scheduled", "the background evaluation could not be started", services.now()
+        )
+        _record(services, image_id, failure, warnings)
+        return failure
+    services.log.info(
+        "evaluation_deferred", image_id=image_id, judge_model=judge, remaining_s=round(deadline.remaining(), 2)
+    )
+    return waiting
+
+
+def _judge(
+    services: Services, image_id: str, meta: Meta, data: bytes, judge: str, deadline: Deadline
+) -> tuple[documents.DoneVerdict | FailedVerdict, ImageGenError | None]:
+    """Judge; returns the verdict (done or failed) and the error, if any. Never raises: every
+    error, preparing the call included, is about the judge and becomes a failed verdict."""
+    started = services.clock.monotonic()
+    try:
+        prompt = meta.get("judge_prompt")
+        if not prompt:
+            missing = "its metadata could not be stored" if meta.get("partial") else "it was stored without one"
+            raise InvalidParameter("prompt", None, f"the prompt this image should show: {missing}")
+        options = JudgeOptions(
+            max_prompt_chars=_prompt_limit(meta.get("model")), allow_retired=services.settings.allow_retired
+        )
+        verdict = with_retries(
+            lambda: judge_image(services.judge_bedrock, judge, data, prompt, options),
+            deadline,
+            rng=services.rng,
+            call_seconds=services.judge_call_seconds,
+        )
+    except ImageGenError as exc:
+        services.log.warning("evaluation_failed", image_id=image_id, **error_fields(exc))
+        return documents.failed(judge, exc.code, exc.message, services.now()), exc
+    except Exception as exc:  # a bug must not cost the caller the image
+        services.log.error("evaluation_crashed", image_id=image_id, **crash_fields(exc))
+        failure = documents.failed(judge, "internal_error", "the evaluation failed unexpectedly", services.now())
+        return failure, ImageGenError("the evaluation failed unexpectedly")
+    ms = round((services.clock.monotonic() - started) * 1000)
+    return documents.done(verdict, services.now(), ms), None
+
+
+def _record(services: Services, image_id: str, evaluation: Evaluation, warnings: Warnings) -> None:
+    """Store the verdict; the answer still shows it if S3 refuses (with a warning)."""
+    services.keep("store the evaluation", warnings, lambda: services.store.save_evaluation(image_id, evaluation))
+
+
+def _record_failure(
+    services: Services, image_id: str, failure: FailedVerdict, previous: Previous, warnings: Warnings
+) -> None:
+    """Store a failed verdict, unless it would replace a done one: that is kept, with the
+    failure as its `last_attempt`. An earlier verdict that could not be read is read once
+    more (S3 may have failed once; a verdict may have been stored since). If it still cannot
+    be, the failure is stored over it: left alone, a pending verdict would stay pending until
+    it reads as lost, and a document that cannot be read is no verdict to keep."""
+    if previous is Unread.VERDICT:
+        previous = _stored_verdict(services, image_id)
+        if previous is Unread.VERDICT:
+            services.log.warning("unreadable_verdict_replaced", image_id=image_id)
+    if isinstance(previous, dict) and previous["status"] == "done":
+        _record(services, image_id, documents.kept_with_failure(previous, failure), warnings)
+    else:
+        _record(services, image_id, failure, warnings)
+
+
+def _stored_verdict(services: Services, image_id: str) -> Previous:
+    try:
+        return services.store.load_evaluation(image_id)
+    except ImageGenError as exc:
+        services.log.error("step_failed", step="read the earlier verdict", **error_fields(exc))
+        return Unread.VERDICT
+
+
+def current(services: Services, evaluation: Evaluation | None) -> ShownEvaluation:
+    """The stored verdict as it stands now: none is not requested, and a pending one older than
+    any background run can last was lost."""
+    if not evaluation:
+        return {"status": "not_requested"}
+    if evaluation["status"] != "pending":
+        return evaluation
+    requested = datetime.fromisoformat(evaluation["requested_at"])
+    if services.now() - requested <= DEFERRED_EVALUATION_LIMIT:
+        return evaluation
+    return documents.lost(evaluation)
+
+
+def _prompt_limit(model: str | None) -> int | None:
+    """The generation model's prompt limit, for the judge's revised prompt. None when unknown:
+    a model that has left the registry since the image was made does not stop its judging."""
+    if model is None:
+        return None
+    try:
+        limits = resolve(model).record.limits.get("prompt_chars")
+    except ImageGenError:
+        return None
+    return limits[1] if limits else None

@@ -1,0 +1,247 @@
+"""Generate and modify: call an image model, store each image it returns, then its metadata
+(and, for an edit, a link under its parent), then judge each image as time allows.
+
+Storing the images is the one step that can fail the request; every later one becomes a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import documents
+from ..clock import Deadline
+from ..documents import MadeMeta, Origin
+from ..errors import ImageGenError
+from ..ids import checked_image_id
+from ..log import error_fields
+from ..models.contracts import BuiltRequest, ImageResult
+from ..models.images import build_request, call_image_model
+from ..models.registry import resolve
+from ..models.request import ImageRequest, Task
+from ..retry import with_retries
+from . import evaluation, gallery
+from .services import Services, Warnings, pick, pick_judge
+
+
+@dataclasses.dataclass(frozen=True)
+class GenerateInput:
+    request: ImageRequest
+    model: str | None = None
+    evaluate: bool = True
+    judge_model: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ModifyInput:
+    image_id: str
+    request: ImageRequest  # its task is the mode; the source image is filled in from storage
+    model: str | None = None
+    evaluate: bool = False
+    judge_model: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    image_id: str
+    meta: MadeMeta
+    data: bytes
+
+
+def generate(services: Services, given: GenerateInput, deadline: Deadline) -> dict[str, Any]:
+    """Generate, store every image, then judge each (or defer the judging) as time allows."""
+    model = pick("model", given.model, services.settings.generation_models, Task.GENERATE)
+    judge = pick_judge(services, given.judge_model)
+    warnings: Warnings = []
+    built, result, invoke_ms = _invoke(services, model, given.request, deadline)
+
+    def origin(image_id: str) -> Origin:
+        return {"kind": "generated", "judge_prompt": given.request.prompt, "lineage": documents.lineage(image_id)}
+
+    stored = _store(services, result, built, model, given.request, invoke_ms, warnings, origin)
+    return _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+
+
+def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[str, Any]:
+    """Apply a modify task to a stored image and store the result as an edit linked to it."""
+    parent_id = checked_image_id(given.image_id)
+    mode = given.request.task
+    model = _modify_model(services, given.model, mode)
+    judge = pick_judge(services, given.judge_model)
+    parent = services.store.load_meta(parent_id)
+    source = services.store.load_image(parent["image"]["key"])
+    request = dataclasses.replace(given.request, images=(source,))
+    if mode is Task.VARIATION and request.strength is None:
+        request = dataclasses.replace(request, strength=services.settings.variation_strength)
+    warnings: Warnings = []
+    built, result, invoke_ms = _invoke(services, model, request, deadline)
+
+    def origin(image_id: str) -> Origin:
+        return {
+            "kind": "edit",
+            "judge_prompt": edit_judge_prompt(mode, request, parent.get("judge_prompt") or ""),
+            "lineage": documents.lineage(image_id, parent_id, parent["lineage"]["root_id"], mode.value),
+        }
+
+    stored = _store(services, result, built, model, request, invoke_ms, warnings, origin)
+    for item in stored:
+        link = functools.partial(services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta))
+        services.keep("link the edit to its parent", warnings, link)
+    answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+    return {**answer, "parent_id": parent_id, "mode": mode.value}
+
+
+def edit_judge_prompt(mode: Task, request: ImageRequest, parent_prompt: str) -> str:
+    """What an edit should show, as one prompt for the judge: the parent's prompt and the edit."""
+    prompt, target = request.prompt, request.mask_prompt
+    match mode:
+        case Task.VARIATION:
+            return prompt or parent_prompt
+        case Task.REPLACE:
+            return f"{parent_prompt}; with {target} replaced by {prompt}"
+        case Task.RECOLOR:
+            return f"{parent_prompt}; with {target} recoloured: {prompt}"
+        case Task.INPAINT:
+            return f"{parent_prompt}; with {target or 'the masked area'} changed to: {prompt}"
+        case Task.OUTPAINT:
+            return f"{parent_prompt}; extended beyond its borders" + (f" with {prompt}" if prompt else "")
+        case Task.ERASE:
+            return f"{parent_prompt}; with {target or 'the masked object'} removed"
+        case _:  # upscale, remove-background: the same picture
+            return parent_prompt
+
+
+def _modify_model(services: Services, given: str | None, mode: Task) -> str:
+    """The model configured for the mode, or the caller's: any model this deployment configures
+    for some mode, if it can do this one. A mode with no model configured is refused."""
+    settings = services.settings
+    candidates = dict.fromkeys([settings.modify_model(mode.value), *settings.modify_models.values()])
+    return pick("model", given, tuple(m for m in candidates if resolve(m).record.supports(mode)), mode)
+
+
+def _invoke(
+    services: Services, model: str, request: ImageRequest, deadline: Deadline
+) -> tuple[BuiltRequest, ImageResult, int]:
+    """Build and check the request once (that can take seconds for a large source image),
+    then call the model, weighing the time left right before each call; a retry calls again
+    with the same request."""
+    built = build_request(
+        model,
+        request,
+        region=services.bedrock.meta.region_name,
+        rng=services.rng,
+        allow_retired=services.settings.allow_retired,
+    )
+    started = services.clock.monotonic()
+    result = with_retries(
+        lambda: call_image_model(services.bedrock, model, built, request.task),
+        deadline,
+        rng=services.rng,
+        call_seconds=services.image_call_seconds,
+    )
+    invoke_ms = round((services.clock.monotonic() - started) * 1000)
+    services.log.info(
+        "image_generated",
+        model=model,
+        task=request.task.value,
+        images=len(result.images),
+        filtered=result.filtered,
+        ms=invoke_ms,
+        **({"upstream": result.upstream[:500]} if result.upstream else {}),  # the model's own words
+    )
+    return built, result, invoke_ms
+
+
+def _store(
+    services: Services,
+    result: ImageResult,
+    built: BuiltRequest,
+    model: str,
+    request: ImageRequest,
+    invoke_ms: int,
+    warnings: Warnings,
+    origin: Callable[[str], Origin],
+) -> list[Stored]:
+    """Store each image, then its metadata. Raises only if no image could be stored."""
+    record = resolve(model).record
+    ids = [services.new_id() for _ in result.images]
+    cost = record.price.image_cost(1, built.quality)  # the builder's choice, never a wire key
+    stored: list[Stored] = []
+    first_error: ImageGenError | None = None
+    for index, (image_id, image) in enumerate(zip(ids, result.images, strict=True)):
+        try:
+            key = services.store.save_image(image_id, image.data, image.format)
+        except ImageGenError as exc:
+            first_error = first_error or exc
+            services.log.error("image_not_stored", image_id=image_id, **error_fields(exc))
+            continue
+        meta = documents.made_meta(
+            image_id,
+            key,
+            image,
+            services.now(),
+            request=request,
+            model=model,
+            model_name=record.name,
+            built=built,
+            invoke_ms=invoke_ms,
+            cost=cost,
+            batch={"index": index, "ids": ids},
+            origin=origin(image_id),
+        )
+        services.keep(
+            "store the image's metadata", warnings, functools.partial(services.store.save_meta, image_id, meta)
+        )
+        stored.append(Stored(image_id, meta, image.data))
+    if not stored:
+        assert first_error is not None
+        raise first_error
+    if first_error:
+        warnings.append(
+            {
+                "step": "store the image",
+                "code": first_error.code,
+                "message": f"{len(ids) - len(stored)} of {len(ids)} generated images could not be stored",
+            }
+        )
+    services.log.info("images_stored", ids=[s.image_id for s in stored])
+    return stored
+
+
+def _answer(
+    services: Services,
+    stored: Sequence[Stored],
+    built: BuiltRequest,
+    result: ImageResult,
+    judge: str | None,
+    deadline: Deadline,
+    warnings: Warnings,
+) -> dict[str, Any]:
+    """The first image's view at the top level (as the original API answered), all of them
+    under `images` when there are several; the cost of the images and of their judging."""
+    views = []
+    judge_costs: list[float] = []
+    for item in stored:
+        verdict: documents.ShownEvaluation = {"status": "not_requested"}
+        if judge:
+            verdict = evaluation.judge_or_defer(
+                services, item.image_id, item.meta, item.data, judge, deadline, warnings
+            )
+        if verdict["status"] == "done":
+            judge_costs.append(verdict["estimated_cost_usd"] or 0)
+        views.append(gallery.view(services, item.image_id, item.meta, verdict, warnings))
+    image_cost = (stored[0].meta["estimated_cost_usd"]["image"] or 0) * len(stored)
+    answer = {
+        **views[0],
+        "translations": [t.as_dict() for t in built.translations],
+        "filtered": result.filtered,
+        "notice": result.notice,
+        "estimated_cost_usd": round(image_cost + sum(judge_costs), 6),
+    }
+    if len(views) > 1:
+        answer["images"] = views
+    if warnings:
+        answer["warnings"] = warnings
+    return answer
