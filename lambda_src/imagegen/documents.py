@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Literal, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
-from .models.contracts import BuiltRequest, GeneratedImage
-from .models.judge import Verdict
-from .models.request import ImageRequest
+if TYPE_CHECKING:  # for the builders' signatures only: storage, which reads these shapes, needs no models
+    from .models.contracts import BuiltRequest, GeneratedImage
+    from .models.judge import Verdict
+    from .models.request import ImageRequest
 
 Kind = Literal["generated", "edit", "upload"]
 
