@@ -254,6 +254,14 @@ class JudgeAnswerInvalid(UpstreamFailure):
     code = "judge_answer_invalid"
 
 
+class NoSuchRoute(ImageGenError):
+    """A method and resource the function does not serve (the API's routes and code disagree)."""
+
+    code = "no_such_route"
+    http_status = 404
+    exit_code = 2
+
+
 def by_code(code: str) -> type[ImageGenError] | None:
     """The error class an answer's `error.code` names, if it is one of the project's."""
     return _BY_CODE.get(code)

@@ -14,6 +14,7 @@ from imagegen.models import registry
 from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
+from imagegen_local.cli import batch
 from tests.e2e.conftest import canned_api, cli_runner
 
 BUCKET = "imagegen-demo"
@@ -402,14 +403,14 @@ def test_batch_lines_are_checked_like_api_bodies_and_a_bad_one_fails_alone(run):
 def test_ctrl_c_cancels_the_rest_of_a_batch_and_still_reports(run, monkeypatch):
     prompts = run.tmp / "p.txt"
     prompts.write_text("\n".join(f"prompt {i}" for i in range(12)))
-    real = cli.run_job
+    real = batch.run_job
 
     def interrupting(pipeline, job, args, folder):
         if job["line"] == 3:
             raise KeyboardInterrupt
         return real(pipeline, job, args, folder)
 
-    monkeypatch.setattr(cli, "run_job", interrupting)
+    monkeypatch.setattr(batch, "run_job", interrupting)
     code, out, err = run(
         "batch", prompts, "--concurrency", "1", "--report", run.tmp / "r.json", "--output-dir", run.tmp / "g"
     )

@@ -209,6 +209,7 @@ def error(code: str) -> dict:
         (422, error("image_too_large"), 2),
         (400, error("invalid_parameter"), 2),
         (404, error("image_not_found"), 2),
+        (404, error("no_such_route"), 2),
         (502, error("judge_answer_invalid"), 8),
         (504, error("upstream_timeout"), 8),
         (500, error("configuration_error"), 6),
@@ -227,13 +228,12 @@ def test_an_api_error_exits_by_its_code_as_the_same_error_does_locally(run, answ
     ("status", "body", "exit_code"),
     [
         (503, error("a_code_from_a_newer_api"), 8),
-        (404, error("no_such_route"), 2),  # a handler's code, not the taxonomy's
         (429, {"message": "Too Many Requests"}, 4),  # API Gateway's own answers have no code
         (403, {"message": "Missing Authentication Token"}, 6),
         (413, {"message": "Request Too Long"}, 2),
         (504, {"message": "Endpoint request timed out"}, 8),
     ],
-    ids=["unknown-code-503", "no_such_route", "gateway-429", "gateway-403", "gateway-413", "gateway-504"],
+    ids=["unknown-code-503", "gateway-429", "gateway-403", "gateway-413", "gateway-504"],
 )
 def test_an_api_error_without_a_known_code_exits_by_its_status(run, answering, status, body, exit_code):
     answering.reply = (status, body)

@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from imagegen import png
 from imagegen.storage import make_s3_client
 
-from imagegen_local import cli
+from imagegen_local.cli import aws
 from tests.e2e.conftest import cli_runner
 
 BUCKET = "imagegen-demo"
@@ -90,7 +90,7 @@ class _Body:
 def s3_answers(monkeypatch, operation: str, status: int, body: bytes = b"") -> None:
     """The CLI's S3 client gets this answer to `operation` (HeadBucket, PutObject...) in place of
     the local S3's, as real S3 gives it: a HEAD's error has no body, a PUT's is XML."""
-    made = cli.make_s3_client
+    made = aws.make_s3_client
 
     def make(*args, **kwargs):
         client = made(*args, **kwargs)
@@ -100,7 +100,7 @@ def s3_answers(monkeypatch, operation: str, status: int, body: bytes = b"") -> N
         )
         return client
 
-    monkeypatch.setattr(cli, "make_s3_client", make)
+    monkeypatch.setattr(aws, "make_s3_client", make)
 
 
 def test_a_bucket_that_refuses_head_for_want_of_list_bucket_is_still_used(run, monkeypatch):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Clock, Deadline
-from ..errors import ImageGenError, InvalidRequest
+from ..errors import ImageGenError, InvalidRequest, NoSuchRoute
 from ..log import Logger, crash_fields, error_fields
 from ..runtime import Runtime
 from .routes import Route as RouteSpec
@@ -51,7 +51,7 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
     try:
         route = routes.get((method, resource))
         if route is None:
-            raise _NoRoute(f"{method} {resource} is not a route of this function", method=method, resource=resource)
+            raise NoSuchRoute(f"{method} {resource} is not a route of this function", method=method, resource=resource)
         received_ms = (event.get("requestContext") or {}).get("requestTimeEpoch")
         request = ApiRequest(
             path_parameters=event.get("pathParameters") or {},
@@ -152,11 +152,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, RecursionError):
         return "nested too deeply"
     return str(exc).split(":")[0][:80]
-
-
-class _NoRoute(ImageGenError):
-    code = "no_such_route"
-    http_status = 404
 
 
 def _request_id(event: Any, context: Any) -> str:

@@ -1,0 +1,91 @@
+"""`imagegen api OPERATION`: the same operations against a deployed BedrockImageGenEval API. Each
+operation takes the options of its request body (the field table's), and sends the body the
+local command would read."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from imagegen.ids import checked_image_id
+from imagegen.models import fields
+from imagegen.models.fields import Body
+
+from . import api_http
+from .aws import session_from
+from .body import body_from
+from .context import Context
+from .modify import MODIFY_DEFAULTS
+from .options import Parents, add_fields
+from .render import api_answer
+
+# operation -> (method, path, body)
+OPERATIONS: dict[str, tuple[str, str, Body | None]] = {
+    "generate": ("POST", "generate-image", fields.GENERATE),
+    "evaluate": ("POST", "evaluate-image", fields.EVALUATE),
+    "modify": ("POST", "modify-image", fields.MODIFY),
+    "get": ("GET", "images/{image_id}", None),
+}
+
+
+def add_parser(commands: Any, parents: Parents) -> None:
+    api = commands.add_parser(
+        "api",
+        help="the same operations against a deployed API",
+        description="Call a deployed BedrockImageGenEval API, signed with SigV4 (or with an API "
+        "key). Its URL comes from --api-url, $IMAGEGEN_API_URL, or the ApiUrl output "
+        "of the CloudFormation stack.",
+    )
+    operations = api.add_subparsers(dest="operation", required=True, metavar="OPERATION")
+    where = argparse.ArgumentParser(add_help=False, parents=[parents.output, parents.aws])
+    where.add_argument(
+        "--api-url", help="the API's base URL, ending in /prd/ (default: $IMAGEGEN_API_URL or the stack's)"
+    )
+    where.add_argument(
+        "--stack-name",
+        default="BedrockImageGenEval",
+        help="the stack whose ApiUrl output to use (default: %(default)s)",
+    )
+    where.add_argument("--api-key", help="send this API key instead of signing (default: $IMAGEGEN_API_KEY)")
+
+    def operation(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return operations.add_parser(name, parents=[where], help=help, description=description)
+
+    gen = operation("generate", "POST /generate-image", "Generate an image through the deployed API.")
+    gen.add_argument("prompt", help="what the image should show")
+    add_fields(gen, fields.GENERATE)
+    ev = operation("evaluate", "POST /evaluate-image", "Judge a stored image again through the deployed API.")
+    ev.add_argument("image_id", help="the image's id")
+    add_fields(ev, fields.EVALUATE)
+    mod = operation("modify", "POST /modify-image", "Modify a stored image through the deployed API.")
+    mod.add_argument("image_id", help="the image's id")
+    mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
+    add_fields(mod, fields.MODIFY, defaults=MODIFY_DEFAULTS)
+    get = operation("get", "GET /images/{id}", "Show an image's metadata, fresh URLs, verdict and edits.")
+    get.add_argument("image_id", help="the image's id")
+    api.set_defaults(run=run)
+
+
+def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
+    """The method, path and body of an operation."""
+    checked_image_id(getattr(args, "image_id", "A" * 22))  # never sign and send a path of the caller's making
+    method, path, spec = OPERATIONS[args.operation]
+    return method, path.format(image_id=getattr(args, "image_id", "")), body_from(args, spec) if spec else None
+
+
+def run(ctx: Context) -> int:
+    args = ctx.args
+    method, path, body = request_for(args)
+    session = session_from(args)
+    base = api_http.api_url(args, ctx.env, session)
+    status, answer = api_http.send(method, base + path, body, session, args, ctx.env)
+    if status != 200:
+        raise api_http.error_of(answer, status)
+    if not isinstance(answer, dict):
+        raise api_http.ApiError(
+            "unexpected_answer", f"the API answered {status} with something that is not a JSON object", 502
+        )
+    ctx.emit(
+        api_answer(args.operation, answer), {"command": f"api {args.operation}", "status": status, "answer": answer}
+    )
+    return 0

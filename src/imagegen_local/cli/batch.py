@@ -1,0 +1,137 @@
+"""`imagegen batch FILE`: a prompt (or a POST /generate-image body) per line, several at a time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from imagegen.errors import ImageGenError
+from imagegen.handlers import requests
+from imagegen.models import fields
+from imagegen.pipeline import Pipeline
+
+from .aws import deadline, pipeline_from
+from .context import Context, Usage
+from .exits import INTERRUPTED, OWN_CODES, PARTIAL
+from .images import output_folder, save_images
+from .options import Parents, add_fields
+from .render import progress, summary_table
+
+
+def add_parser(commands: Any, parents: Parents) -> None:
+    parser = commands.add_parser(
+        "batch",
+        parents=[parents.output, parents.runs],
+        help="generate many prompts concurrently",
+        description="Generate an image for every prompt in FILE (one per line, or a JSON object "
+        "with a prompt and options per line), several at a time. A failed prompt "
+        "is reported and does not stop the others.",
+    )
+    parser.add_argument("file", help="the prompts")
+    parser.add_argument("--concurrency", type=int, default=4, help="prompts in flight at once (default: %(default)s)")
+    parser.add_argument("--report", default="batch-report.json", help="the JSON report to write (default: %(default)s)")
+    add_fields(parser, fields.GENERATE, only=("evaluate",))
+    parser.add_argument(
+        "--output-dir", default="generated-images", help="where to save the images (default: %(default)s)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(ctx: Context) -> int:
+    """Every prompt, `--concurrency` at a time; a failure is a result, not a stop. Ctrl-C cancels
+    what has not started and still writes the report of what finished."""
+    args = ctx.args
+    if args.concurrency < 1:
+        raise Usage("--concurrency must be at least 1")
+    jobs = read_batch(Path(args.file))
+    report_path = Path(args.report)
+    if not report_path.parent.is_dir():
+        raise Usage(f"cannot write the report to {args.report}: no such folder")
+    pipeline = pipeline_from(ctx)
+    folder = output_folder(args.output_dir)
+    started = time.monotonic()
+    results: list[dict[str, Any]] = []
+    pool = ThreadPoolExecutor(max_workers=args.concurrency)
+    interrupted = False
+    try:
+        futures = [pool.submit(run_job, pipeline, job, args, folder) for job in jobs]
+        for done, future in enumerate(as_completed(futures), start=1):
+            results.append(future.result())
+            progress(ctx.err, done, len(jobs))
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\ninterrupted: cancelling the prompts not started", file=ctx.err)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    results.sort(key=lambda r: r["line"])
+    failed = [r for r in results if r["status"] == "failed"]
+    report = {
+        "command": "batch",
+        "file": args.file,
+        "concurrency": args.concurrency,
+        "seconds": round(time.monotonic() - started, 2),
+        "succeeded": len(results) - len(failed),
+        "failed": len(failed),
+        "not_run": len(jobs) - len(results),
+        "results": results,
+    }
+    report_path.write_text(json.dumps(report, indent=2))
+    ctx.emit(
+        summary_table(results)
+        + f"\n{report['succeeded']} succeeded, {len(failed)} failed"
+        + (f", {report['not_run']} not run" if interrupted else "")
+        + f" in {report['seconds']} s; report: {args.report}",
+        report,
+    )
+    if interrupted:
+        return OWN_CODES[INTERRUPTED]
+    return PARTIAL if failed else 0
+
+
+def read_batch(path: Path) -> list[dict[str, Any]]:
+    """One prompt per line, or a JSON object per line with the fields of POST /generate-image; # comments."""
+    jobs = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Usage(f"cannot read {path}: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if text.startswith("{"):
+            try:
+                body = json.loads(text)
+            except ValueError:
+                raise Usage(f"{path}:{number}: not a JSON object") from None
+        else:
+            body = {"prompt": text}
+        jobs.append({"line": number, "body": body})
+    if not jobs:
+        raise Usage(f"{path} holds no prompts")
+    return jobs
+
+
+def run_job(pipeline: Pipeline, job: dict[str, Any], args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """One line of a batch, read as the API reads a POST /generate-image body."""
+    body = {**({} if args.evaluate is None else {"evaluate": args.evaluate}), **job["body"]}
+    result: dict[str, Any] = {"line": job["line"], "prompt": body.get("prompt")}
+    try:
+        answer = pipeline.generate(requests.generate_input(body), deadline())
+        images = save_images(pipeline, answer, folder)
+        first = images[0]
+        return {
+            **result,
+            "status": "ok",
+            "image_id": first["image_id"],
+            "score": (first["evaluation"] or {}).get("score"),
+            "url": first["url"],
+            "file": first["file"],
+            "images": images,
+        }
+    except ImageGenError as exc:
+        return {**result, "status": "failed", "error": {"code": exc.code, "message": exc.message}}

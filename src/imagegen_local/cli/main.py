@@ -1,0 +1,56 @@
+"""The entry point: parse, run the command, and end every failure in one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from botocore.exceptions import BotoCoreError
+from imagegen.errors import ImageGenError
+from imagegen.ids import looks_like_image_id
+
+from .context import Context, Usage
+from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, USAGE, exit_code
+from .parser import build_parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ask: Callable[[str], str] = input,
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    env = dict(os.environ)  # settings and boto3 both read the process environment
+    parser = build_parser()
+    given = list(argv if argv is not None else sys.argv[1:])
+    if not given:  # no command: what there is to run
+        print(parser.format_help(), end="", file=err)
+        return OWN_CODES[USAGE]
+    try:
+        args = parser.parse_args(given)
+    except Usage as exc:
+        message = exc.message
+        dashed = [a for a in given if a.startswith("-") and looks_like_image_id(a)]
+        if dashed and "--" not in given:
+            message += f" (an image id that starts with '-' goes after '--': imagegen ... -- {dashed[0]})"
+        as_json = exc.offers_json and "--json" in given
+        ctx = Context(argparse.Namespace(json=as_json), out, err, env, ask)
+        return ctx.fail(USAGE, message, OWN_CODES[USAGE], exc.prog)
+    ctx = Context(args, out, err, env, ask)
+    try:
+        return int(args.run(ctx))
+    except Usage as exc:
+        return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
+    except ImageGenError as exc:
+        return ctx.fail(exc.code, exc.message, exit_code(exc))
+    except BotoCoreError as exc:  # e.g. an unknown --aws-profile
+        return ctx.fail(AWS_CONFIGURATION, str(exc), OWN_CODES[AWS_CONFIGURATION])
+    except (OSError, ValueError) as exc:
+        return ctx.fail(LOCAL_ERROR, str(exc), OWN_CODES[LOCAL_ERROR])
+    except KeyboardInterrupt:
+        return ctx.fail(INTERRUPTED, "interrupted", OWN_CODES[INTERRUPTED])

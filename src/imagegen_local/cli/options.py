@@ -1,0 +1,132 @@
+"""The command line's options: the request's fields, derived from the field table, and the
+options commands share (--json, the AWS ones, the pipeline's)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imagegen.config import MAX_URL_EXPIRY, profiles
+from imagegen.models.fields import Body, Field, Kind
+from imagegen.models.registry import all_models
+from imagegen.models.tasks import MODIFY_TASKS
+
+
+@dataclass(frozen=True)
+class Parents:
+    """Option groups a command takes as argparse parents."""
+
+    output: argparse.ArgumentParser  # --json
+    aws: argparse.ArgumentParser  # --region, --aws-profile
+    runs: argparse.ArgumentParser  # the AWS options and the pipeline's: the commands that run it
+
+
+def parents(parser_class: type[argparse.ArgumentParser]) -> Parents:
+    output = parser_class(add_help=False)
+    output.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
+    aws = parser_class(add_help=False)
+    aws.add_argument("--region", help="AWS region (default: $AWS_REGION, your AWS configuration's, else the profile's)")
+    aws.add_argument("--aws-profile", help="named AWS credentials profile (default: the standard chain)")
+    runs = parser_class(add_help=False, parents=[aws])
+    runs.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
+    runs.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
+    runs.add_argument(
+        "--profile", choices=sorted(profiles()), help="model profile (default: $IMAGEGEN_PROFILE or current)"
+    )
+    runs.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
+    runs.add_argument(
+        "--url-expiry", type=_expiry, help=f"pre-signed URL lifetime, 1 to {MAX_URL_EXPIRY} seconds (default: 3600)"
+    )
+    return Parents(output, aws, runs)
+
+
+def add_fields(
+    parser: argparse.ArgumentParser,
+    body: Body,
+    *,
+    only: Collection[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> None:
+    """An option for each field of `body` that has one (or of those named in `only`); `defaults`
+    are the command line's own, shown in the help. Each option's value is what the body takes
+    (a file is read and base64-encoded, margins become an object), so building the body is a copy."""
+    defaults = defaults or {}
+    groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
+    for row in body.fields():
+        if row.option is None or (only is not None and row.name not in only):
+            continue
+        where: Any = parser
+        if row.group:
+            if row.group not in groups:
+                groups[row.group] = parser.add_mutually_exclusive_group()
+            where = groups[row.group]
+        if row.kind is Kind.FLAG:  # an option that turns the body's default around
+            default = bool(body.default(row.name))
+            flag = f"--no-{row.name}" if default else row.option
+            where.add_argument(
+                flag, dest=row.name, action="store_const", const=not default, help=_flag_help(row, default)
+            )
+            continue
+        where.add_argument(row.option, dest=row.name, **_kwargs(row, defaults.get(row.name)))
+
+
+def limit_choices(limit: str) -> list[str]:
+    """Every value some registry model takes for a limit such as "qualities", in catalog order."""
+    return list(dict.fromkeys(value for model in all_models() for value in model.limits.get(limit, ())))
+
+
+def _kwargs(row: Field, default: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"help": row.help, **_BY_KIND.get(row.kind, {})}
+    if row.choices:
+        kwargs["choices"] = limit_choices(row.choices)
+    if row.spelling:
+        kwargs["type"] = str.lower if row.spelling == "lower" else str.upper
+    if default is not None:
+        kwargs["default"] = default
+        kwargs["help"] += " (default: %(default)s)"
+    return kwargs
+
+
+def _flag_help(row: Field, default: bool) -> str:
+    return f"do not {row.help}" if default else row.help
+
+
+def _file_base64(path: str) -> str:
+    """An image file, as a body carries it."""
+    try:
+        return base64.b64encode(Path(path).read_bytes()).decode()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _margins(text: str) -> dict[str, int]:
+    parts = text.split(",")
+    if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"LEFT,RIGHT,UP,DOWN in pixels, such as 0,256,0,0, not {text!r}")
+    return dict(zip(("left", "right", "up", "down"), (int(p) for p in parts), strict=True))
+
+
+def _colors(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _expiry(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_URL_EXPIRY:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_URL_EXPIRY} seconds")
+    return int(text)
+
+
+# how a kind is read from the command line (text needs nothing)
+_BY_KIND: dict[Kind, dict[str, Any]] = {
+    Kind.INTEGER: {"type": int},
+    Kind.NUMBER: {"type": float},
+    Kind.SIZE: {"metavar": "WIDTHxHEIGHT"},
+    Kind.IMAGE: {"type": _file_base64, "metavar": "FILE"},
+    Kind.MARGINS: {"type": _margins, "metavar": "LEFT,RIGHT,UP,DOWN"},
+    Kind.COLORS: {"type": _colors, "metavar": "#RRGGBB,..."},
+    Kind.MODE: {"choices": [task.value for task in MODIFY_TASKS]},
+}

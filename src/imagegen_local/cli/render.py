@@ -1,0 +1,148 @@
+"""What the commands print: images and verdicts as text, tables, progress, model records."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from imagegen.models.registry import ModelRecord
+
+# column widths that keep the models table within 120 columns (the longest id is 45 characters,
+# the longest role 17, "EOL 2026-06-30" 14, a region 14, a price line 21); --json has every field whole
+MODELS_WRAP = (None, 17, 14, 14, 21)
+_IMAGE_KEYS = ("image_id", "url", "url_expires_at", "model", "seed", "format", "width", "height", "evaluation")
+_EXTRAS = ("translations", "warnings", "notice", "estimated_cost_usd", "filtered")
+
+
+def image_doc(view: dict[str, Any]) -> dict[str, Any]:
+    """An image of an answer, as the JSON documents show it."""
+    return {k: view.get(k) for k in _IMAGE_KEYS}
+
+
+def extras(answer: dict[str, Any]) -> dict[str, Any]:
+    """What an answer says beside its images."""
+    return {k: answer[k] for k in _EXTRAS if k in answer}
+
+
+def describe_images(title: str, images: list[dict[str, Any]], answer: dict[str, Any]) -> str:
+    lines = [title]
+    for image in images:
+        lines.append(
+            f"  image {image['image_id']}  {image['width']}x{image['height']} {image['format']}  "
+            f"model {image['model']}  seed {image['seed']}"
+        )
+        lines.append(f"    saved   {image['file']}")
+        lines.append(f"    url     {image['url']}")
+        lines.extend(verdict_lines(image.get("evaluation") or {}))
+    for translation in answer.get("translations") or []:
+        lines.append(
+            f"  note: {translation['field']} {translation['given']} -> {translation['used']} ({translation['note']})"
+        )
+    for warning in answer.get("warnings") or []:
+        lines.append(f"  warning: {warning['step']}: {warning['message']}")
+    if answer.get("notice"):
+        lines.append(f"  notice: {answer['notice']}")
+    return "\n".join(lines)
+
+
+def verdict_lines(evaluation: dict[str, Any], indent: str = "    ") -> list[str]:
+    status = evaluation.get("status")
+    if status == "done":
+        return [
+            f"{indent}score   {evaluation['score']}/10 ({evaluation['judge_model']})",
+            f"{indent}about   {evaluation['description']}",
+            f"{indent}reason  {evaluation['reason']}",
+            f"{indent}better  {evaluation['suggestions']}",
+            f"{indent}revised {evaluation['revised_prompt']}",
+        ]
+    if status == "failed":
+        return [f"{indent}verdict failed: {evaluation['error']['code']}: {evaluation['error']['message']}"]
+    return [f"{indent}verdict {status}"] if status else []
+
+
+def api_answer(operation: str, answer: dict[str, Any]) -> str:
+    """An answer of the deployed API, as text."""
+    evaluation = answer.get("evaluation") or {}
+    lines = [f"{operation}: {answer.get('image_id')}"]
+    if answer.get("url"):
+        lines.append(f"  url     {answer['url']}")
+    if evaluation.get("status") == "done":
+        lines.append(f"  score   {evaluation['score']}/10 ({evaluation['judge_model']}): {evaluation['reason']}")
+        lines.append(f"  better  {evaluation['suggestions']}")
+    elif evaluation:
+        lines.append(f"  verdict {evaluation.get('status')}")
+    return "\n".join(lines)
+
+
+def table(rows: Sequence[Sequence[str]], wrap: Sequence[int | None] | None = None) -> str:
+    """Rows of cells in aligned columns; `wrap` gives a column's width to wrap its cells at spaces
+    (None: as wide as its widest cell). A cell's newlines start lines of their own."""
+    limits = wrap or [None] * len(rows[0])
+
+    def lines(cell: str, width: int | None) -> list[str]:
+        parts = cell.split("\n")
+        if width is None:
+            return parts
+        return [
+            wrapped
+            for part in parts
+            for wrapped in textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False) or [""]
+        ]
+
+    cells = [[lines(cell, width) for cell, width in zip(row, limits, strict=True)] for row in rows]
+    widths = [max(len(line) for row in cells for line in row[i]) for i in range(len(rows[0]))]
+    out = []
+    for row in cells:
+        for n in range(max(len(cell) for cell in row)):
+            parts = [cell[n] if n < len(cell) else "" for cell in row]
+            out.append("  ".join(p.ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip())
+    return "\n".join(out)
+
+
+def progress(err: TextIO, done: int, total: int, width: int = 30) -> None:
+    filled = round(width * done / total)
+    end = "\n" if done == total else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=err, flush=True)
+
+
+def summary_table(results: list[dict[str, Any]]) -> str:
+    rows = [("LINE", "IMAGE ID", "SCORE", "URL OR ERROR")]
+    for r in results:
+        if r["status"] == "ok":
+            rows.append((str(r["line"]), r["image_id"], str(r["score"] if r["score"] is not None else "-"), r["url"]))
+        else:
+            rows.append((str(r["line"]), "-", "-", f"{r['error']['code']}: {r['error']['message']}"))
+    return table(rows)
+
+
+def model_doc(record: ModelRecord, task: str | None = None) -> dict[str, Any]:
+    """A registry record for people; with a task, the successor is one that can do it."""
+    price = record.price
+    if price.per_image:
+        shown = ", ".join(f"${v:g}/image" + ("" if q == "any" else f" {q}") for q, v in price.per_image.items())
+    else:
+        shown = f"${price.input_per_million:g}/${price.output_per_million:g} per 1M tokens in/out"
+    return {
+        "id": record.id,
+        "name": record.name,
+        "family": record.family,
+        "tasks": [t.value for t in record.tasks],
+        "state": record.lifecycle.state(),
+        "eol": str(record.lifecycle.eol_on) if record.lifecycle.eol_on else None,
+        "successor": record.successor_for(task) if record.lifecycle.state() != "active" else None,
+        "regions": list(record.regions),
+        "profiles": {p: list(r) for p, r in record.profiles.items()},
+        "price": shown,
+    }
+
+
+def model_row(doc: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    """A model's row of the models table: its successor under its id, one price a line."""
+    return (
+        doc["id"] + (f"\n  use {doc['successor']}" if doc["successor"] else ""),
+        ", ".join(doc["tasks"]),
+        doc["state"] + (f"\nEOL {doc['eol']}" if doc["eol"] else ""),
+        ", ".join(doc["regions"] + [f"{p}.*" for p in doc["profiles"]]),
+        doc["price"].replace(", ", "\n"),
+    )
