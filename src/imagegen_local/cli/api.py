@@ -68,9 +68,10 @@ def add_parser(commands: Any, parents: Parents) -> None:
 
 def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
     """The method, path and body of an operation."""
-    checked_image_id(getattr(args, "image_id", "A" * 22))  # never sign and send a path of the caller's making
     method, path, spec = OPERATIONS[args.operation]
-    return method, path.format(image_id=getattr(args, "image_id", "")), body_from(args, spec) if spec else None
+    if "image_id" in args:  # never sign and send a path of the caller's making
+        path = path.format(image_id=checked_image_id(args.image_id))
+    return method, path, body_from(args, spec) if spec else None
 
 
 def run(ctx: Context) -> int:
