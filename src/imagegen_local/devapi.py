@@ -23,7 +23,7 @@ from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
 
-from .emulator.server import QuietHTTPServer
+from .loopback import LoopbackServer
 
 STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
@@ -43,11 +43,34 @@ class LambdaContext:
         return max(0, int((self._ends - time.monotonic()) * 1000))
 
 
-class DevApi:
+class _Handler(BaseHTTPRequestHandler):
+    owner: DevApi
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, headers, payload = self.owner.serve(self.command, self.path, dict(self.headers.items()), body)
+        self.send_response(status)
+        for key, value in {**headers, "Content-Length": str(len(payload))}.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    # every method reaches serve(), which refuses what API Gateway would (http.server's naming)
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer  # noqa: N815
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class DevApi(LoopbackServer):
+    handler = _Handler
+    thread_name = "dev-api"
+    path = f"/{STAGE}/"
+
     def __init__(
         self,
         runtime: Callable[[], Runtime] | None = None,
-        host: str = "127.0.0.1",
         port: int = 0,
         log_stream: TextIO | None = None,
         integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
@@ -71,33 +94,13 @@ class DevApi:
         self._evaluate = handlers["evaluate"][0]
         self.background: list[threading.Thread] = []
         self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
-        api = self
-
-        class Handler(_Handler):
-            owner = api
-
-        self.server = QuietHTTPServer((host, port), Handler)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/{STAGE}/"
-
-    def start(self) -> DevApi:
-        threading.Thread(target=self.server.serve_forever, name="dev-api", daemon=True).start()
-        return self
+        super().__init__(port)
 
     def stop(self) -> None:
+        """Waits for the functions still running (deferred evaluations, timed-out requests) first."""
         for thread in self.background:
             thread.join(timeout=60)
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> DevApi:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().stop()
 
     def _in_background(self, image_id: str, judge_model: str) -> None:
         """What the deployed stack does with an Event invocation of the evaluate function."""
@@ -216,38 +219,3 @@ def _event(
         "body": body.decode("utf-8", errors="replace") if body else None,
         "isBase64Encoded": False,
     }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: DevApi
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._answer("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._answer("POST")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._answer("PUT")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self._answer("DELETE")
-
-    def do_PATCH(self) -> None:  # noqa: N802
-        self._answer("PATCH")
-
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self._answer("OPTIONS")
-
-    def _answer(self, method: str) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, headers, payload = self.owner.serve(method, self.path, dict(self.headers.items()), body)
-        self.send_response(status)
-        for key, value in {**headers, "Content-Length": str(len(payload))}.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass

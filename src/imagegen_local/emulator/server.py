@@ -19,33 +19,23 @@ import dataclasses
 import json
 import random
 import re
-import sys
 import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
 from imagegen.errors import ImageGenError
 from imagegen.models.registry import ModelRecord, resolve
 
+from ..loopback import LoopbackServer
 from . import art, errors, judging, rules
 from .errors import BedrockError
 
 MAX_BODY_BYTES = 25_000_000  # InvokeModel's documented limit
 _ROUTE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<operation>invoke|converse)$")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/bedrock/aws4_request")
-
-
-class QuietHTTPServer(ThreadingHTTPServer):
-    """A client that drops its idle keep-alive connection is not an error worth a traceback."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 @dataclasses.dataclass
@@ -64,39 +54,57 @@ class Faults:
     seed: int = 0  # the throttling dice
 
 
-class Emulator:
-    def __init__(self, faults: Faults | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+class _Handler(BaseHTTPRequestHandler):
+    owner: Emulator
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/_emulator/faults":
+            try:
+                self.owner.configure(**json.loads(body or b"{}"))
+            except (TypeError, ValueError) as exc:
+                return self._send(400, {"Content-Type": "application/json"}, json.dumps({"message": str(exc)}).encode())
+            return self._send(
+                200, {"Content-Type": "application/json"}, json.dumps(dataclasses.asdict(self.owner.faults)).encode()
+            )
+        match = _ROUTE.match(self.path.split("?", 1)[0])
+        if not match:
+            return self._send(
+                404, {"Content-Type": "application/json", "x-amzn-ErrorType": "UnknownOperationException"}, b"{}"
+            )
+        scope = _SCOPE.search(self.headers.get("Authorization", ""))
+        region = scope.group("region") if scope else "us-west-2"
+        self._send(*self.owner.handle(unquote(match.group("model")), match.group("operation"), body, region))
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/_emulator/health":
+            return self._send(200, {"Content-Type": "application/json"}, b'{"status": "ok"}')
+        if self.path == "/_emulator/calls":
+            return self._send(200, {"Content-Type": "application/json"}, json.dumps(self.owner.calls).encode())
+        self._send(404, {"Content-Type": "application/json"}, b"{}")
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for key, value in {**headers, "Content-Length": str(len(body)), "x-amzn-RequestId": "emulated"}.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: calls are kept in Emulator.calls
+        pass
+
+
+class Emulator(LoopbackServer):
+    handler = _Handler
+    thread_name = "bedrock-emulator"
+
+    def __init__(self, faults: Faults | None = None, port: int = 0) -> None:
         self.faults = faults or Faults()
         self.calls: list[dict[str, Any]] = []
         self._dice = random.Random(self.faults.seed)
         self._lock = threading.Lock()
-        emulator = self
-
-        class Handler(_Handler):
-            owner = emulator
-
-        self.server = QuietHTTPServer((host, port), Handler)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Emulator:
-        self._thread = threading.Thread(target=self.server.serve_forever, name="bedrock-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(port)
 
     def configure(self, **changes: Any) -> None:
         """Change faults; a value of the wrong kind is refused (ValueError), never stored."""
@@ -270,47 +278,6 @@ def _json(body: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise errors.malformed("#: expected type: JSONObject, found: JSONArray")
     return value
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: Emulator
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path == "/_emulator/faults":
-            try:
-                self.owner.configure(**json.loads(body or b"{}"))
-            except (TypeError, ValueError) as exc:
-                return self._send(400, {"Content-Type": "application/json"}, json.dumps({"message": str(exc)}).encode())
-            return self._send(
-                200, {"Content-Type": "application/json"}, json.dumps(dataclasses.asdict(self.owner.faults)).encode()
-            )
-        match = _ROUTE.match(self.path.split("?", 1)[0])
-        if not match:
-            return self._send(
-                404, {"Content-Type": "application/json", "x-amzn-ErrorType": "UnknownOperationException"}, b"{}"
-            )
-        scope = _SCOPE.search(self.headers.get("Authorization", ""))
-        region = scope.group("region") if scope else "us-west-2"
-        self._send(*self.owner.handle(unquote(match.group("model")), match.group("operation"), body, region))
-
-    def do_GET(self) -> None:  # noqa: N802
-        if self.path == "/_emulator/health":
-            return self._send(200, {"Content-Type": "application/json"}, b'{"status": "ok"}')
-        if self.path == "/_emulator/calls":
-            return self._send(200, {"Content-Type": "application/json"}, json.dumps(self.owner.calls).encode())
-        self._send(404, {"Content-Type": "application/json"}, b"{}")
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for key, value in {**headers, "Content-Length": str(len(body)), "x-amzn-RequestId": "emulated"}.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: calls are kept in Emulator.calls
-        pass
 
 
 def main() -> None:
