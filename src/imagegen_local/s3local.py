@@ -1,33 +1,31 @@
-"""A local S3: moto's server on a free loopback port. Point clients at it with
+"""A local S3: moto's WSGI application on a free loopback port. Point clients at it with
 AWS_ENDPOINT_URL_S3; the product's pre-signed URLs then work against it too."""
 
 from __future__ import annotations
 
-import logging
+import socketserver
+from typing import Any
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import ThreadedWSGIServer
+
+from .loopback import HOST, LoopbackServer, QuietAboutDroppedClients
 
 
-class LocalS3:
-    def __init__(self) -> None:
-        # port 0: the operating system picks a free port as the server binds it (no race)
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+class _QuietWSGIServer(QuietAboutDroppedClients, ThreadedWSGIServer):
+    pass
 
-    @property
-    def url(self) -> str:
-        host, port = self.server.get_host_and_port()
-        return f"http://{host}:{port}"
 
-    def start(self) -> LocalS3:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
-        self.server.start()  # returns once the socket is bound and listening
-        return self
+class _Handler(MotoRequestHandler):
+    def log_request(self, *args: Any) -> None:  # werkzeug logs every request otherwise
+        pass
 
-    def stop(self) -> None:
-        self.server.stop()
 
-    def __enter__(self) -> LocalS3:
-        return self.start()
+class LocalS3(LoopbackServer):
+    """moto's server as moto.server.ThreadedMotoServer builds it (its dispatcher application and
+    request handler on werkzeug's threaded server), bound and stopped like the other local servers."""
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    thread_name = "local-s3"
+
+    def _bind(self, port: int) -> socketserver.TCPServer:
+        return _QuietWSGIServer(HOST, port, DomainDispatcherApplication(create_backend_app), handler=_Handler)
