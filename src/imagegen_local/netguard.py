@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+# what socket.connect and sendto take: (host, port, ...) for the internet families, a path for AF_UNIX
+Address: TypeAlias = "tuple[Any, ...] | str | ReadableBuffer"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -42,19 +49,20 @@ def _check(address: object) -> None:
     raise LeftLoopback(f"a connection outside loopback was attempted: {address!r}")
 
 
-def _connect(self: socket.socket, address: object) -> None:
+def _connect(self: socket.SocketType, address: Address) -> None:
     _check(address)
     return _real_connect(self, address)
 
 
-def _connect_ex(self: socket.socket, address: object) -> int:
+def _connect_ex(self: socket.SocketType, address: Address) -> int:
     _check(address)
     return _real_connect_ex(self, address)
 
 
-def _sendto(self: socket.socket, data: bytes, *args: object) -> int:
+def _sendto(self: socket.SocketType, data: ReadableBuffer, *args: Any) -> int:
+    """sendto(data, address) or sendto(data, flags, address): the address comes last."""
     _check(args[-1])
-    return _real_sendto(self, data, *args)  # type: ignore[arg-type]
+    return _real_sendto(self, data, *args)
 
 
 def _check_name(host: object, *, wildcard: bool = False) -> None:
@@ -73,9 +81,16 @@ def _check_name(host: object, *, wildcard: bool = False) -> None:
         raise LeftLoopback(f"a lookup or connection outside loopback was attempted: {text}")
 
 
-def _getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+def _getaddrinfo(
+    host: bytes | str | None,
+    port: bytes | str | int | None,
+    family: int = 0,
+    type: int = 0,
+    proto: int = 0,
+    flags: int = 0,
+) -> list[Any]:
     _check_name(host, wildcard=True)
-    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+    return _real_getaddrinfo(host, port, family, type, proto, flags)
 
 
 def _gethostbyname(host: str) -> str:
@@ -102,11 +117,12 @@ def _getnameinfo(sockaddr: tuple, flags: int) -> tuple[str, str]:
 
 
 def loopback_only() -> None:
+    # mypy refuses any assignment to a method (method-assign); replacing these three is the point
     socket.socket.connect = _connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
     socket.socket.sendto = _sendto  # type: ignore[method-assign]
-    socket.getaddrinfo = _getaddrinfo  # type: ignore[assignment]
-    socket.gethostbyname = _gethostbyname  # type: ignore[assignment]
-    socket.gethostbyname_ex = _gethostbyname_ex  # type: ignore[assignment]
-    socket.gethostbyaddr = _gethostbyaddr  # type: ignore[assignment]
-    socket.getnameinfo = _getnameinfo  # type: ignore[assignment]
+    socket.getaddrinfo = _getaddrinfo
+    socket.gethostbyname = _gethostbyname
+    socket.gethostbyname_ex = _gethostbyname_ex
+    socket.gethostbyaddr = _gethostbyaddr
+    socket.getnameinfo = _getnameinfo

@@ -16,7 +16,14 @@ from typing import Any
 from .errors import BedrockError, malformed, validation
 
 Schema = dict[str, Any]
-JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list}
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
 
 
 def check(schema: Schema, value: Any, path: str = "#") -> None:
@@ -245,11 +252,11 @@ def task_envelope(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         tasks["BACKGROUND_REMOVAL"] = ("backgroundRemovalParams", obj({"image": IMAGE}))
 
     def validate(body: dict[str, Any]) -> dict[str, Any]:
-        task = body.get("taskType")
         check(
             {"type": "object", "required": ["taskType"], "properties": {"taskType": enum(*tasks)}},
-            {"taskType": task} if "taskType" in body else {},
+            {"taskType": body["taskType"]} if "taskType" in body else {},
         )
+        task: str = body["taskType"]  # one of the tasks' names, as checked
         key, params = tasks[task]
         shape = {"taskType": enum(*tasks), key: params}
         if task != "BACKGROUND_REMOVAL":
@@ -274,7 +281,8 @@ def task_envelope(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
             )
         requested = (cfg["width"], cfg["height"]) if "width" in cfg else None
         if task in SIZED_TASKS and (requested or task in ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION")):
-            _size_allowed(*(requested or DEFAULT_SIZE), canvas)
+            width, height = requested or DEFAULT_SIZE
+            _size_allowed(width, height, canvas)
         sources = _images_in(details)
         for _, _, _, width, height in sources:
             _input_image_allowed((width, height), canvas)
@@ -308,7 +316,9 @@ def _size_allowed(width: Any, height: Any, canvas: bool) -> None:
 
 def _images_in(details: dict[str, Any]) -> list[tuple[str, bytes, str, int, int]]:
     """(field, bytes, format, width, height) of every source image."""
-    given = [(details[key], key) for key in ("image", "referenceImage", "conditionImage") if key in details]
+    given: list[tuple[Any, str]] = [
+        (details[key], key) for key in ("image", "referenceImage", "conditionImage") if key in details
+    ]
     given += [(i, "images") for i in details.get("images", [])]
     return [(key, *image_bytes(encoded, key)) for encoded, key in given]
 

@@ -236,6 +236,7 @@ class Emulator(LoopbackServer):
                 "metrics": {"latencyMs": 5},
             }
         verdict = judging.verdict(record.id, prompt_text, request["images"])
+        content: list[dict[str, Any]]
         if request["tool"] and not self.faults.judge_text_answers:
             content = [{"toolUse": {"toolUseId": "tooluse_emulated", "name": request["tool"], "input": verdict}}]
             stop = "tool_use"
