@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ConfigurationError, ImageGenError, InvalidParameter
 from .models.registry import resolve
@@ -25,6 +25,12 @@ MAX_URL_EXPIRY = 7 * 24 * 3600  # SigV4's limit; a URL also dies with the creden
 def profiles() -> dict[str, dict[str, Any]]:
     raw = json.loads(PROFILES_PATH.read_text(encoding="utf-8"))
     return {name: value for name, value in raw.items() if not name.startswith("_")}
+
+
+class ModelRole(NamedTuple):
+    role: str  # "generation", "judge", "modify inpaint", ...
+    model_id: str
+    task: Task
 
 
 @dataclass(frozen=True)
@@ -51,14 +57,19 @@ class Settings:
             raise ConfigurationError(f"unknown modify mode(s) {', '.join(unknown)}; modes: {', '.join(MODIFY_MODES)}")
         if not self.generation_models or not self.judge_models:
             raise ConfigurationError("at least one generation model and one judge model are needed")
-        roles = [("generation", model, Task.GENERATE) for model in self.generation_models]
-        roles += [("judge", model, Task.JUDGE) for model in self.judge_models]
-        roles += [(f"modify {mode}", model, Task(mode)) for mode, model in self.modify_models.items()]
-        for role, model_id, task in roles:
+        for role, model_id, task in self.roles:
             try:
                 resolve(model_id).record.require(task)
             except ImageGenError as exc:
                 raise ConfigurationError(f"the {role} model is not usable: {exc.message}") from exc
+
+    @property
+    def roles(self) -> list[ModelRole]:
+        """Every model these settings name, with the role it plays and the task that role needs."""
+        roles = [ModelRole("generation", model, Task.GENERATE) for model in self.generation_models]
+        roles += [ModelRole("judge", model, Task.JUDGE) for model in self.judge_models]
+        roles += [ModelRole(f"modify {mode}", model, Task(mode)) for mode, model in self.modify_models.items()]
+        return roles
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
