@@ -10,13 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "lambda_src"))  # the core library the stack validates with
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
 
-import aws_cdk as cdk  # noqa: E402
-from cdk_nag import AwsSolutionsChecks  # noqa: E402
-
-from stacks.config import StackConfigError, from_context  # noqa: E402
-from stacks.image_api_stack import ImageGenEvalStack  # noqa: E402
+from stacks.config import StackConfigError, from_context
+from stacks.image_api_stack import ImageGenEvalStack
 
 CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
 
