@@ -6,7 +6,6 @@ model ids, checked against the registry before this runs, arrive in a StackConfi
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -22,18 +21,12 @@ from imagegen.storage import PREFIX
 
 from .bedrock_access import invoke_resources
 from .config import StackConfig
+from .request_models import gateway_error_template, json_schema
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  # pip's editable-install metadata
 API_NAME = "BedrockImageGenEval"
 STAGE = "prd"
-
-
-def gateway_error_template(code: str) -> str:
-    placeholder = "__MESSAGE__"
-    return json.dumps({"error": {"code": code, "message": placeholder}}).replace(
-        f'"{placeholder}"', "$context.error.messageString"
-    )
 
 
 class ImageGenEvalStack(cdk.Stack):
@@ -338,49 +331,8 @@ class ImageGenEvalStack(cdk.Stack):
             schema["title"],
             content_type="application/json",
             model_name=schema["title"],
-            schema=_json_schema(schema),
+            schema=json_schema(schema),
         )
-
-
-def _json_schema(schema: dict) -> apigw.JsonSchema:
-    """A draft-4 JSON Schema dict as CDK's JsonSchema."""
-    kinds = {
-        "object": apigw.JsonSchemaType.OBJECT,
-        "string": apigw.JsonSchemaType.STRING,
-        "integer": apigw.JsonSchemaType.INTEGER,
-        "number": apigw.JsonSchemaType.NUMBER,
-        "boolean": apigw.JsonSchemaType.BOOLEAN,
-        "array": apigw.JsonSchemaType.ARRAY,
-    }
-    names = {
-        "minLength": "min_length",
-        "maxLength": "max_length",
-        "minimum": "minimum",
-        "maximum": "maximum",
-        "pattern": "pattern",
-        "enum": "enum",
-        "required": "required",
-        "title": "title",
-        "additionalProperties": "additional_properties",
-        "description": "description",
-        "default": "default",
-        "minItems": "min_items",
-        "maxItems": "max_items",
-    }
-    args: dict = {"schema": apigw.JsonSchemaVersion.DRAFT4} if "title" in schema else {}
-    unknown = set(schema) - set(names) - {"type", "properties", "items"}
-    if unknown:
-        raise ValueError(f"JSON Schema keywords with no CDK mapping yet: {', '.join(sorted(unknown))}")
-    for key, value in schema.items():
-        if key == "type":
-            args["type"] = kinds[value]
-        elif key == "properties":
-            args["properties"] = {name: _json_schema(sub) for name, sub in value.items()}
-        elif key == "items":
-            args["items"] = _json_schema(value)
-        else:
-            args[names[key]] = value
-    return apigw.JsonSchema(**args)
 
 
 def _acknowledge_wildcard(scope: Construct, resource: str, reason: str) -> None:
