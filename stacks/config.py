@@ -23,15 +23,31 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from imagegen.config import MAX_URL_EXPIRY, MODIFY_MODES, profiles, split_ids
-from imagegen.errors import ImageGenError
-from imagegen.models.registry import resolve
-from imagegen.models.request import Task
+from imagegen.config import ModelRole, Settings, profiles, split_ids
+from imagegen.errors import ConfigurationError, ImageGenError
+from imagegen.models.registry import ModelRecord, resolve
+
+Context = Callable[[str], Any]  # app.node.try_get_context
+N = TypeVar("N", int, float)
+
+# The context key that sets each of the functions' IMAGEGEN_* settings. The core library checks
+# them (Settings.from_env) and names the variable in what it reports; synth names the key.
+SETTING_KEYS = {
+    "profile": "IMAGEGEN_PROFILE",
+    "generationModel": "IMAGEGEN_GENERATION_MODEL",
+    "judgeModel": "IMAGEGEN_JUDGE_MODEL",
+    "modifyModels": "IMAGEGEN_MODIFY_MODELS",
+    "allowRetired": "IMAGEGEN_ALLOW_RETIRED",
+    "urlExpirySeconds": "IMAGEGEN_URL_EXPIRY",
+    "judgeSeconds": "IMAGEGEN_JUDGE_SECONDS",
+    "corsOrigin": "IMAGEGEN_CORS_ORIGIN",
+}
+BUCKET_AT_SYNTH = "named-by-the-stack"  # Settings needs a bucket; the functions get the stack's
 
 
 class StackConfigError(Exception):
@@ -39,148 +55,138 @@ class StackConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class Role:
-    name: str  # "generation", "judge", "modify inpaint", ...
-    model_id: str
-    task: Task
-
-
-@dataclass(frozen=True)
 class StackConfig:
-    profile: str
+    # The functions' settings, as they will read them (bucket and evaluate function: the stack's).
+    settings: Settings
     region: str
-    generation_models: tuple[str, ...]
-    judge_models: tuple[str, ...]
-    modify_models: Mapping[str, str]
-    allow_retired: bool
-    url_expiry_seconds: int = 3600
-    judge_seconds: float = 12.0
     retain_data: bool = False
     auth_mode: str = "iam"
-    cors_origin: str | None = None
     concurrency_cap: int | None = None
     throttle_rate: float = 10.0
     throttle_burst: int = 20
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
-    @property
-    def roles(self) -> list[Role]:
-        roles = [Role("generation", m, Task.GENERATE) for m in self.generation_models]
-        roles += [Role("judge", m, Task.JUDGE) for m in self.judge_models]
-        roles += [Role(f"modify {mode}", m, Task(mode)) for mode, m in self.modify_models.items()]
-        return roles
-
     def function_environment(self) -> dict[str, str]:
         """The IMAGEGEN_* settings every function gets (the bucket and function names come from the stack)."""
+        settings = self.settings
         return {
-            "IMAGEGEN_PROFILE": self.profile,
-            "IMAGEGEN_GENERATION_MODEL": ",".join(self.generation_models),
-            "IMAGEGEN_JUDGE_MODEL": ",".join(self.judge_models),
-            "IMAGEGEN_MODIFY_MODELS": json.dumps(dict(self.modify_models), sort_keys=True),
-            "IMAGEGEN_ALLOW_RETIRED": str(self.allow_retired).lower(),
-            "IMAGEGEN_URL_EXPIRY": str(self.url_expiry_seconds),
-            "IMAGEGEN_JUDGE_SECONDS": f"{self.judge_seconds:g}",
-            **({"IMAGEGEN_CORS_ORIGIN": self.cors_origin} if self.cors_origin else {}),
+            "IMAGEGEN_PROFILE": settings.profile,
+            "IMAGEGEN_GENERATION_MODEL": ",".join(settings.generation_models),
+            "IMAGEGEN_JUDGE_MODEL": ",".join(settings.judge_models),
+            "IMAGEGEN_MODIFY_MODELS": json.dumps(dict(settings.modify_models), sort_keys=True),
+            "IMAGEGEN_ALLOW_RETIRED": str(settings.allow_retired).lower(),
+            "IMAGEGEN_URL_EXPIRY": str(settings.url_expiry_seconds),
+            "IMAGEGEN_JUDGE_SECONDS": f"{settings.judge_seconds:g}",
+            **({"IMAGEGEN_CORS_ORIGIN": settings.cors_origin} if settings.cors_origin else {}),
         }
 
 
-def from_context(context: Callable[[str], Any], *, today: date | None = None) -> StackConfig:
+def from_context(context: Context, *, today: date | None = None) -> StackConfig:
     """Read and check the configuration; raises StackConfigError, else returns it with the
     warnings synth should show."""
-    name = _text(context, "profile", "current")
-    if name not in profiles():
-        raise StackConfigError(f"unknown profile {name!r}: use one of {', '.join(profiles())}")
-    profile = profiles()[name]
-    modify = dict(profile["modify"])
-    modify.update(_json_object(context, "modifyModels"))
-    unknown_modes = sorted(set(modify) - set(MODIFY_MODES))
-    if unknown_modes:
-        raise StackConfigError(
-            f"modifyModels: unknown mode(s) {', '.join(unknown_modes)}; modes: {', '.join(MODIFY_MODES)}"
-        )
-    allow_any_retired = _flag(context, "allowRetired", False)
-    profile_models = {profile["generation"], profile["judge"], *profile["modify"].values()}
-    retired_ok = profile_models if profile["allow_retired"] else set()
-    cors_origin = _text(context, "corsOrigin", "") or None
-    if cors_origin and cors_origin != "*" and not re.fullmatch(r"https?://[^/\s]+", cors_origin):
-        raise StackConfigError(
-            f"corsOrigin must be * or an origin such as https://app.example.com, not {cors_origin!r}"
-        )
+    try:
+        settings = Settings.from_env({**_function_settings(context), "IMAGEGEN_BUCKET": BUCKET_AT_SYNTH})
+    except ConfigurationError as exc:
+        message = exc.message
+        for key, variable in SETTING_KEYS.items():
+            message = message.replace(variable, key)
+        raise StackConfigError(message) from None
+    profile = profiles()[settings.profile]
     auth_mode = _text(context, "authMode", "iam")
     if auth_mode not in ("iam", "apiKey"):
         raise StackConfigError(f"authMode must be iam or apiKey, not {auth_mode!r}")
     config = StackConfig(
-        profile=name,
+        settings=settings,
         region=_text(context, "region", profile["region"]),
-        generation_models=split_ids(_text(context, "generationModel", profile["generation"])),
-        judge_models=split_ids(_text(context, "judgeModel", profile["judge"])),
-        modify_models=modify,
-        allow_retired=allow_any_retired or bool(retired_ok),
-        url_expiry_seconds=_number(context, "urlExpirySeconds", 3600, int, 1, MAX_URL_EXPIRY),
-        judge_seconds=_number(context, "judgeSeconds", 12.0, float, 1, 25),
         retain_data=_flag(context, "retainData", False),
         auth_mode=auth_mode,
-        cors_origin=cors_origin,
-        concurrency_cap=_optional_int(context, "concurrencyCap"),
-        throttle_rate=_number(context, "throttleRate", 10.0, float, 1, 10_000),
-        throttle_burst=_number(context, "throttleBurst", 20, int, 1, 5_000),
+        concurrency_cap=_concurrency_cap(context),
+        throttle_rate=_number(context, "throttleRate", float, 10.0, 1, 10_000),
+        throttle_burst=_number(context, "throttleBurst", int, 20, 1, 5_000),
     )
-    if not config.generation_models or not config.judge_models:
-        raise StackConfigError("generationModel and judgeModel need at least one model id each")
-    roles_by_model: dict[str, list[Role]] = {}
-    for role in config.roles:
+    # allowRetired deploys any model past its end of life; a profile that allows retired models
+    # (original) allows its own only.
+    allow_any_retired = _flag(context, "allowRetired", False)
+    own_models = {profile["generation"], profile["judge"], *profile["modify"].values()}
+    retired_ok = own_models if profile["allow_retired"] else set()
+    roles_by_model: dict[str, list[ModelRole]] = {}
+    for role in settings.roles:
         roles_by_model.setdefault(role.model_id, []).append(role)
     warnings = [
-        w
-        for roles in roles_by_model.values()
-        for w in _check_model(roles, config, today, allow_any_retired, retired_ok)
+        warning
+        for model_id, roles in roles_by_model.items()
+        for warning in _lifecycle(roles, config.region, today, allow_any_retired or model_id in retired_ok)
     ]
     return dataclasses.replace(config, warnings=tuple(warnings))
 
 
-def _check_model(
-    roles: list[Role], config: StackConfig, today: date | None, allow_any_retired: bool, retired_ok: set[str]
-) -> list[str]:
-    """Errors for a model that must not be deployed in these roles; warnings for one that may."""
+def _function_settings(context: Context) -> dict[str, str]:
+    """The IMAGEGEN_* settings the context sets; the core library takes the rest from the profile."""
+    env: dict[str, str] = {}
+    for key in ("profile", "generationModel", "judgeModel"):
+        value = _optional_text(context, key)
+        if value is None:
+            continue
+        if key != "profile" and not split_ids(value):
+            raise StackConfigError(f"{key} needs at least one model id, not {value!r}")
+        env[SETTING_KEYS[key]] = value
+    modify = _json_object(context, "modifyModels")
+    if modify is not None:
+        env[SETTING_KEYS["modifyModels"]] = json.dumps(modify)
+    if _flag(context, "allowRetired", False):  # else the profile decides (original allows its own models)
+        env[SETTING_KEYS["allowRetired"]] = "true"
+    url_expiry = _optional_number(context, "urlExpirySeconds", int)  # Settings checks the range
+    if url_expiry is not None:
+        env[SETTING_KEYS["urlExpirySeconds"]] = str(url_expiry)
+    # A judge call that outlasts this is deferred; the synchronous functions must answer within
+    # API Gateway's 29 seconds, so the time kept for it is the deployment's business.
+    judge_seconds = _optional_number(context, "judgeSeconds", float, 1, 25)
+    if judge_seconds is not None:
+        env[SETTING_KEYS["judgeSeconds"]] = f"{judge_seconds:g}"
+    cors_origin = _optional_text(context, "corsOrigin")
+    if cors_origin:
+        if cors_origin != "*" and not re.fullmatch(r"https?://[^/\s]+", cors_origin):
+            raise StackConfigError(
+                f"corsOrigin must be * or an origin such as https://app.example.com, not {cors_origin!r}"
+            )
+        env[SETTING_KEYS["corsOrigin"]] = cors_origin
+    return env
+
+
+def _lifecycle(roles: list[ModelRole], region: str, today: date | None, retired_ok: bool) -> list[str]:
+    """Refuse a model past its end of life unless allowed; warn for one that is, for a Legacy one
+    and for one not offered in the region. `roles`: every role one model plays."""
     model_id = roles[0].model_id
-    names = ", ".join(r.name for r in roles)
-    try:
-        resolved = resolve(model_id)
-    except ImageGenError as exc:  # an unknown id: the message lists the close matches
-        raise StackConfigError(f"{names} model: {exc.message}") from None
+    names = ", ".join(r.role for r in roles)
+    resolved = resolve(model_id)  # Settings has checked the id and the tasks
     record = resolved.record
-    for role in roles:
-        if not record.supports(role.task):
-            can = ", ".join(t.value for t in record.tasks)
-            raise StackConfigError(f"{role.name} model {model_id} cannot do '{role.task}'; it can do: {can}")
-    role = Role(names, model_id, roles[0].task)
     warnings = []
     state = record.lifecycle.state(today)
     instead = _instead(record, roles, today)
     if state == "retired":
-        if not (allow_any_retired or model_id in retired_ok):
+        if not retired_ok:
             raise StackConfigError(
-                f"{role.name} model {role.model_id} ({record.name}) is past its end of life on Bedrock{instead}, "
+                f"{names} model {model_id} ({record.name}) is past its end of life on Bedrock{instead}, "
                 "or deploy it deliberately with -c allowRetired=true (the original profile does)"
             )
         warnings.append(
-            f"{role.name} model {role.model_id} is past its end of life: calls fail unless "
+            f"{names} model {model_id} is past its end of life: calls fail unless "
             f"this account still has access{instead}"
         )
     elif state == "legacy":
         eol = f" (end of life {record.lifecycle.eol_on})" if record.lifecycle.eol_on else ""
-        warnings.append(f"{role.name} model {role.model_id} is Legacy{eol}{instead}")
+        warnings.append(f"{names} model {model_id} is Legacy{eol}{instead}")
     try:
-        resolved.call_id(config.region)
+        resolved.call_id(region)
     except ImageGenError:
         warnings.append(
-            f"{role.name} model {role.model_id} is not offered in {config.region}; "
+            f"{names} model {model_id} is not offered in {region}; "
             f"it runs in {', '.join(record.serving_regions()) or 'no region'}"
         )
     return warnings
 
 
-def _instead(record: Any, roles: list[Role], today: date | None) -> str:
+def _instead(record: ModelRecord, roles: list[ModelRole], today: date | None) -> str:
     """What to deploy instead, per task: a successor for generation may not do variation."""
     by_task: dict[str, list[str]] = {}
     for role in roles:
@@ -194,16 +200,24 @@ def _instead(record: Any, roles: list[Role], today: date | None) -> str:
     )
 
 
-def _text(context: Callable[[str], Any], key: str, default: str) -> str:
+# --- context values: cdk.json holds JSON values, `-c key=value` gives text ------------------
+
+
+def _optional_text(context: Context, key: str) -> str | None:
     value = context(key)
     if value is None:
-        return default
+        return None
     if not isinstance(value, str):
         raise StackConfigError(f"{key} must be text, not {value!r}")
     return value.strip()
 
 
-def _flag(context: Callable[[str], Any], key: str, default: bool) -> bool:
+def _text(context: Context, key: str, default: str) -> str:
+    value = _optional_text(context, key)
+    return default if value is None else value
+
+
+def _flag(context: Context, key: str, default: bool) -> bool:
     value = context(key)
     if value is None:
         return default
@@ -214,30 +228,38 @@ def _flag(context: Callable[[str], Any], key: str, default: bool) -> bool:
     raise StackConfigError(f"{key} must be true or false, not {value!r}")
 
 
-def _number(context: Callable[[str], Any], key: str, default: Any, kind: type, low: float, high: float) -> Any:
+def _number(context: Context, key: str, kind: Callable[[Any], N], default: N, low: float, high: float) -> N:
+    number = _optional_number(context, key, kind, low, high)
+    return default if number is None else number
+
+
+def _optional_number(
+    context: Context, key: str, kind: Callable[[Any], N], low: float | None = None, high: float | None = None
+) -> N | None:
+    """The key's number, None if not set; from `low` to `high` if they are given."""
     value = context(key)
     if value is None:
-        return default
+        return None
     try:
         number = kind(value)
     except (TypeError, ValueError):
         raise StackConfigError(f"{key} must be a number, not {value!r}") from None
-    if not low <= number <= high:
+    if low is not None and high is not None and not low <= number <= high:
         raise StackConfigError(f"{key} must be from {low:g} to {high:g}, not {number}")
     return number
 
 
-def _optional_int(context: Callable[[str], Any], key: str) -> int | None:
-    value = context(key)
-    if value in (None, "", "none"):
+def _concurrency_cap(context: Context) -> int | None:
+    """Reserved concurrency per function; not set, "" or "none": none reserved."""
+    if context("concurrencyCap") in ("", "none"):
         return None
-    return _number(context, key, None, int, 1, 10_000)
+    return _optional_number(context, "concurrencyCap", int, 1, 10_000)
 
 
-def _json_object(context: Callable[[str], Any], key: str) -> dict[str, str]:
+def _json_object(context: Context, key: str) -> dict[str, str] | None:
     value = context(key)
     if value is None:
-        return {}
+        return None
     if isinstance(value, str):
         try:
             value = json.loads(value)

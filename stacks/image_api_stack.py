@@ -50,20 +50,20 @@ class ImageGenEvalStack(cdk.Stack):
         )
         self._grant(
             generate,
-            models=[*config.generation_models, *config.judge_models],
+            models=[*config.settings.generation_models, *config.settings.judge_models],
             read=[f"{PREFIX}/*/image.*"],
             write=[f"{PREFIX}/*"],
         )
         self._grant(
             modify,
-            models=[*config.modify_models.values(), *config.judge_models],
+            models=[*config.settings.modify_models.values(), *config.settings.judge_models],
             read=[f"{PREFIX}/*"],
             write=[f"{PREFIX}/*"],
             list_bucket=True,
         )
         self._grant(
             evaluate,
-            models=list(config.judge_models),
+            models=list(config.settings.judge_models),
             read=[f"{PREFIX}/*"],
             write=[f"{PREFIX}/*/evaluation.json"],
             list_bucket=True,
@@ -207,9 +207,9 @@ class ImageGenEvalStack(cdk.Stack):
             self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.DESTROY
         )
         cors = None
-        if config.cors_origin:
+        if config.settings.cors_origin:
             cors = apigw.CorsOptions(
-                allow_origins=[config.cors_origin],
+                allow_origins=[config.settings.cors_origin],
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=[*apigw.Cors.DEFAULT_HEADERS, "x-amz-content-sha256"],
             )
@@ -244,7 +244,9 @@ class ImageGenEvalStack(cdk.Stack):
                 ),
             ),
         )
-        cors_headers = {"Access-Control-Allow-Origin": f"'{config.cors_origin}'"} if config.cors_origin else None
+        cors_headers = (
+            {"Access-Control-Allow-Origin": f"'{config.settings.cors_origin}'"} if config.settings.cors_origin else None
+        )
         for kind, (status, code) in GATEWAY_ERRORS.items():
             api.add_gateway_response(
                 "".join(part.capitalize() for part in kind.split("_")),

@@ -81,16 +81,20 @@ def test_synth_fails_on_an_unknown_model_id_with_close_matches():
 
 def test_synth_fails_on_a_generation_model_used_as_a_judge():
     with pytest.raises(
-        StackConfigError, match="judge model stability.stable-image-core-v1:1 cannot do 'judge'; it can do: generate"
+        StackConfigError,
+        match="the judge model is not usable: stability.stable-image-core-v1:1 cannot do 'judge'; it can do: generate",
     ):
         from_context(_context(judgeModel="stability.stable-image-core-v1:1"))
 
 
 def test_synth_fails_on_a_judge_used_for_generation_or_a_mode_it_cannot_do():
-    with pytest.raises(StackConfigError, match="generation model amazon.nova-pro-v1:0 cannot do 'generate'"):
+    with pytest.raises(
+        StackConfigError, match="the generation model is not usable: amazon.nova-pro-v1:0 cannot do 'generate'"
+    ):
         from_context(_context(generationModel="amazon.nova-pro-v1:0"))
     with pytest.raises(
-        StackConfigError, match="modify inpaint model stability.stable-fast-upscale-v1:0 cannot do 'inpaint'"
+        StackConfigError,
+        match="the modify inpaint model is not usable: stability.stable-fast-upscale-v1:0 cannot do 'inpaint'",
     ):
         from_context(_context(modifyModels='{"inpaint": "stability.stable-fast-upscale-v1:0"}'))
 
@@ -105,7 +109,7 @@ def test_synth_fails_on_a_retired_model_unless_allowed():
         _context(generationModel="amazon.titan-image-generator-v2:0", allowRetired="true", region="us-east-1"),
         today=today,
     )
-    assert config.allow_retired and any("past its end of life" in w for w in config.warnings)
+    assert config.settings.allow_retired and any("past its end of life" in w for w in config.warnings)
 
 
 def test_the_original_profile_allows_only_its_own_retired_models():
@@ -148,11 +152,19 @@ def test_synth_warns_for_a_model_not_offered_in_the_region():
         ({"profile": "newest"}, "unknown profile"),
         ({"authMode": "cognito"}, "authMode must be iam or apiKey"),
         ({"retainData": "maybe"}, "retainData must be true or false"),
-        ({"urlExpirySeconds": "604801"}, "urlExpirySeconds must be from 1 to 604800"),
+        ({"urlExpirySeconds": "604801"}, "urlExpirySeconds must be 1 to 604800 seconds"),
+        ({"urlExpirySeconds": "soon"}, "urlExpirySeconds must be a number"),
+        ({"judgeSeconds": "28"}, "judgeSeconds must be from 1 to 25"),
         ({"modifyModels": "{not json"}, "modifyModels must be a JSON object"),
-        ({"modifyModels": '{"sharpen": "stability.stable-fast-upscale-v1:0"}'}, "unknown mode"),
+        (
+            {"modifyModels": '{"sharpen": "stability.stable-fast-upscale-v1:0"}'},
+            r"unknown modify mode\(s\) sharpen; modes: variation",
+        ),
+        ({"modifyModels": '["stability.stable-fast-upscale-v1:0"]'}, "modifyModels must be a JSON object"),
         ({"concurrencyCap": "lots"}, "concurrencyCap must be a number"),
         ({"generationModel": " , "}, "at least one model id"),
+        ({"judgeModel": ""}, "judgeModel needs at least one model id"),
+        ({"profile": 7}, "profile must be text"),
         ({"corsOrigin": "app.example.com/path"}, "corsOrigin must be"),
     ],
 )
@@ -205,7 +217,10 @@ def test_the_cli_refuses_a_bad_model_with_one_readable_line(tmp_path):
         timeout=300,
     )
     assert done.returncode != 0
-    assert "configuration error: judge model: unknown model id 'amazon.nova-lite-v2:0'; did you mean" in done.stderr
+    assert (
+        "configuration error: the judge model is not usable: unknown model id 'amazon.nova-lite-v2:0'; did you mean"
+        in done.stderr
+    )
     assert "Traceback" not in done.stderr
 
 
