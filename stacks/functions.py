@@ -1,0 +1,169 @@
+"""The three functions (generate, evaluate, modify): the core library as their code, each with its
+own role, log group and least-privilege grants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct, IConstruct
+from imagegen.storage import PREFIX
+
+from .bedrock_access import invoke_resources
+from .config import StackConfig
+from .logical_ids import Unit
+
+LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  # pip's editable-install metadata
+
+
+class ImageFunctions(Unit):
+    """Generate and modify answer within API Gateway's 29 seconds and may hand the judging to
+    evaluate, invoked asynchronously with a minute to run (it also serves the evaluate and
+    describe routes)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StackConfig, bucket: s3.Bucket, api_name: str
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._bucket = bucket
+        self._api_name = api_name
+        self.roles: dict[str, iam.Role] = {}
+        self.evaluate = self._function("Evaluate", "imagegen.handlers.evaluate.handler", timeout=60, memory=512)
+        # A deferred evaluation runs once and soon, or never: a pending verdict reads as lost after
+        # 15 minutes, and a retry would pay for the judge twice.
+        self.evaluate.configure_async_invoke(retry_attempts=0, max_event_age=cdk.Duration.minutes(14))
+        self.generate = self._function(
+            "Generate", "imagegen.handlers.generate.handler", timeout=29, memory=1024, starts_evaluations=True
+        )
+        self.modify = self._function(
+            "Modify", "imagegen.handlers.modify.handler", timeout=29, memory=1024, starts_evaluations=True
+        )
+        settings = config.settings
+        self._grant(
+            "Generate",
+            models=[*settings.generation_models, *settings.judge_models],
+            read=[f"{PREFIX}/*/image.*"],
+            write=[f"{PREFIX}/*"],
+        )
+        self._grant(
+            "Modify",
+            models=[*settings.modify_models.values(), *settings.judge_models],
+            read=[f"{PREFIX}/*"],
+            write=[f"{PREFIX}/*"],
+            list_bucket=True,
+        )
+        self._grant(
+            "Evaluate",
+            models=list(settings.judge_models),
+            read=[f"{PREFIX}/*"],
+            write=[f"{PREFIX}/*/evaluation.json"],
+            list_bucket=True,
+        )
+
+    @property
+    def by_name(self) -> dict[str, lambda_.Function]:
+        """The functions by the names the handlers' route table uses."""
+        return {"generate": self.generate, "evaluate": self.evaluate, "modify": self.modify}
+
+    def _function(
+        self, name: str, handler: str, *, timeout: int, memory: int, starts_evaluations: bool = False
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.DESTROY
+        )
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"The {name.lower()} function of {self._api_name}",
+        )
+        self.roles[name] = role
+        log_group.grant_write(role)
+        environment = {**self._config.function_environment(), "IMAGEGEN_BUCKET": self._bucket.bucket_name}
+        if starts_evaluations:
+            environment["IMAGEGEN_EVALUATE_FUNCTION"] = self.evaluate.function_name
+        fn = lambda_.Function(
+            self,
+            name,
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=handler,
+            code=lambda_.Code.from_asset(str(LAMBDA_SRC), exclude=ASSET_EXCLUDES),
+            timeout=cdk.Duration.seconds(timeout),
+            memory_size=memory,
+            environment=environment,
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=self._config.concurrency_cap,
+        )
+        if starts_evaluations:
+            role.add_to_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.evaluate.function_arn])
+            )
+        _acknowledge_wildcard(
+            role, "*", "Active tracing: X-Ray's PutTraceSegments and PutTelemetryRecords take no resource."
+        )
+        return fn
+
+    def _grant(
+        self, name: str, *, models: list[str], read: list[str], write: list[str], list_bucket: bool = False
+    ) -> None:
+        stack = cdk.Stack.of(self)
+        role = self.roles[name]
+        resources = sorted(
+            {
+                arn
+                for model in dict.fromkeys(models)
+                for arn in invoke_resources(
+                    model, region=stack.region, account=stack.account, partition=stack.partition
+                )
+            }
+        )
+        role.add_to_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=resources))
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[self._bucket.arn_for_objects(k) for k in read])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[self._bucket.arn_for_objects(k) for k in write])
+        )
+        for arn in resources:
+            if "*" in arn:
+                _acknowledge_wildcard(
+                    role,
+                    arn,
+                    "A model reached through an inference profile runs in a region Bedrock "
+                    "chooses; the grant still names only this model.",
+                )
+        bucket = f"<{_logical_id(self._bucket)}.Arn>"  # how cdk-nag writes the bucket's ARN in a finding
+        for key in dict.fromkeys([*read, *write]):
+            _acknowledge_wildcard(
+                role,
+                f"{bucket}/{key}",
+                "Objects under images/ are named by random image ids, "
+                "unknown until a request runs; the prefix is the narrowest scope.",
+            )
+        if list_bucket:
+            # Listing lets S3 answer 404, not 403, for a key that does not exist (an unknown image id,
+            # an image never evaluated); describe also lists an image's edits. The bucket holds only images/.
+            role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self._bucket.bucket_arn]))
+
+
+def _logical_id(bucket: s3.Bucket) -> str:
+    resource = bucket.node.default_child
+    if not isinstance(resource, s3.CfnBucket):
+        raise TypeError(f"{bucket.node.path} has no CfnBucket")
+    return cdk.Stack.of(bucket).get_logical_id(resource)
+
+
+def _acknowledge_wildcard(scope: IConstruct, resource: str, reason: str) -> None:
+    """Acknowledge one wildcard resource (cdk-nag reports each as its own finding)."""
+    cdk.Validations.of(scope).acknowledge(
+        cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{resource}]", reason=reason)
+    )
