@@ -19,17 +19,19 @@ $(CDK): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(CDK)
 
-## make test: the whole test suite, offline, no AWS credentials needed
+## make test: the type checker, then the whole test suite, offline, no AWS credentials needed
 test: $(STAMP) $(CDK)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make demo: the whole pipeline offline, on the Bedrock emulator and a local S3
 demo: $(STAMP)
 	$(BIN)/python -m imagegen_local.demo
 
-## make lint: ruff over the code and the tests
+## make lint: ruff over the code and the tests, and the type checker (mypy, 0 errors)
 lint: $(STAMP)
 	$(BIN)/ruff check lambda_src src stacks tests bench app.py
+	$(BIN)/mypy
 
 ## make bench: batch concurrency against a slow (emulated) Bedrock, as a ratio to a sequential run
 bench: $(STAMP)
@@ -47,4 +49,4 @@ destroy: $(STAMP) $(CDK)
 	$(CDK) destroy $(CDK_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .hypothesis .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out .hypothesis .ruff_cache .mypy_cache
