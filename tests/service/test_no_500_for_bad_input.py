@@ -6,7 +6,7 @@ import json
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from imagegen.handlers import evaluate, generate, modify
-from imagegen.handlers.requests import EVALUATE_FIELDS, GENERATE_FIELDS, MODIFY_FIELDS
+from imagegen.models import fields
 
 from tests.fakes import api_event
 
@@ -25,15 +25,20 @@ values = st.recursive(
     max_leaves=6,
 )
 
+
+def names(body: fields.Body) -> tuple[str, ...]:
+    return tuple(row.name for row in body.fields())
+
+
 ROUTES = {
-    "generate": (generate, "/generate-image", GENERATE_FIELDS, lambda image_id: {"prompt": "a red fox"}),
+    "generate": (generate, "/generate-image", names(fields.GENERATE), lambda image_id: {"prompt": "a red fox"}),
     "modify": (
         modify,
         "/modify-image",
-        MODIFY_FIELDS,
+        names(fields.MODIFY),
         lambda image_id: {"image_id": image_id, "mode": "recolor", "prompt": "blue", "mask_prompt": "the fox"},
     ),
-    "evaluate": (evaluate, "/evaluate-image", EVALUATE_FIELDS, lambda image_id: {"image_id": image_id}),
+    "evaluate": (evaluate, "/evaluate-image", names(fields.EVALUATE), lambda image_id: {"image_id": image_id}),
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from imagegen.handlers import requests, schemas
 from imagegen.models import fields
 from imagegen.models.fields import FIELDS, Kind
-from imagegen.models.request import ImageRequest, Margins
+from imagegen.models.request import ImageRequest, Margins, Task
 
 # the Python type an ImageRequest field of each kind has
 PYTHON_TYPES = {
@@ -67,7 +67,43 @@ def test_the_generate_body_takes_colour_guidance_and_the_output_format():
 
 
 def test_every_field_of_a_modification_is_in_the_modify_body():
-    modify = set(requests.MODIFY_FIELDS)
+    modify = {row.name for row in fields.MODIFY.fields()}
     assert {"margins", "mask_image", "mask_prompt", "strength", "outpaint_mode", "grow_mask", "creativity"} <= modify
     assert {"output_format", "seed", "style", "negative_prompt", "judge_model", "evaluate"} <= modify
     assert not {"size", "colors", "reference_image", "aspect_ratio"} & modify
+
+
+class _Allowed(Exception):
+    """Stops a builder at its list of the fields it takes."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = set(names)
+
+
+def taken_by_builders(monkeypatch):
+    """task -> the request fields some registry model's builder takes for it."""
+    from imagegen.models.checks import Checker
+    from imagegen.models.images import build_request
+    from imagegen.models.registry import all_models
+
+    def stop(self, names):
+        raise _Allowed(names)
+
+    monkeypatch.setattr(Checker, "only", stop)
+    taken: dict = {}
+    for record in all_models():
+        for task in record.tasks:
+            if task is Task.JUDGE:
+                continue
+            try:
+                build_request(record.id, ImageRequest(task=task), allow_retired=True)
+            except _Allowed as allowed:
+                taken.setdefault(task, set()).update(allowed.names - {"images"})  # sources come from storage
+    return taken
+
+
+def test_a_fields_tasks_are_the_tasks_some_builder_takes_it_for(monkeypatch):
+    taken = taken_by_builders(monkeypatch)
+    claimed = {task: {row.name for row in FIELDS if row.request and task in row.tasks} for task in taken}
+    assert claimed == taken

@@ -18,9 +18,6 @@ from ..models.sizing import parse_size
 from ..models.tasks import MODIFY_TASKS
 from ..pipeline import GenerateInput, ModifyInput
 
-GENERATE_FIELDS = tuple(row.name for row in fields.GENERATE.fields())
-MODIFY_FIELDS = tuple(row.name for row in fields.MODIFY.fields())
-EVALUATE_FIELDS = tuple(row.name for row in fields.EVALUATE.fields())
 _MODES = ", ".join(MODIFY_TASKS)
 
 
@@ -83,6 +80,13 @@ def _as_is(name: str, value: Any) -> Any:
     return value
 
 
+def _colors(name: str, value: Any) -> Any:
+    """A list (ImageRequest checks each colour); an empty one is refused, not read as "none"."""
+    if not isinstance(value, list) or not value:
+        raise InvalidParameter(name, value, "a list of one or more #RRGGBB colours")
+    return value
+
+
 def _flag(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise InvalidParameter(name, value, "true or false")
@@ -115,7 +119,7 @@ _READERS: dict[Kind, Callable[[str, Any], Any]] = {
     Kind.TEXT: _as_is,
     Kind.INTEGER: _as_is,
     Kind.NUMBER: _as_is,
-    Kind.COLORS: _as_is,
+    Kind.COLORS: _colors,
     Kind.MARGINS: _as_is,
     Kind.FLAG: _flag,
     Kind.MODEL: _model,
