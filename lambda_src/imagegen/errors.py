@@ -1,13 +1,9 @@
 """The project's one error taxonomy.
 
 Every failure the core library reports is an `ImageGenError`. Each class carries a stable
-`code`, the HTTP status a handler answers with and the exit code the command line ends with;
-`message` is written for people, while `upstream` keeps Bedrock's raw text for logs only (it
-never goes into a response body).
-
-Exit codes: 1 unexpected, 2 bad input, 3 content filtered, 4 throttled or out of time (nothing
-was paid for: send it again), 5 model not available or not granted, 6 credentials or
-configuration, 7 storage, 8 Bedrock failed.
+`code`, the HTTP status a handler answers with and the exit code the command line ends with
+(what each exit code means: imagegen_local.cli.exits); `message` is written for people, while
+`upstream` keeps Bedrock's raw text for logs only (it never goes into a response body).
 """
 
 from __future__ import annotations
@@ -22,7 +18,7 @@ class ImageGenError(Exception):
 
     code: ClassVar[str] = "internal_error"
     http_status: ClassVar[int] = 500
-    exit_code: ClassVar[int] = 1
+    exit_code: int = 1  # a class's; an error answered by a deployed API takes the one its code names
     retryable: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -1,16 +1,11 @@
-"""Exit codes are data on the error classes; what each means, the help's epilog and the README's
-table are rendered from them, so none of them can drift."""
-
-from pathlib import Path
+"""Exit codes are data on the error classes; what each means and the help's epilog are rendered
+from them (the README's table too: test_readme_tables)."""
 
 import pytest
 from imagegen import errors
 
 from imagegen_local.cli import build_parser, exits
 from imagegen_local.cli.api_http import ApiError
-
-README = Path(__file__).resolve().parents[2] / "README.md"
-BEGIN, END = "<!-- exit codes: rendered from imagegen_local.cli.exits -->", "<!-- end of exit codes -->"
 
 
 def test_every_error_class_exits_with_a_code_that_has_a_meaning():
@@ -46,15 +41,9 @@ def test_a_subclass_exits_as_its_family_does(kind, code):
     [("no_time_left", 503, 4), ("storage_unavailable", 503, 7), ("model_retired", 503, 5), ("http_error", 403, 6)],
 )
 def test_an_api_answer_exits_by_its_code_else_by_its_status(code, status, exit_code):
-    assert exits.exit_code(ApiError(code, "m", status)) == exit_code
+    assert ApiError(code, "m", status).exit_code == exit_code
 
 
 def test_the_epilog_is_rendered_from_the_meanings():
     assert build_parser().epilog == exits.epilog()
     assert exits.epilog().startswith("Exit codes: 0 done; 1 some batch prompts failed")
-
-
-def test_the_readme_table_is_rendered_from_the_error_classes():
-    text = README.read_text(encoding="utf-8")
-    shown = text[text.index(BEGIN) + len(BEGIN) : text.index(END)].strip()
-    assert shown == exits.markdown(), f"put this between the markers in README.md:\n{exits.markdown()}"

@@ -15,8 +15,7 @@ from . import api_http
 from .aws import session_from
 from .body import body_from
 from .context import Context
-from .modify import MODIFY_DEFAULTS
-from .options import Parents, add_fields
+from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import api_answer
 
 # operation -> (method, path, body)

@@ -13,19 +13,24 @@ from typing import Any
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from imagegen import errors
 from imagegen.errors import ConfigurationError, CredentialsMissing, ImageGenError
+
+from .exits import STATUS_EXIT
 
 _REGION_IN_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 
 
 class ApiError(ImageGenError):
-    """An error the API answered, carried to the command's one-line report and exit code (by
-    its code, else by its HTTP `status`: see exits.exit_code)."""
+    """An error the API answered, carried to the command's one-line report. It exits as the error
+    its code names does here, else by its HTTP `status` (an answer of API Gateway's own)."""
 
     def __init__(self, code: str, message: str, status: int) -> None:
         super().__init__(message)
         self.code = code  # type: ignore[misc]  # an instance's code: the one the API answered
         self.status = status
+        kind = errors.by_code(code)
+        self.exit_code = kind.exit_code if kind else STATUS_EXIT.get(status, 1)
 
 
 def api_url(args: argparse.Namespace, env: dict[str, str], session: Any) -> str:

@@ -10,8 +10,7 @@ from imagegen.models import fields
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
 from .images import open_files, output_folder, save_images
-from .modify import MODIFY_DEFAULTS
-from .options import Parents, add_fields
+from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import describe_images
 
 

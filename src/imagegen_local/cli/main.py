@@ -13,7 +13,7 @@ from imagegen.errors import ImageGenError
 from imagegen.ids import looks_like_image_id
 
 from .context import Context, Usage
-from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, USAGE, exit_code
+from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, USAGE
 from .parser import build_parser
 
 
@@ -47,7 +47,7 @@ def main(
     except Usage as exc:
         return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
     except ImageGenError as exc:
-        return ctx.fail(exc.code, exc.message, exit_code(exc))
+        return ctx.fail(exc.code, exc.message, exc.exit_code)
     except BotoCoreError as exc:  # e.g. an unknown --aws-profile
         return ctx.fail(AWS_CONFIGURATION, str(exc), OWN_CODES[AWS_CONFIGURATION])
     except (OSError, ValueError) as exc:

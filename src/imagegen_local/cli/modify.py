@@ -11,10 +11,8 @@ from .aws import deadline, pipeline_from
 from .body import body_from
 from .context import Context
 from .images import open_files, output_folder, resolve_image, save_images
-from .options import Parents, add_fields
+from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import describe_images, extras
-
-MODIFY_DEFAULTS = {"mode": "variation"}
 
 
 def add_parser(commands: Any, parents: Parents) -> None:

@@ -15,6 +15,8 @@ from imagegen.models.fields import Body, Field, Kind
 from imagegen.models.registry import all_models
 from imagegen.models.tasks import MODIFY_TASKS
 
+MODIFY_DEFAULTS = {"mode": "variation"}  # the command line's own: a modification is a variation unless --mode says
+
 
 @dataclass(frozen=True)
 class Parents:
@@ -66,12 +68,16 @@ def add_fields(
             where = groups[row.group]
         if row.kind is Kind.FLAG:  # an option that turns the body's default around
             default = bool(body.default(row.name))
-            flag = f"--no-{row.name}" if default else row.option
-            where.add_argument(
-                flag, dest=row.name, action="store_const", const=not default, help=_flag_help(row, default)
-            )
+            help = f"do not {row.help}" if default else row.help
+            option = flag_option(row, body)
+            where.add_argument(option, dest=row.name, action="store_const", const=not default, help=help)
             continue
         where.add_argument(row.option, dest=row.name, **_kwargs(row, defaults.get(row.name)))
+
+
+def flag_option(row: Field, body: Body) -> str:
+    """The option of a true-or-false field: it says the opposite of the body's default."""
+    return f"--no-{row.name.replace('_', '-')}" if body.default(row.name) else str(row.option)
 
 
 def limit_choices(limit: str) -> list[str]:
@@ -91,10 +97,6 @@ def _kwargs(row: Field, default: Any) -> dict[str, Any]:
     return kwargs
 
 
-def _flag_help(row: Field, default: bool) -> str:
-    return f"do not {row.help}" if default else row.help
-
-
 def _file_base64(path: str) -> str:
     """An image file, as a body carries it."""
     try:
@@ -111,7 +113,10 @@ def _margins(text: str) -> dict[str, int]:
 
 
 def _colors(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+    colors = [part.strip() for part in text.split(",") if part.strip()]
+    if not colors:
+        raise argparse.ArgumentTypeError("one or more colours written #RRGGBB, separated by commas")
+    return colors
 
 
 def _expiry(text: str) -> int:
