@@ -68,17 +68,7 @@ class StackConfig:
 
     def function_environment(self) -> dict[str, str]:
         """The IMAGEGEN_* settings every function gets (the bucket and function names come from the stack)."""
-        settings = self.settings
-        return {
-            "IMAGEGEN_PROFILE": settings.profile,
-            "IMAGEGEN_GENERATION_MODEL": ",".join(settings.generation_models),
-            "IMAGEGEN_JUDGE_MODEL": ",".join(settings.judge_models),
-            "IMAGEGEN_MODIFY_MODELS": json.dumps(dict(settings.modify_models), sort_keys=True),
-            "IMAGEGEN_ALLOW_RETIRED": str(settings.allow_retired).lower(),
-            "IMAGEGEN_URL_EXPIRY": str(settings.url_expiry_seconds),
-            "IMAGEGEN_JUDGE_SECONDS": f"{settings.judge_seconds:g}",
-            **({"IMAGEGEN_CORS_ORIGIN": settings.cors_origin} if settings.cors_origin else {}),
-        }
+        return {k: v for k, v in self.settings.to_env().items() if k != "IMAGEGEN_BUCKET"}
 
 
 def from_context(context: Context, *, today: date | None = None) -> StackConfig:

@@ -2,9 +2,10 @@
 
 Resources only: the behaviour lives in lambda_src (the asset of every function), and the
 model ids, checked against the registry before this runs, arrive in a StackConfig. Each unit is
-a construct of its own module. The store and the functions are Units, left out of logical ids
-(see logical_ids); the API is the RestApi itself, at the path it always had. So every resource
-keeps the logical id it had when the stack declared it directly: a deploy replaces nothing.
+a construct of its own module. A deployed stack's logical ids must not change (CloudFormation
+replaces a resource whose id changes, and a replaced bucket loses its images): the store and the
+functions are Units, which logical ids leave out (see logical_ids), and the API is the RestApi
+itself at <stack>/Api, since CDK derives more than logical ids from its path.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class ImageGenEvalStack(UnitStack):
         self.config = config
         self.store = ImageStore(self, "ImageStore", retain_data=config.retain_data)
         self.functions = ImageFunctions(self, "Functions", config=config, bucket=self.store.images, api_name=API_NAME)
-        # The RestApi itself, where it always was: CDK derives more than logical ids from its path (see ImageApi).
+        # The RestApi itself at <stack>/Api: CDK derives more than logical ids from its path (see ImageApi).
         self.api = ImageApi(self, "Api", config=config, functions=self.functions.by_name, api_name=API_NAME)
 
         cdk.CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the prd stage")

@@ -1,10 +1,11 @@
-"""Logical ids that survive grouping resources into constructs.
+"""Logical ids that do not depend on how resources are grouped into constructs.
 
 CloudFormation replaces a resource whose logical id changes, and CDK derives a logical id from the
-construct path under the stack: moving the buckets into an `ImageStore` construct would rename
-`Images2D38C313` and so replace the bucket, its objects gone. A `Unit` is a construct that only
-groups: `UnitStack` leaves every Unit out of the path it derives logical ids from, so that each
-resource keeps the id it had when it sat directly in the stack.
+construct path under the stack: a bucket inside an `ImageStore` construct would be named after it
+(`ImageStoreImages...`, not `Images2D38C313`), and deploying that over a stack would replace the
+bucket, its objects gone. A `Unit` is a construct that only groups: `UnitStack` leaves every Unit
+out of the path it derives logical ids from, so a resource's id is the one it has directly in
+the stack.
 
 This reaches logical ids only. CDK also derives other things from a construct's path, such as
 the ids of constructs it names after another's unique id, or a hash over a resource's template

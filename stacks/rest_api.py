@@ -21,8 +21,8 @@ STAGE = "prd"
 class ImageApi(apigw.RestApi):
     """The REST API in front of the functions, with one stage, `prd`.
 
-    Not a Unit: CDK derives more than logical ids from the RestApi's path, so the API sits where
-    the stack always had it (<stack>/Api). LambdaIntegration names each method's Lambda permission
+    Not a Unit: CDK derives more than logical ids from the RestApi's path, so the API sits at
+    <stack>/Api, a path a deployed stack depends on. LambdaIntegration names each method's Lambda permission
     after the RestApi's unique id (`ApiPermission.<its unique id>.POST..generate-image`), and
     the deployment's logical id hashes the RestApi's template, which `cdk synth` gives the path
     metadata `aws:cdk:path`. Its two log groups are declared beside it, named after it: the stage

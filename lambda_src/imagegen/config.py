@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 from .errors import ConfigurationError, ImageGenError, InvalidParameter
 from .models.registry import resolve
 from .models.request import Task
+from .models.tasks import MODIFY_TASKS
 
 PROFILES_PATH = Path(__file__).with_name("profiles.json")
-MODIFY_MODES = tuple(t.value for t in Task if t not in (Task.GENERATE, Task.JUDGE))
+MODIFY_MODES = tuple(t.value for t in MODIFY_TASKS)
 MAX_URL_EXPIRY = 7 * 24 * 3600  # SigV4's limit; a URL also dies with the credentials that signed it
 
 
@@ -98,6 +99,22 @@ class Settings:
             )
         except ValueError as exc:
             raise ConfigurationError(f"a numeric IMAGEGEN_ setting is not a number ({exc})") from exc
+
+    def to_env(self) -> dict[str, str]:
+        """The IMAGEGEN_* variables `from_env` reads back as these settings (the stack gives them to
+        the functions), the bucket and the evaluate function last."""
+        return {
+            "IMAGEGEN_PROFILE": self.profile,
+            "IMAGEGEN_GENERATION_MODEL": ",".join(self.generation_models),
+            "IMAGEGEN_JUDGE_MODEL": ",".join(self.judge_models),
+            "IMAGEGEN_MODIFY_MODELS": json.dumps(dict(self.modify_models), sort_keys=True),
+            "IMAGEGEN_ALLOW_RETIRED": str(self.allow_retired).lower(),
+            "IMAGEGEN_URL_EXPIRY": str(self.url_expiry_seconds),
+            "IMAGEGEN_JUDGE_SECONDS": f"{self.judge_seconds:g}",
+            **({"IMAGEGEN_CORS_ORIGIN": self.cors_origin} if self.cors_origin else {}),
+            "IMAGEGEN_BUCKET": self.bucket,
+            **({"IMAGEGEN_EVALUATE_FUNCTION": self.evaluate_function} if self.evaluate_function else {}),
+        }
 
     def modify_model(self, mode: str) -> str:
         if mode not in self.modify_models:

@@ -179,6 +179,25 @@ def lineage(
     return {"parent_id": parent_id, "root_id": root_id or image_id, "mode": mode}
 
 
+def generated_origin(image_id: str, prompt: str | None) -> Origin:
+    """A generated image: judged against its prompt, the root of its family."""
+    return {"kind": "generated", "judge_prompt": prompt, "lineage": lineage(image_id)}
+
+
+def edit_origin(image_id: str, judge_prompt: str, parent_id: str, parent: Lineage, mode: str) -> Origin:
+    """An edit: judged against its parent's prompt and the change, in its parent's family."""
+    return {
+        "kind": "edit",
+        "judge_prompt": judge_prompt,
+        "lineage": lineage(image_id, parent_id, parent["root_id"], mode),
+    }
+
+
+def not_requested() -> NotRequested:
+    """The evaluation of an image nobody asked to judge."""
+    return {"status": "not_requested"}
+
+
 def made_meta(
     image_id: str,
     key: str,

@@ -18,23 +18,14 @@ from typing import Any
 
 from .clock import Clock, Deadline, SystemClock
 from .config import Settings
-from .documents import evaluation_data
 from .ids import new_image_id
 from .log import Logger
 from .storage import ImageStore
 from .usecases import evaluation, gallery, generation
-from .usecases.generation import GenerateInput, ModifyInput, Stored, edit_judge_prompt
+from .usecases.generation import GenerateInput, ModifyInput
 from .usecases.services import ScheduleEvaluation, Services
 
-__all__ = [
-    "GenerateInput",
-    "ModifyInput",
-    "Pipeline",
-    "ScheduleEvaluation",
-    "Stored",
-    "edit_judge_prompt",
-    "evaluation_data",
-]
+__all__ = ["GenerateInput", "ModifyInput", "Pipeline", "ScheduleEvaluation"]
 
 
 class Pipeline:
@@ -56,8 +47,8 @@ class Pipeline:
     ) -> None:
         """`image_call_seconds` and `judge_call_seconds` are the longest one call can take (the
         clients' read timeouts): no call, first or retried, starts unless that much time is left.
-        `new_id` draws image ids (by default this module's `new_image_id`, read when the
-        pipeline is made, so a test that replaces it here gets its ids)."""
+        `new_id` draws image ids (default: `new_image_id` as this module holds it when the
+        pipeline is made)."""
         self.services = Services(
             bedrock=bedrock,
             judge_bedrock=judge_bedrock or bedrock,

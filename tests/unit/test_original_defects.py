@@ -84,7 +84,9 @@ def test_defect_4_png_bytes_are_sent_to_the_judge_as_png():
     ][0]
     assert image_block["image"]["format"] == "png"
     generated = parse_response(
-        TITAN, json.dumps({"images": [base64.b64encode(PNG).decode()]}), BuiltRequest(TITAN, {}, 3, quality=None, size=None)
+        TITAN,
+        json.dumps({"images": [base64.b64encode(PNG).decode()]}),
+        BuiltRequest(TITAN, {}, 3, quality=None, size=None),
     ).images[0]
     assert generated.format == "png"
 

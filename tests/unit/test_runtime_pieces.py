@@ -278,3 +278,26 @@ def test_credentials_s3_refuses_are_a_credentials_error_not_a_storage_failure(co
         s3_errors("store the image"),
     ):
         raise ClientError({"Error": {"Code": "SlowDown", "Message": "no"}}, "PutObject")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"IMAGEGEN_BUCKET": "b"},
+        {
+            "IMAGEGEN_BUCKET": "b",
+            "IMAGEGEN_PROFILE": "original",
+            "IMAGEGEN_JUDGE_MODEL": "amazon.nova-lite-v1:0,us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "IMAGEGEN_MODIFY_MODELS": '{"upscale": "stability.stable-creative-upscale-v1:0"}',
+            "IMAGEGEN_URL_EXPIRY": "60",
+            "IMAGEGEN_JUDGE_SECONDS": "7.5",
+            "IMAGEGEN_ALLOW_RETIRED": "false",
+            "IMAGEGEN_EVALUATE_FUNCTION": "evaluate-fn",
+            "IMAGEGEN_CORS_ORIGIN": "https://app.example.com",
+        },
+    ],
+    ids=["defaults", "every-setting"],
+)
+def test_settings_written_as_variables_read_back_as_the_same_settings(env):
+    settings = Settings.from_env(env)
+    assert Settings.from_env(settings.to_env()) == settings

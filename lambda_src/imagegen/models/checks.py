@@ -102,11 +102,11 @@ class Checker:
             raise self.fail("width" if request.width is None else "height", None, "width and height together")
         if request.width is not None and request.aspect_ratio is not None:
             raise self.fail("aspect_ratio", request.aspect_ratio, "either width and height, or an aspect ratio")
-        if request.width is not None:
-            for name in ("width", "height"):
-                if getattr(request, name) <= 0:
-                    raise self.fail(name, getattr(request, name), "a positive number of pixels")
-            return request.width, request.height  # type: ignore[return-value]
+        if request.width is not None and request.height is not None:
+            for name, value in (("width", request.width), ("height", request.height)):
+                if value <= 0:
+                    raise self.fail(name, value, "a positive number of pixels")
+            return request.width, request.height
         return request.aspect_ratio
 
     def source_images(self, *, low: int = 1, high: int = 1) -> list[tuple[bytes, ImageInfo]]:

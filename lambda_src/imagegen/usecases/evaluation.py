@@ -203,7 +203,7 @@ def current(services: Services, evaluation: Evaluation | None) -> ShownEvaluatio
     """The stored verdict as it stands now: none is not requested, and a pending one older than
     any background run can last was lost."""
     if not evaluation:
-        return {"status": "not_requested"}
+        return documents.not_requested()
     if evaluation["status"] != "pending":
         return evaluation
     requested = datetime.fromisoformat(evaluation["requested_at"])

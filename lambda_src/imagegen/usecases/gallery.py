@@ -60,5 +60,5 @@ def upload(services: Services, data: bytes, prompt: str | None = None) -> dict[s
     meta = documents.upload_meta(image_id, key, image, services.now(), prompt)
     warnings: Warnings = []
     services.keep("store the image's metadata", warnings, lambda: services.store.save_meta(image_id, meta))
-    shown = view(services, image_id, meta, {"status": "not_requested"}, warnings)
+    shown = view(services, image_id, meta, documents.not_requested(), warnings)
     return {**shown, **({"warnings": warnings} if warnings else {})}

@@ -58,7 +58,7 @@ def generate(services: Services, given: GenerateInput, deadline: Deadline) -> di
     built, result, invoke_ms = _invoke(services, model, given.request, deadline)
 
     def origin(image_id: str) -> Origin:
-        return {"kind": "generated", "judge_prompt": given.request.prompt, "lineage": documents.lineage(image_id)}
+        return documents.generated_origin(image_id, given.request.prompt)
 
     stored = _store(services, result, built, model, given.request, invoke_ms, warnings, origin)
     return _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
@@ -79,11 +79,8 @@ def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[s
     built, result, invoke_ms = _invoke(services, model, request, deadline)
 
     def origin(image_id: str) -> Origin:
-        return {
-            "kind": "edit",
-            "judge_prompt": edit_judge_prompt(mode, request, parent.get("judge_prompt") or ""),
-            "lineage": documents.lineage(image_id, parent_id, parent["lineage"]["root_id"], mode.value),
-        }
+        judge_prompt = edit_judge_prompt(mode, request, parent.get("judge_prompt") or "")
+        return documents.edit_origin(image_id, judge_prompt, parent_id, parent["lineage"], mode.value)
 
     stored = _store(services, result, built, model, request, invoke_ms, warnings, origin)
     for item in stored:
@@ -224,7 +221,7 @@ def _answer(
     views = []
     judge_costs: list[float] = []
     for item in stored:
-        verdict: documents.ShownEvaluation = {"status": "not_requested"}
+        verdict: documents.ShownEvaluation = documents.not_requested()
         if judge:
             verdict = evaluation.judge_or_defer(
                 services, item.image_id, item.meta, item.data, judge, deadline, warnings
