@@ -14,7 +14,9 @@ from imagegen.ids import looks_like_image_id
 
 from .context import Context, Usage
 from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, USAGE
-from .parser import build_parser
+from .parser import ShowVersion, build_parser
+
+SIGPIPE_EXIT = 141  # what a shell tool killed by SIGPIPE exits with (128 + 13)
 
 
 def main(
@@ -33,6 +35,9 @@ def main(
         return OWN_CODES[USAGE]
     try:
         args = parser.parse_args(given)
+    except ShowVersion as shown:
+        print(shown, file=out)
+        return 0
     except Usage as exc:
         message = exc.message
         dashed = [a for a in given if a.startswith("-") and looks_like_image_id(a)]
@@ -43,7 +48,11 @@ def main(
         return ctx.fail(USAGE, message, OWN_CODES[USAGE], exc.prog)
     ctx = Context(args, out, err, env, ask)
     try:
-        return int(args.run(ctx))
+        code = int(args.run(ctx))
+        out.flush()  # a reader gone away (`| head`) shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        return _reader_gone(out)
     except Usage as exc:
         return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
     except ImageGenError as exc:
@@ -54,3 +63,11 @@ def main(
         return ctx.fail(LOCAL_ERROR, str(exc), OWN_CODES[LOCAL_ERROR])
     except KeyboardInterrupt:
         return ctx.fail(INTERRUPTED, "interrupted", OWN_CODES[INTERRUPTED])
+
+
+def _reader_gone(out: TextIO) -> int:
+    """The output's reader stopped early (`imagegen models | head`): end quietly, as shell tools do.
+    What is still buffered for it goes nowhere, so the interpreter's last flush fails no more."""
+    if out is sys.stdout:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return SIGPIPE_EXIT

@@ -1,0 +1,66 @@
+"""The command line as a newcomer meets it: argument order, abbreviations, --version, pipes,
+--open without a viewer, and errors that name the flags typed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from imagegen_local.cli import build_parser
+from imagegen_local.cli.context import Usage
+from tests.e2e.conftest import cli_runner
+
+IMAGEGEN = [sys.executable, "-m", "imagegen_local.cli"]
+
+
+def test_a_modify_prompt_may_come_after_the_options():
+    args = build_parser().parse_args(["modify", "photo.png", "--mode", "inpaint", "--mask-prompt", "the sky", "a cat"])
+    assert (args.image, args.mode, args.mask_prompt, args.prompt) == ("photo.png", "inpaint", "the sky", "a cat")
+
+
+def test_an_api_modify_prompt_may_come_after_the_options():
+    args = build_parser().parse_args(["api", "modify", "0" * 32, "--mode", "inpaint", "a cat", "--mask-prompt", "sky"])
+    assert (args.image_id, args.prompt, args.mask_prompt) == ("0" * 32, "a cat", "sky")
+
+
+def test_an_image_id_that_starts_with_a_dash_still_goes_after_double_dash():
+    args = build_parser().parse_args(["modify", "--mode", "upscale", "--", "-TFW53I7d0PcBp29-Vf90Q"])
+    assert (args.image, args.prompt) == ("-TFW53I7d0PcBp29-Vf90Q", None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["api", "modify", "0" * 32, "a cat", "--mask-p", "the sky"],
+        ["models", "--jso"],
+        ["generate", "a fox", "--neg", "blur"],
+    ],
+)
+def test_an_abbreviated_or_foreign_option_is_refused_not_guessed(argv):
+    with pytest.raises(Usage) as refused:
+        build_parser().parse_args(argv)
+    assert "unrecognized arguments" in refused.value.message
+
+
+def test_version_answers_the_installed_version(tmp_path):
+    from importlib.metadata import version
+
+    code, out, err = cli_runner(tmp_path)("--version")
+    assert (code, out.strip(), err) == (0, f"imagegen {version('bedrock-imagegen-eval')}", "")
+
+
+def test_a_reader_that_stops_early_leaves_no_broken_pipe_line():
+    """`imagegen models | true`: the reader is gone before imagegen writes; imagegen ends quietly."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        writer = subprocess.run(
+            [*IMAGEGEN, "models"], stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert writer.stderr.decode() == ""
+    assert writer.returncode == 141  # as a shell tool killed by SIGPIPE: 128 + 13
