@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import webbrowser
 import sys
 
 import pytest
@@ -64,3 +65,12 @@ def test_a_reader_that_stops_early_leaves_no_broken_pipe_line():
         os.close(write_end)
     assert writer.stderr.decode() == ""
     assert writer.returncode == 141  # as a shell tool killed by SIGPIPE: 128 + 13
+
+
+def test_open_without_a_viewer_says_where_the_image_is(local_env, tmp_path, monkeypatch):
+    """webbrowser.open answers False where no viewer can be started (a server, a container)."""
+    monkeypatch.setattr(webbrowser, "open", lambda url: False)
+    code, out, err = cli_runner(tmp_path)("generate", "a red fox", "--open", "--output-dir", tmp_path / "out")
+    saved = next((tmp_path / "out").iterdir())
+    assert code == 0
+    assert err == f"imagegen: no image viewer to open {saved} (set BROWSER to a program that can)\n"

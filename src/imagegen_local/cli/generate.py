@@ -42,5 +42,5 @@ def run(ctx: Context) -> int:
         {"command": "generate", "prompt": args.prompt, "images": images, **extras(answer)},
     )
     if args.open:
-        open_files(images)
+        open_files(images, ctx.err)
     return 0

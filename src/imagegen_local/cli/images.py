@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,10 +41,14 @@ def save_images(pipeline: Pipeline, answer: dict[str, Any], folder: Path) -> lis
     return saved
 
 
-def open_files(images: Sequence[dict[str, Any]]) -> None:
-    """Show saved images in the default viewer."""
+def open_files(images: Sequence[dict[str, Any]], err: TextIO | None = None) -> None:
+    """Show saved images in the default viewer; where none can be started, say where each one is."""
     for image in images:
-        webbrowser.open(Path(image["file"]).resolve().as_uri())
+        if not webbrowser.open(Path(image["file"]).resolve().as_uri()):
+            print(
+                f"imagegen: no image viewer to open {image['file']} (set BROWSER to a program that can)",
+                file=err or sys.stderr,
+            )
 
 
 def resolve_image(

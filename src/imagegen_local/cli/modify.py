@@ -44,5 +44,5 @@ def run(ctx: Context) -> int:
         {"command": "modify", "parent_id": image_id, "mode": args.mode, "images": images, **extras(answer)},
     )
     if args.open:
-        open_files(images[:1])
+        open_files(images[:1], ctx.err)
     return 0
