@@ -129,7 +129,7 @@ def test_every_option_with_a_default_shows_it_in_the_help() -> None:
 @pytest.mark.parametrize(
     ("command", "option", "shown"),
     [
-        (["batch"], "--report", "--report REPORT the JSON report to write (default: batch-report.json)"),
+        (["batch"], "--report", "--report REPORT the JSON report to write (default: batch-report.json in OUTPUT_DIR)"),
         (["batch"], "--output-dir", "--output-dir OUTPUT_DIR where to save the images (default: generated-images)"),
         (["generate"], "--quality", "--quality {standard,premium} image quality (Titan, Canvas)"),
         (["api", "generate"], "--quality", "--quality {standard,premium} image quality (Titan, Canvas)"),

@@ -21,6 +21,8 @@ from .images import output_folder, save_images
 from .options import Parents, add_fields
 from .render import progress, summary_table
 
+REPORT_NAME = "batch-report.json"  # in the output folder, which git ignores: never in the working directory
+
 
 def add_parser(commands: Any, parents: Parents) -> None:
     parser = commands.add_parser(
@@ -33,7 +35,7 @@ def add_parser(commands: Any, parents: Parents) -> None:
     )
     parser.add_argument("file", help="the prompts")
     parser.add_argument("--concurrency", type=int, default=4, help="prompts in flight at once (default: %(default)s)")
-    parser.add_argument("--report", default="batch-report.json", help="the JSON report to write (default: %(default)s)")
+    parser.add_argument("--report", help=f"the JSON report to write (default: {REPORT_NAME} in OUTPUT_DIR)")
     add_fields(parser, fields.GENERATE, only=("evaluate",))
     parser.add_argument(
         "--output-dir", default="generated-images", help="where to save the images (default: %(default)s)"
@@ -48,8 +50,8 @@ def run(ctx: Context) -> int:
     if args.concurrency < 1:
         raise Usage("--concurrency must be at least 1")
     jobs = read_batch(Path(args.file))
-    report_path = Path(args.report)
-    if not report_path.parent.is_dir():
+    report_path = Path(args.report) if args.report else Path(args.output_dir) / REPORT_NAME
+    if args.report and not (report_path.parent.is_dir() or report_path.parent == Path(args.output_dir)):
         raise Usage(f"cannot write the report to {args.report}: no such folder")
     pipeline = pipeline_from(ctx)
     folder = output_folder(args.output_dir)
@@ -84,7 +86,7 @@ def run(ctx: Context) -> int:
         summary_table(results)
         + f"\n{report['succeeded']} succeeded, {len(failed)} failed"
         + (f", {report['not_run']} not run" if interrupted else "")
-        + f" in {report['seconds']} s; report: {args.report}",
+        + f" in {report['seconds']} s; report: {report_path}",
         report,
     )
     if interrupted:
