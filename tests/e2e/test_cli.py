@@ -416,7 +416,9 @@ def test_ctrl_c_cancels_the_rest_of_a_batch_and_still_reports(run, monkeypatch):
     )
     assert code == 130 and "interrupted" in err
     report = json.loads((run.tmp / "r.json").read_text())
-    assert report["succeeded"] == 2 and report["not_run"] == 10
+    # lines 1 and 2, and line 4 if the worker took it before the rest was cancelled: it is paid for
+    assert report["succeeded"] in (2, 3) and report["succeeded"] + report["not_run"] == 12
+    assert report["succeeded"] == len(list((run.tmp / "g").glob("*.png")))
 
 
 @pytest.mark.parametrize(

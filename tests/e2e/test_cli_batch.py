@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,46 @@ def test_what_a_batch_writes_by_default_is_ignored_by_git(run, local_env):
     )
     not_ignored = [line.split("\t")[-1] for line in checked.stdout.splitlines() if line.startswith("::")]
     assert not_ignored == []
+
+
+def test_ctrl_c_with_prompts_in_flight_reports_every_image_it_paid_for(run, emulator):
+    """Ctrl-C lands in the main thread while four prompts are in flight: those finish (they are
+    paid for) and the report counts them with their files, as many as the emulator made."""
+    emulator.configure(latency_seconds=0.5)
+    prompts = run.tmp / "p.txt"
+    prompts.write_text("\n".join(f"prompt {i}" for i in range(16)))
+    before = len(emulator.calls)
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def ctrl_c_once_an_image_is_made() -> None:
+        give_up = time.monotonic() + 30
+        while not emulator.calls[before:] and time.monotonic() < give_up:
+            time.sleep(0.005)
+        signal.pthread_kill(main, signal.SIGINT)  # what the terminal sends on Ctrl-C
+
+    presser = threading.Thread(target=ctrl_c_once_an_image_is_made)
+    presser.start()
+    try:
+        code, out, err = run(
+            "batch",
+            prompts,
+            "--concurrency",
+            "4",
+            "--no-evaluate",
+            "--report",
+            run.tmp / "r.json",
+            "--output-dir",
+            run.tmp / "g",
+        )
+    finally:
+        presser.join()
+    assert code == 130 and "interrupted" in err
+    made = [c for c in emulator.calls[before:] if c["operation"] == "invoke" and c["status"] == 200]
+    files = sorted(str(p) for p in (run.tmp / "g").glob("*.png"))
+    report = json.loads((run.tmp / "r.json").read_text())
+    reported = sorted(r["file"] for r in report["results"] if r["status"] == "ok")
+    assert (report["succeeded"], report["failed"], report["not_run"]) == (len(made), 0, 16 - len(made))
+    assert reported == files and len(files) == len(made) > 1
+    assert {Path(f).stem for f in files} == {r["image_id"] for r in report["results"]}
+    assert f"{len(made)} succeeded, 0 failed, {16 - len(made)} not run" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,8 @@ def add_parser(commands: Any, parents: Parents) -> None:
 
 def run(ctx: Context) -> int:
     """Every prompt, `--concurrency` at a time; a failure is a result, not a stop. Ctrl-C cancels
-    what has not started and still writes the report of what finished."""
+    what has not started, waits for what is in flight (it is paid for) and writes the report of
+    everything that finished."""
     args = ctx.args
     if args.concurrency < 1:
         raise Usage("--concurrency must be at least 1")
@@ -57,18 +58,25 @@ def run(ctx: Context) -> int:
     folder = output_folder(args.output_dir)
     started = time.monotonic()
     results: list[dict[str, Any]] = []
+    futures: list[Future[dict[str, Any]]] = []
+    collected: set[Future[dict[str, Any]]] = set()
     pool = ThreadPoolExecutor(max_workers=args.concurrency)
     interrupted = False
     try:
-        futures = [pool.submit(run_job, pipeline, job, args, folder) for job in jobs]
-        for done, future in enumerate(as_completed(futures), start=1):
+        futures.extend(pool.submit(run_job, pipeline, job, args, folder) for job in jobs)
+        for future in as_completed(futures):
+            collected.add(future)
             results.append(future.result())
-            progress(ctx.err, done, len(jobs))
+            progress(ctx.err, len(results), len(jobs))
     except KeyboardInterrupt:
         interrupted = True
-        print("\ninterrupted: cancelling the prompts not started", file=ctx.err)
+        running = sum(f.running() for f in futures)
+        waiting = f"; waiting for the {running} in flight (already paid for)" if running else ""
+        print(f"\ninterrupted: cancelling the prompts not started{waiting}", file=ctx.err)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if interrupted:  # what was in flight has finished now: it was paid for, so it is reported
+        results.extend(finished_late(futures, collected))
     results.sort(key=lambda r: r["line"])
     failed = [r for r in results if r["status"] == "failed"]
     report = {
@@ -92,6 +100,16 @@ def run(ctx: Context) -> int:
     if interrupted:
         return OWN_CODES[INTERRUPTED]
     return PARTIAL if failed else 0
+
+
+def finished_late(
+    futures: list[Future[dict[str, Any]]], collected: set[Future[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The results of the jobs that finished after Ctrl-C stopped the collecting: those in flight
+    then. A cancelled job, or one that was itself interrupted, did not run."""
+    return [
+        f.result() for f in futures if f not in collected and f.done() and not f.cancelled() and f.exception() is None
+    ]
 
 
 def read_batch(path: Path) -> list[dict[str, Any]]:
