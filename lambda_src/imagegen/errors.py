@@ -8,6 +8,7 @@ Every failure the core library reports is an `ImageGenError`. Each class carries
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 _BY_CODE: dict[str, type[ImageGenError]] = {}
@@ -65,9 +66,16 @@ class InvalidParameter(InvalidRequest):
 
     code = "invalid_parameter"
 
-    def __init__(self, field: str, value: Any, allowed: str, *, model_id: str | None = None) -> None:
+    def __init__(
+        self, field: str, value: Any, allowed: str, *, model_id: str | None = None, takes: Sequence[str] | None = None
+    ) -> None:
+        """`takes`: for a field the task does not take, the fields it does (named in the message)."""
         shown = _short(value)
         where = f" for {model_id}" if model_id else ""
+        self.rule = allowed  # what is allowed, without the fields the task takes
+        self.takes = None if takes is None else tuple(takes)
+        if takes is not None:
+            allowed += f" (this task takes: {', '.join(takes) or 'no options'})"
         super().__init__(
             f"{field}={shown} is not allowed{where}: {allowed}",
             field=field,
@@ -76,7 +84,9 @@ class InvalidParameter(InvalidRequest):
         )
         self.field = field
         self.value = value
+        self.shown = shown
         self.allowed = allowed
+        self.model_id = model_id
 
 
 class UnsupportedTask(InvalidRequest):

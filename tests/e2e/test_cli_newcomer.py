@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
-import webbrowser
 import sys
+import webbrowser
 
 import pytest
 
@@ -74,3 +75,46 @@ def test_open_without_a_viewer_says_where_the_image_is(local_env, tmp_path, monk
     saved = next((tmp_path / "out").iterdir())
     assert code == 0
     assert err == f"imagegen: no image viewer to open {saved} (set BROWSER to a program that can)\n"
+
+
+@pytest.fixture
+def stored_image(local_env, tmp_path):
+    code, out, _ = cli_runner(tmp_path)("generate", "a red fox", "--no-evaluate", "--json", "--output-dir", tmp_path)
+    assert code == 0
+    return json.loads(out)["images"][0]["image_id"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["--mode", "inpaint", "a cat"],
+            "--mask is not given; stability.stable-image-inpaint-v1:0 needs it: required, unless transparent pixels "
+            "in the source image mark the area (it has no alpha channel)",
+        ),
+        (
+            ["--mode", "erase", "a cat"],
+            "PROMPT 'a cat' is not allowed for stability.stable-image-erase-object-v1:0: not supported for 'erase' "
+            "(this task takes: --grow-mask, IMAGE, --mask, --output-format, --seed)",
+        ),
+        (
+            ["--mode", "outpaint", "more sky"],
+            "--margins is not given; stability.stable-outpaint-v1:0 needs it: at least one of left, right, up, down "
+            "above 0 (at most 2000)",
+        ),
+        (
+            ["a cat", "--mode", "variation", "--seed", "-3"],
+            "--seed -3 is not allowed for stability.sd3-5-large-v1:0: a whole number from 0 to 4294967294",
+        ),
+    ],
+)
+def test_a_refused_option_is_named_as_it_was_typed(stored_image, tmp_path, argv, line):
+    code, _, err = cli_runner(tmp_path)("modify", stored_image, *argv, "--output-dir", tmp_path)
+    assert (code, err) == (2, f"imagegen: {line}\n")
+
+
+def test_the_api_still_names_the_body_fields(stored_image):
+    from imagegen.errors import InvalidParameter
+
+    refused = InvalidParameter("mask_image", None, "required", model_id="m", takes=("images", "mask_image"))
+    assert refused.message == "mask_image=None is not allowed for m: required (this task takes: images, mask_image)"

@@ -25,8 +25,8 @@ class Checker:
         self.limits = record.limits
         self.translations: list[Translation] = []
 
-    def fail(self, field: str, value: Any, allowed: str) -> InvalidParameter:
-        return InvalidParameter(field, value, allowed, model_id=self.record.id)
+    def fail(self, field: str, value: Any, allowed: str, *, takes: Sequence[str] | None = None) -> InvalidParameter:
+        return InvalidParameter(field, value, allowed, model_id=self.record.id, takes=takes)
 
     def translate(self, field: str, given: Any, used: Any, note: str) -> None:
         if given != used:
@@ -37,8 +37,7 @@ class Checker:
         allowed = set(fields)
         for name, value in self.request.fields_set().items():
             if name not in allowed:
-                takes = ", ".join(sorted(allowed)) or "no options"
-                raise self.fail(name, value, f"not supported for '{self.request.task}' (this task takes: {takes})")
+                raise self.fail(name, value, f"not supported for '{self.request.task}'", takes=sorted(allowed))
 
     def text(self, field: str, *, required: bool, limit_key: str | None = None) -> str | None:
         value = getattr(self.request, field)
@@ -65,7 +64,7 @@ class Checker:
         kind = int if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
             what = "a whole number" if integer else "a number"
-            raise self.fail(field, value, f"{what} from {low:g} to {high:g}{note}")
+            raise self.fail(field, value, f"{what} from {_number(low)} to {_number(high)}{note}")
         return value
 
     def optional_number(self, field: str, *, integer: bool = False) -> Any:
@@ -170,3 +169,8 @@ class Checker:
         if len(given) != 1:
             raise self.fail("mask_prompt", self.request.mask_prompt, "exactly one of mask_prompt or mask_image")
         return given[0]
+
+
+def _number(value: float) -> str:
+    """A limit as people write it: 4294967294, not 4.29497e+09; 0.5, not 0.500000."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -12,6 +12,7 @@ from botocore.exceptions import BotoCoreError
 from imagegen.errors import ImageGenError
 from imagegen.ids import looks_like_image_id
 
+from . import wording
 from .context import Context, Usage
 from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, USAGE
 from .parser import ShowVersion, build_parser
@@ -56,7 +57,7 @@ def main(
     except Usage as exc:
         return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
     except ImageGenError as exc:
-        return ctx.fail(exc.code, exc.message, exc.exit_code)
+        return ctx.fail(exc.code, wording.message(exc), exc.exit_code)
     except BotoCoreError as exc:  # e.g. an unknown --aws-profile
         return ctx.fail(AWS_CONFIGURATION, str(exc), OWN_CODES[AWS_CONFIGURATION])
     except (OSError, ValueError) as exc:
