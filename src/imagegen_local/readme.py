@@ -1,7 +1,10 @@
-"""The README's tables, rendered from the data they show; tests/unit/test_readme_tables.py keeps
-the README equal to them (and prints the table to paste when it is not)."""
+"""The documentation's tables, rendered from the data they show; tests/unit/test_readme_tables.py
+keeps each page (docs/cli.md, docs/api.md) equal to them between its markers, and prints the table
+to paste when it is not."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from imagegen import errors
 from imagegen.models import fields
@@ -11,6 +14,18 @@ from .cli.exits import MEANINGS, OWN_CODES, STATUS_EXIT
 from .cli.options import flag_option
 
 BODIES = {"generate": fields.GENERATE, "modify": fields.MODIFY, "evaluate": fields.EVALUATE}
+
+
+def tables() -> dict[str, tuple[str, Callable[[], str]]]:
+    """Each rendered table by the name its markers carry: the page that shows it (relative to the
+    repository's root) and its renderer. A page shows the table between
+    `<!-- NAME: rendered from imagegen_local.readme -->` and `<!-- end of NAME -->`."""
+    return {"exit codes": ("docs/cli.md", exit_codes), "request fields": ("docs/api.md", request_fields)}
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The comments a page puts around the table called `name`."""
+    return f"<!-- {name}: rendered from imagegen_local.readme -->", f"<!-- end of {name} -->"
 
 
 def exit_codes() -> str:

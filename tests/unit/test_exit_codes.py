@@ -1,5 +1,5 @@
 """Exit codes are data on the error classes; what each means and the help's epilog are rendered
-from them (the README's table too: test_readme_tables)."""
+from them (the table in docs/cli.md too: test_readme_tables)."""
 
 import pytest
 from imagegen import errors
