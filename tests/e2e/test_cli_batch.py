@@ -62,14 +62,20 @@ def test_ctrl_c_with_prompts_in_flight_reports_every_image_it_paid_for(run, emul
     before = len(emulator.calls)
     main = threading.main_thread().ident
     assert main is not None
+    running = threading.Event()  # a Ctrl-C outside the batch (had it ended early) must not stop pytest
+
+    def ctrl_c(signum, frame):
+        if running.is_set():
+            raise KeyboardInterrupt
 
     def ctrl_c_once_an_image_is_made() -> None:
-        give_up = time.monotonic() + 30
-        while not emulator.calls[before:] and time.monotonic() < give_up:
+        while running.is_set() and not emulator.calls[before:]:
             time.sleep(0.005)
         signal.pthread_kill(main, signal.SIGINT)  # what the terminal sends on Ctrl-C
 
     presser = threading.Thread(target=ctrl_c_once_an_image_is_made)
+    previous = signal.signal(signal.SIGINT, ctrl_c)
+    running.set()
     presser.start()
     try:
         code, out, err = run(
@@ -84,7 +90,9 @@ def test_ctrl_c_with_prompts_in_flight_reports_every_image_it_paid_for(run, emul
             run.tmp / "g",
         )
     finally:
+        running.clear()
         presser.join()
+        signal.signal(signal.SIGINT, previous)
     assert code == 130 and "interrupted" in err
     made = [c for c in emulator.calls[before:] if c["operation"] == "invoke" and c["status"] == 200]
     files = sorted(str(p) for p in (run.tmp / "g").glob("*.png"))
@@ -94,3 +102,26 @@ def test_ctrl_c_with_prompts_in_flight_reports_every_image_it_paid_for(run, emul
     assert reported == files and len(files) == len(made) > 1
     assert {Path(f).stem for f in files} == {r["image_id"] for r in report["results"]}
     assert f"{len(made)} succeeded, 0 failed, {16 - len(made)} not run" in out
+
+
+def test_the_batch_table_fits_100_columns_and_leaves_the_urls_to_the_report(run, local_env):
+    local_env.chdir(run.tmp)
+    long_prompt = "a watercolour of a lighthouse on a cliff at dusk, gulls, spray, warm windows, " * 3
+    (run.tmp / "p.txt").write_text(f"a fox\n{long_prompt}\na fox [blocked]\n")
+    code, out, _ = run("batch", "p.txt", "--output-dir", "a-folder-for-the-images/of-this-batch/today")
+    assert code == 1
+    report = json.loads(Path("a-folder-for-the-images/of-this-batch/today/batch-report.json").read_text())
+    lines = out.splitlines()
+    assert lines[0].split() == ["LINE", "PROMPT", "SCORE", "FILE", "COST"]
+    assert max(len(line) for line in lines) <= 100, out
+    assert "http" not in out and all(r["url"].startswith("http") for r in report["results"] if r["status"] == "ok")
+    for result in report["results"]:
+        row = next(line for line in lines if line.startswith(f"{result['line']} "))
+        if result["status"] == "ok":
+            assert f"${result['estimated_cost_usd']:.4f}" in row and Path(result["file"]).name in row
+            assert f"  {result['score']}  " in row
+        else:
+            assert "failed: content_filtered" in row
+    assert "…" in next(line for line in lines if line.startswith("2 "))  # the long prompt, shortened
+    total = round(sum(r.get("estimated_cost_usd") or 0 for r in report["results"]), 6)
+    assert report["estimated_cost_usd"] == total > 0 and f"estimated ${total:.4f}" in out

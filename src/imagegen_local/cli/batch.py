@@ -19,7 +19,7 @@ from .context import Context, Usage
 from .exits import INTERRUPTED, OWN_CODES, PARTIAL
 from .images import output_folder, save_images
 from .options import Parents, add_fields
-from .render import progress, summary_table
+from .render import progress, shown_path, summary_table
 
 REPORT_NAME = "batch-report.json"  # in the output folder, which git ignores: never in the working directory
 
@@ -87,6 +87,7 @@ def run(ctx: Context) -> int:
         "succeeded": len(results) - len(failed),
         "failed": len(failed),
         "not_run": len(jobs) - len(results),
+        "estimated_cost_usd": round(sum(r.get("estimated_cost_usd") or 0 for r in results), 6),
         "results": results,
     }
     report_path.write_text(json.dumps(report, indent=2))
@@ -94,7 +95,9 @@ def run(ctx: Context) -> int:
         summary_table(results)
         + f"\n{report['succeeded']} succeeded, {len(failed)} failed"
         + (f", {report['not_run']} not run" if interrupted else "")
-        + f" in {report['seconds']} s; report: {report_path}",
+        + f" in {report['seconds']} s"
+        + (f", estimated ${report['estimated_cost_usd']:.4f}" if report["estimated_cost_usd"] else "")
+        + f"\nreport: {shown_path(str(report_path))}",
         report,
     )
     if interrupted:
@@ -149,6 +152,7 @@ def run_job(pipeline: Pipeline, job: dict[str, Any], args: argparse.Namespace, f
             "status": "ok",
             "image_id": first["image_id"],
             "score": (first["evaluation"] or {}).get("score"),
+            "estimated_cost_usd": answer.get("estimated_cost_usd"),
             "url": first["url"],
             "file": first["file"],
             "images": images,

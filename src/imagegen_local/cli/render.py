@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from imagegen.models.registry import ModelRecord
@@ -106,14 +108,65 @@ def progress(err: TextIO, done: int, total: int, width: int = 30) -> None:
     print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=err, flush=True)
 
 
-def summary_table(results: list[dict[str, Any]]) -> str:
-    rows = [("LINE", "IMAGE ID", "SCORE", "URL OR ERROR")]
+TABLE_WIDTH = 100  # the batch table's lines, whatever the prompts and paths; --json and the report have them whole
+ELLIPSIS = "…"
+
+
+def summary_table(results: list[dict[str, Any]], width: int = TABLE_WIDTH) -> str:
+    """A batch's results, a row a prompt, no line wider than `width`: the prompt and the file (relative
+    to the working directory when inside it) shortened with an ellipsis, a failure's code in the
+    file's place and its message, shortened, on the next line. The URLs are in --json and the report."""
+    header = ("LINE", "PROMPT", "SCORE", "FILE", "COST")
+    rows: list[tuple[str, str, str, str, str]] = []
+    messages: list[str | None] = []
     for r in results:
+        prompt = " ".join(str(r.get("prompt") or "-").split())
         if r["status"] == "ok":
-            rows.append((str(r["line"]), r["image_id"], str(r["score"] if r["score"] is not None else "-"), r["url"]))
+            score = "-" if r.get("score") is None else str(r["score"])
+            cost = r.get("estimated_cost_usd")
+            rows.append((str(r["line"]), prompt, score, shown_path(r["file"]), "-" if cost is None else f"${cost:.4f}"))
+            messages.append(None)
         else:
-            rows.append((str(r["line"]), "-", "-", f"{r['error']['code']}: {r['error']['message']}"))
-    return table(rows)
+            rows.append((str(r["line"]), prompt, "-", f"failed: {r['error']['code']}", "-"))
+            messages.append(" ".join(str(r["error"]["message"]).split()))
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    room = width - widths[0] - widths[2] - widths[4] - 2 * (len(header) - 1)  # for the prompt and the file
+    files = [shorten(row[3], min(widths[3], room - min(widths[1], 30)), from_end=True) for row in rows]
+    widths[3] = max(len(cell) for cell in [header[3], *files])  # the prompt keeps 30 or the room the file leaves
+    widths[1] = min(widths[1], room - widths[3])
+    indent = " " * (widths[0] + 2)
+    out = []
+    for row, file, message in zip([header, *rows], [header[3], *files], [None, *messages], strict=True):
+        cells = (row[0], shorten(row[1], widths[1]), row[2], file, row[4])
+        out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        if message:
+            out.append(indent + shorten(message, width - len(indent)))
+    return "\n".join(out)
+
+
+def shorten(text: str, width: int, *, from_end: bool = False) -> str:
+    """`text` in at most `width` characters: its start (or its end, for a path: from a separator
+    when there is one) with an ellipsis where the rest was."""
+    if len(text) <= width:
+        return text
+    if not from_end:
+        return text[: width - 1].rstrip() + ELLIPSIS
+    tail = text[len(text) - (width - 1) :]
+    cut = tail.find(os.sep)
+    return ELLIPSIS + (tail[cut:] if 0 <= cut < len(tail) - 1 else tail)
+
+
+def shown_path(path: str) -> str:
+    """A path as short as it can be read: relative to the working directory when inside it, else
+    from ~ when inside the home folder, else as it is."""
+    given = Path(path)
+    if not given.is_absolute():
+        return path
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~" + os.sep)):
+        for root in dict.fromkeys((base, base.resolve())):
+            if given.is_relative_to(root):
+                return prefix + str(given.relative_to(root))
+    return path
 
 
 def model_doc(record: ModelRecord, task: str | None = None) -> dict[str, Any]:
