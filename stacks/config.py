@@ -2,8 +2,9 @@
 the model registry before anything is synthesized.
 
 Context keys:
-    profile          current (default: Active models only) or original (Titan v2, Nova Canvas, Nova Lite)
-    region           where to deploy; default: the profile's region (us-west-2 for current, us-east-1 for
+    modelSet         current (default: Active models only) or original (Titan v2, Nova Canvas, Nova Lite);
+                     the old key `profile` still works, with a warning (AWS's --profile names credentials)
+    region           where to deploy; default: the model set's region (us-west-2 for current, us-east-1 for
                      original), where its models run, whatever the machine's AWS configuration says
     generationModel  one id or several separated by commas (the first is the default)
     judgeModel       the same, for judges
@@ -38,7 +39,8 @@ N = TypeVar("N", int, float)
 # The context key that sets each of the functions' IMAGEGEN_* settings. The core library checks
 # them (Settings.from_env) and names the variable in what it reports; synth names the key.
 SETTING_KEYS = {
-    "profile": "IMAGEGEN_PROFILE",
+    "modelSet": "IMAGEGEN_MODEL_SET",
+    "profile": "IMAGEGEN_PROFILE",  # modelSet's old name
     "generationModel": "IMAGEGEN_GENERATION_MODEL",
     "judgeModel": "IMAGEGEN_JUDGE_MODEL",
     "modifyModels": "IMAGEGEN_MODIFY_MODELS",
@@ -74,14 +76,15 @@ class StackConfig:
 def from_context(context: Context, *, today: date | None = None) -> StackConfig:
     """Read and check the configuration; raises StackConfigError, else returns it with the
     warnings synth should show."""
+    env = _function_settings(context)
     try:
-        settings = Settings.from_env({**_function_settings(context), "IMAGEGEN_BUCKET": BUCKET_AT_SYNTH})
+        settings = Settings.from_env({**env, "IMAGEGEN_BUCKET": BUCKET_AT_SYNTH})
     except ConfigurationError as exc:
         message = exc.message
         for key, variable in SETTING_KEYS.items():
             message = message.replace(variable, key)
         raise StackConfigError(message) from None
-    profile = profiles()[settings.profile]
+    profile = profiles()[settings.model_set]
     auth_mode = _text(context, "authMode", "iam")
     if auth_mode not in ("iam", "apiKey"):
         raise StackConfigError(f"authMode must be iam or apiKey, not {auth_mode!r}")
@@ -102,7 +105,7 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
     roles_by_model: dict[str, list[ModelRole]] = {}
     for role in settings.roles:
         roles_by_model.setdefault(role.model_id, []).append(role)
-    warnings = [
+    warnings = _renamed(context) + [
         warning
         for model_id, roles in roles_by_model.items()
         for warning in _lifecycle(roles, config.region, today, allow_any_retired or model_id in retired_ok)
@@ -113,11 +116,13 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
 def _function_settings(context: Context) -> dict[str, str]:
     """The IMAGEGEN_* settings the context sets; the core library takes the rest from the profile."""
     env: dict[str, str] = {}
-    for key in ("profile", "generationModel", "judgeModel"):
+    # modelSet over its old name: an older cdk.json may still hold "profile"
+    model_set = "modelSet" if _optional_text(context, "modelSet") is not None else "profile"
+    for key in (model_set, "generationModel", "judgeModel"):
         value = _optional_text(context, key)
         if value is None:
             continue
-        if key != "profile" and not split_ids(value):
+        if key not in ("modelSet", "profile") and not split_ids(value):
             raise StackConfigError(f"{key} needs at least one model id, not {value!r}")
         env[SETTING_KEYS[key]] = value
     modify = _json_object(context, "modifyModels")
@@ -141,6 +146,18 @@ def _function_settings(context: Context) -> dict[str, str]:
             )
         env[SETTING_KEYS["corsOrigin"]] = cors_origin
     return env
+
+
+def _renamed(context: Context) -> list[str]:
+    """Warnings for the old name of the model set's key."""
+    old, new = _optional_text(context, "profile"), _optional_text(context, "modelSet")
+    if old is None:
+        return []
+    if new is None:
+        return [f"context key profile is deprecated: use -c modelSet={old} (AWS's --profile names credentials)"]
+    if old != new:
+        return [f"context key profile={old!r} is ignored: modelSet={new!r} is set (profile is modelSet's old name)"]
+    return ["context key profile is deprecated and modelSet is set: remove profile"]
 
 
 def _lifecycle(roles: list[ModelRole], region: str, today: date | None, retired_ok: bool) -> list[str]:

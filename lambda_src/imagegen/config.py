@@ -1,4 +1,5 @@
-"""Settings: a profile's models, overridden by IMAGEGEN_* environment variables.
+"""Settings: a model set's models (profiles.json: current or original), overridden by IMAGEGEN_*
+environment variables.
 
 The same names serve the Lambda functions (the stack sets them) and the command line.
 """
@@ -19,7 +20,32 @@ from .models.tasks import MODIFY_TASKS
 
 PROFILES_PATH = Path(__file__).with_name("profiles.json")
 MODIFY_MODES = tuple(t.value for t in MODIFY_TASKS)
+MODEL_SET = "IMAGEGEN_MODEL_SET"
+# old name -> new name; the old one still works (deprecations() says so). IMAGEGEN_PROFILE named the
+# model set, while AWS_PROFILE (and the AWS CLI's and the CDK's --profile) name credentials.
+RENAMED = {"IMAGEGEN_PROFILE": MODEL_SET}
 MAX_URL_EXPIRY = 7 * 24 * 3600  # SigV4's limit; a URL also dies with the credentials that signed it
+
+
+def deprecations(env: Mapping[str, str]) -> list[str]:
+    """A line for each old variable name `env` still uses."""
+    return [
+        f"{old} is deprecated: set {new} instead (the same values, {' or '.join(profiles())})"
+        for old, new in RENAMED.items()
+        if old in env
+    ]
+
+
+def _model_set(env: Mapping[str, str]) -> str:
+    given = {name: env[name] for name in (MODEL_SET, *RENAMED) if name in env}
+    if len(set(given.values())) > 1:
+        both = " and ".join(f"{k}={v!r}" for k, v in given.items())
+        raise ConfigurationError(f"{both} disagree; set {MODEL_SET} only")
+    name = next(iter(given.values()), "current")
+    if name not in profiles():
+        variable = next(iter(given), MODEL_SET)
+        raise ConfigurationError(f"unknown {variable} {name!r}; use one of {', '.join(profiles())}")
+    return name
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +66,7 @@ class Settings:
     generation_models: tuple[str, ...]  # the first is the default; callers may pick any of them
     judge_models: tuple[str, ...]
     modify_models: Mapping[str, str] = field(default_factory=dict)
-    profile: str = "current"
+    model_set: str = "current"
     url_expiry_seconds: int = 3600
     judge_seconds: float = 12.0  # time to keep for a judge call before falling back to async
     variation_strength: float = 0.5  # neutral strength when a variation request gives none
@@ -74,9 +100,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        name = env.get("IMAGEGEN_PROFILE", "current")
-        if name not in profiles():
-            raise ConfigurationError(f"unknown IMAGEGEN_PROFILE {name!r}; use one of {', '.join(profiles())}")
+        name = _model_set(env)
         profile = profiles()[name]
         modify = dict(profile["modify"])
         if env.get("IMAGEGEN_MODIFY_MODELS"):
@@ -90,7 +114,7 @@ class Settings:
                 generation_models=split_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"]),
                 judge_models=split_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"]),
                 modify_models=modify,
-                profile=name,
+                model_set=name,
                 url_expiry_seconds=int(env.get("IMAGEGEN_URL_EXPIRY", 3600)),
                 judge_seconds=float(env.get("IMAGEGEN_JUDGE_SECONDS", 12.0)),
                 allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(profile["allow_retired"])).lower() == "true",
@@ -104,7 +128,7 @@ class Settings:
         """The IMAGEGEN_* variables `from_env` reads back as these settings (the stack gives them to
         the functions), the bucket and the evaluate function last."""
         return {
-            "IMAGEGEN_PROFILE": self.profile,
+            MODEL_SET: self.model_set,
             "IMAGEGEN_GENERATION_MODEL": ",".join(self.generation_models),
             "IMAGEGEN_JUDGE_MODEL": ",".join(self.judge_models),
             "IMAGEGEN_MODIFY_MODELS": json.dumps(dict(self.modify_models), sort_keys=True),

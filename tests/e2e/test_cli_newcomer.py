@@ -118,3 +118,41 @@ def test_the_api_still_names_the_body_fields(stored_image):
 
     refused = InvalidParameter("mask_image", None, "required", model_id="m", takes=("images", "mask_image"))
     assert refused.message == "mask_image=None is not allowed for m: required (this task takes: images, mask_image)"
+
+
+@pytest.mark.parametrize(
+    ("how", "deprecation"),
+    [
+        (["--model-set", "original"], None),
+        (["--profile", "original"], "imagegen: --profile is deprecated: use --model-set original"),
+        ("IMAGEGEN_PROFILE", "imagegen: IMAGEGEN_PROFILE is deprecated: set IMAGEGEN_MODEL_SET instead"),
+        ("IMAGEGEN_MODEL_SET", None),
+    ],
+)
+def test_the_model_set_has_a_name_of_its_own_and_the_old_ones_still_work(
+    emulator, local_env, tmp_path, how, deprecation
+):
+    emulator.configure(serve_retired=True)  # the original set's Titan v2 is past its end of life
+    flags = how if isinstance(how, list) else []
+    if isinstance(how, str):
+        local_env.setenv(how, "original")
+    code, out, err = cli_runner(tmp_path)(
+        "generate", "a red fox", *flags, "--no-evaluate", "--json", "--output-dir", tmp_path
+    )
+    assert code == 0, err
+    assert json.loads(out)["images"][0]["model"] == "amazon.titan-image-generator-v2:0"
+    assert err.splitlines()[0].startswith(deprecation) if deprecation else err == ""
+
+
+def test_the_old_and_the_new_flag_must_agree(local_env, tmp_path):
+    code, _, err = cli_runner(tmp_path)("generate", "a fox", "--model-set", "current", "--profile", "original")
+    assert (code, err) == (2, "imagegen: --model-set current and --profile original disagree; give --model-set only\n")
+
+
+def test_the_flag_wins_over_the_old_variable(emulator, local_env, tmp_path):
+    local_env.setenv("IMAGEGEN_PROFILE", "original")
+    code, out, err = cli_runner(tmp_path)(
+        "generate", "a red fox", "--model-set", "current", "--no-evaluate", "--json", "--output-dir", tmp_path
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(out)["images"][0]["model"] == "stability.stable-image-core-v1:1"

@@ -88,7 +88,8 @@ PIPELINE_OPTIONS = {
     "--aws-profile",
     "--verbose",
     "--bucket",
-    "--profile",
+    "--model-set",
+    "--profile",  # --model-set's old name, hidden from the help
     "--allow-retired",
     "--url-expiry",
 }

@@ -18,7 +18,7 @@ SYNTH_DAY = date(2026, 12, 1)  # Titan v2 and Nova Canvas past their end of life
 
 CONFIGS: dict[str, dict[str, Any]] = {
     "current": {},
-    "original": {"profile": "original"},
+    "original": {"modelSet": "original"},
     "api_key": {
         "stackName": "ImageGenTwo",
         "authMode": "apiKey",

@@ -174,7 +174,7 @@ def test_synth_warns_for_a_model_not_offered_in_the_region():
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"profile": "newest"}, "unknown profile"),
+        ({"modelSet": "newest"}, "unknown modelSet"),
         ({"authMode": "cognito"}, "authMode must be iam or apiKey"),
         ({"retainData": "maybe"}, "retainData must be true or false"),
         ({"urlExpirySeconds": "604801"}, "urlExpirySeconds must be 1 to 604800 seconds"),
@@ -189,7 +189,7 @@ def test_synth_warns_for_a_model_not_offered_in_the_region():
         ({"concurrencyCap": "lots"}, "concurrencyCap must be a number"),
         ({"generationModel": " , "}, "at least one model id"),
         ({"judgeModel": ""}, "judgeModel needs at least one model id"),
-        ({"profile": 7}, "profile must be text"),
+        ({"modelSet": 7}, "modelSet must be text"),
         ({"corsOrigin": "app.example.com/path"}, "corsOrigin must be"),
     ],
 )

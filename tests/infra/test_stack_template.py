@@ -183,7 +183,7 @@ def test_functions_run_python_3_14_on_arm64_with_timeouts_that_fit_the_api(synth
     assert env["IMAGEGEN_BUCKET"] == {
         "Ref": next(lid for lid in synthesized["current"].resources("AWS::S3::Bucket") if lid.startswith("Images"))
     }
-    assert env["IMAGEGEN_PROFILE"] == "current"
+    assert env["IMAGEGEN_MODEL_SET"] == "current"
     assert env["IMAGEGEN_GENERATION_MODEL"] == "stability.stable-image-core-v1:1"
     assert env["IMAGEGEN_JUDGE_MODEL"] == "amazon.nova-lite-v1:0"
     assert json.loads(env["IMAGEGEN_MODIFY_MODELS"])["inpaint"] == "stability.stable-image-inpaint-v1:0"
@@ -451,7 +451,7 @@ def test_the_original_profile_synthesizes_with_a_warning_per_retired_model(synth
 def test_a_legacy_model_synthesizes_with_a_warning_annotation_naming_its_end_of_life(tmp_path):
     from app import build_app
 
-    app = build_app({"profile": "original"}, outdir=str(tmp_path), today=date(2026, 5, 1))  # before both EOLs
+    app = build_app({"modelSet": "original"}, outdir=str(tmp_path), today=date(2026, 5, 1))  # before both EOLs
     stack = app.node.find_child("BedrockImageGenEval")
     texts = [str(w.entry.data) for w in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
     assert any(

@@ -53,7 +53,7 @@ def settings_for(profile: str = "current", **overrides: Any) -> Settings:
         ),
         "judge_models": (chosen["judge"], "anthropic.claude-haiku-4-5-20251001-v1:0"),
         "modify_models": chosen["modify"],
-        "profile": profile,
+        "model_set": profile,
         "allow_retired": chosen["allow_retired"],
         "evaluate_function": "imagegen-evaluate",
         "url_expiry_seconds": 900,

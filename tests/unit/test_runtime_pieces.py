@@ -32,7 +32,7 @@ ENV = {"IMAGEGEN_BUCKET": "my-images", "AWS_REGION": "us-west-2"}
 
 def test_the_current_profile_is_the_default_and_uses_active_models():
     settings = Settings.from_env(ENV)
-    assert settings.profile == "current"
+    assert settings.model_set == "current"
     assert settings.generation_models[0] == "stability.stable-image-core-v1:1"
     assert settings.judge_models[0] == "amazon.nova-lite-v1:0"
     assert settings.modify_models["inpaint"] == "stability.stable-image-inpaint-v1:0"
@@ -40,7 +40,7 @@ def test_the_current_profile_is_the_default_and_uses_active_models():
 
 
 def test_the_original_profile_allows_its_retired_models():
-    settings = Settings.from_env({**ENV, "IMAGEGEN_PROFILE": "original"})
+    settings = Settings.from_env({**ENV, "IMAGEGEN_MODEL_SET": "original"})
     assert settings.generation_models[0] == "amazon.titan-image-generator-v2:0"
     assert set(settings.modify_models.values()) == {"amazon.nova-canvas-v1:0"}
     assert settings.allow_retired
@@ -68,7 +68,7 @@ def test_environment_overrides_models_lists_and_numbers():
     ("env", "message"),
     [
         ({"AWS_REGION": "us-west-2"}, "IMAGEGEN_BUCKET"),
-        ({**ENV, "IMAGEGEN_PROFILE": "newest"}, "unknown IMAGEGEN_PROFILE"),
+        ({**ENV, "IMAGEGEN_MODEL_SET": "newest"}, "unknown IMAGEGEN_MODEL_SET"),
         ({**ENV, "IMAGEGEN_GENERATION_MODEL": "amazon.nova-lite-v1:0"}, "generation model is not usable"),
         ({**ENV, "IMAGEGEN_JUDGE_MODEL": "amazon.nova-lite-v2:0"}, "did you mean amazon.nova-lite-v1:0"),
         ({**ENV, "IMAGEGEN_MODIFY_MODELS": "{not json"}, "JSON object"),
@@ -87,7 +87,7 @@ def test_bad_settings_are_a_configuration_error_that_says_what_to_fix(env, messa
 
 
 def test_a_mode_this_deployment_has_no_model_for_is_a_400():
-    settings = Settings.from_env({**ENV, "IMAGEGEN_PROFILE": "original"})
+    settings = Settings.from_env({**ENV, "IMAGEGEN_MODEL_SET": "original"})
     with pytest.raises(InvalidParameter) as caught:
         settings.modify_model("recolor")
     assert caught.value.http_status == 400
@@ -286,7 +286,7 @@ def test_credentials_s3_refuses_are_a_credentials_error_not_a_storage_failure(co
         {"IMAGEGEN_BUCKET": "b"},
         {
             "IMAGEGEN_BUCKET": "b",
-            "IMAGEGEN_PROFILE": "original",
+            "IMAGEGEN_MODEL_SET": "original",
             "IMAGEGEN_JUDGE_MODEL": "amazon.nova-lite-v1:0,us.anthropic.claude-haiku-4-5-20251001-v1:0",
             "IMAGEGEN_MODIFY_MODELS": '{"upscale": "stability.stable-creative-upscale-v1:0"}',
             "IMAGEGEN_URL_EXPIRY": "60",

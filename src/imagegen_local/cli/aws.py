@@ -12,7 +12,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
 from imagegen.clock import Deadline, SystemClock
-from imagegen.config import Settings, profiles
+from imagegen.config import MODEL_SET, RENAMED, Settings, deprecations, profiles
 from imagegen.errors import ConfigurationError, CredentialsMissing, StorageFailure
 from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
@@ -20,7 +20,7 @@ from imagegen.models.request import Task
 from imagegen.pipeline import Pipeline
 from imagegen.storage import ImageStore, make_s3_client, s3_errors
 
-from .context import Context
+from .context import Context, Usage
 
 LOCAL_SECONDS = 600.0  # a terminal has no API Gateway limit; a generous deadline still bounds retries
 
@@ -48,9 +48,13 @@ def settings_from(ctx: Context) -> Settings:
         )
     overrides = {
         "IMAGEGEN_BUCKET": args.bucket,
-        "IMAGEGEN_PROFILE": args.profile,
+        MODEL_SET: _model_set(ctx),
         "IMAGEGEN_URL_EXPIRY": args.url_expiry and str(args.url_expiry),
     }
+    if overrides[MODEL_SET]:  # the flag over the variables, old name or new
+        env = {k: v for k, v in env.items() if k not in (MODEL_SET, *RENAMED)}
+    for line in deprecations(env):
+        print(f"imagegen: {line}", file=ctx.err)
     settings = Settings.from_env({**env, **{k: v for k, v in overrides.items() if v}})
     modify = dict(settings.modify_models)
     if mode and model:
@@ -65,22 +69,37 @@ def settings_from(ctx: Context) -> Settings:
     )
 
 
+def _model_set(ctx: Context) -> str | None:
+    """--model-set, or its old name --profile (with a deprecation line)."""
+    new, old = ctx.args.model_set, ctx.args.old_profile
+    if old is None:
+        return str(new) if new else None
+    if new is not None and new != old:
+        raise Usage(f"--model-set {new} and --profile {old} disagree; give --model-set only")
+    print(
+        f"imagegen: --profile is deprecated: use --model-set {old} (AWS's tools use --profile for credentials; "
+        "here that is --aws-profile)",
+        file=ctx.err,
+    )
+    return str(old)
+
+
 def _first(chosen: str | None, configured: tuple[str, ...], task: Task) -> tuple[str, ...]:
     """The chosen model (or the configured default) first, then every other registry model for the task."""
     others = [m.id for m in all_models() if m.supports(task)]
     return tuple(dict.fromkeys([*([chosen] if chosen else []), *configured, *others]))
 
 
-def region_from(args: Any, env: dict[str, str], session: Any, profile: str) -> str:
-    """--region, AWS_REGION, the AWS configuration's region, else the profile's."""
-    return str(args.region or env.get("AWS_REGION") or session.region_name or profiles()[profile]["region"])
+def region_from(args: Any, env: dict[str, str], session: Any, model_set: str) -> str:
+    """--region, AWS_REGION, the AWS configuration's region, else the model set's."""
+    return str(args.region or env.get("AWS_REGION") or session.region_name or profiles()[model_set]["region"])
 
 
 def pipeline_from(ctx: Context) -> Pipeline:
     args = ctx.args
     settings = settings_from(ctx)
     session = session_from(args)
-    region = region_from(args, ctx.env, session, settings.profile)
+    region = region_from(args, ctx.env, session, settings.model_set)
     bedrock = session.client(
         "bedrock-runtime",
         region_name=region,

@@ -31,14 +31,21 @@ def parents(parser_class: type[argparse.ArgumentParser]) -> Parents:
     output = parser_class(add_help=False)
     output.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
     aws = parser_class(add_help=False)
-    aws.add_argument("--region", help="AWS region (default: $AWS_REGION, your AWS configuration's, else the profile's)")
+    aws.add_argument(
+        "--region", help="AWS region (default: $AWS_REGION, your AWS configuration's, else the model set's)"
+    )
     aws.add_argument("--aws-profile", help="named AWS credentials profile (default: the standard chain)")
     runs = parser_class(add_help=False, parents=[aws])
     runs.add_argument("--verbose", action="store_true", help="print the pipeline's JSON logs to stderr")
     runs.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
     runs.add_argument(
-        "--profile", choices=sorted(profiles()), help="model profile (default: $IMAGEGEN_PROFILE or current)"
+        "--model-set",
+        choices=sorted(profiles()),
+        help="the models to use: current (Active models) or original (the blog post's) "
+        "(default: $IMAGEGEN_MODEL_SET, else current)",
     )
+    # --model-set's old name: AWS's tools use --profile for credentials (here --aws-profile)
+    runs.add_argument("--profile", dest="old_profile", choices=sorted(profiles()), help=argparse.SUPPRESS)
     runs.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
     runs.add_argument(
         "--url-expiry", type=_expiry, help=f"pre-signed URL lifetime, 1 to {MAX_URL_EXPIRY} seconds (default: 3600)"
