@@ -13,6 +13,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from .art import Edit
 from .errors import BedrockError, malformed, validation
 
 Schema = dict[str, Any]
@@ -294,9 +295,48 @@ def task_envelope(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
             "seed": cfg.get("seed", 42),
             "size": _output_size(task, details, requested),
             "prompt": details.get("text", ""),
+            "edit": _amazon_edit(task, details),
         }
 
     return validate
+
+
+def _amazon_edit(task: str, details: dict[str, Any]) -> Edit:
+    """What a Titan or Canvas task does to its source. maskImage masks its black pixels:
+    inpainting changes the masked area, outpainting keeps it and changes the rest; inpainting
+    with no text makes the masked area match its surroundings, as erasing does."""
+
+    def decoded(key: str) -> bytes | None:
+        return base64.b64decode(details[key]) if key in details else None
+
+    if task == "TEXT_IMAGE":
+        if "conditionImage" in details:
+            mode = details.get("controlMode", "CANNY_EDGE")
+            return Edit("conditioned", source=decoded("conditionImage"), detail=f"FROM {mode}")
+        return Edit(detail=details.get("style", ""))
+    if task == "COLOR_GUIDED_GENERATION":
+        return Edit("color-guided", colors=tuple(details["colors"]))
+    if task == "IMAGE_VARIATION":
+        similarity = details.get("similarityStrength")
+        count = len(details["images"])
+        return Edit(
+            "variation",
+            source=base64.b64decode(details["images"][0]),
+            strength=None if similarity is None else 1 - similarity,
+            detail=f"OF THE FIRST OF {count} IMAGES" if count > 1 else "",
+        )
+    if task == "BACKGROUND_REMOVAL":
+        return Edit("remove-background", source=decoded("image"))
+    inpainting = task == "INPAINTING"
+    return Edit(
+        "erase" if inpainting and "text" not in details else "inpaint" if inpainting else "outpaint",
+        source=decoded("image"),
+        mask=decoded("maskImage"),
+        mask_colour="black",
+        masked_changes=inpainting,
+        mask_prompt=details.get("maskPrompt", ""),
+        detail="(INPAINTING, NO TEXT)" if inpainting and "text" not in details else details.get("outPaintingMode", ""),
+    )
 
 
 def _size_allowed(width: Any, height: Any, canvas: bool) -> None:
@@ -438,6 +478,11 @@ def stability_text_to_image(model: str) -> Callable[[dict[str, Any]], dict[str, 
             size = _stability_input(body["image"])
         elif "strength" in body:
             raise validation("strength is only allowed with an image (image-to-image)")
+        edit = (
+            Edit("image-to-image", source=base64.b64decode(body["image"]), strength=body.get("strength"))
+            if "image" in body
+            else Edit()
+        )
         return {
             "task": mode,
             "count": 1,
@@ -445,6 +490,7 @@ def stability_text_to_image(model: str) -> Callable[[dict[str, Any]], dict[str, 
             "size": size,
             "prompt": body["prompt"],
             "format": body.get("output_format", "png"),
+            "edit": edit,
         }
 
     return validate
@@ -578,9 +624,33 @@ def stability_service(model: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
             "size": size,
             "prompt": body.get("prompt", ""),
             "format": body.get("output_format", "png"),
+            "edit": _stability_edit(model, body),
         }
 
     return validate
+
+
+def _stability_edit(model: str, body: dict[str, Any]) -> Edit:
+    """What a Stability service does to its image. A mask's white pixels are what changes; with no
+    mask, the image's transparent pixels are (inpaint, erase)."""
+    service = model.split(".", 1)[1]
+    source = base64.b64decode(body["image"])
+    mask = base64.b64decode(body["mask"]) if "mask" in body else None
+    style = body.get("style_preset", "").upper()
+    if "upscale" in service:
+        return Edit("upscale", source=source, detail=service.split("-")[1].upper())
+    if "outpaint" in service:
+        margins = (body.get("left", 0), body.get("up", 0), body.get("right", 0), body.get("down", 0))
+        return Edit("outpaint", source=source, margins=margins, detail=style)
+    if "search-replace" in service:
+        return Edit("search-replace", source=source, mask_prompt=body["search_prompt"], detail=style)
+    if "search-recolor" in service:
+        return Edit("recolor", source=source, mask_prompt=body["select_prompt"], detail=style)
+    if "erase" in service:
+        return Edit("erase", source=source, mask=mask)
+    if "remove-background" in service:
+        return Edit("remove-background", source=source)
+    return Edit("inpaint", source=source, mask=mask, detail=style)
 
 
 def _upscaled(width: int, height: int) -> tuple[int, int]:

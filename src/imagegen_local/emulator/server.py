@@ -208,7 +208,13 @@ class Emulator(LoopbackServer):
             else [
                 base64.b64encode(
                     art.render(
-                        width, height, prompt=request["prompt"], seed=request["seed"] + i, model=record.id, fmt=fmt
+                        width,
+                        height,
+                        prompt=request["prompt"],
+                        seed=request["seed"] + i,
+                        model=record.id,
+                        fmt=fmt,
+                        edit=request["edit"],
                     )
                 ).decode()
                 for i in range(request["count"])
