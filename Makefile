@@ -10,10 +10,28 @@ export CDK_DISABLE_CLI_TELEMETRY := true  # the CLI's usage telemetry (and notic
 
 .PHONY: test demo lint bench synth deploy destroy clean
 
-$(STAMP): pyproject.toml requirements-dev.txt
+DEMO_STAMP := $(VENV)/.demo-installed
+PIP := $(BIN)/python -m pip install --disable-pip-version-check
+
+# A new .venv, on a Python that can run the project (3.11 or newer)
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "make: Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version 2>&1)); pass PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
-	touch $(STAMP)
+
+# make demo: only the offline world's packages (a minute or so the first time; pip shows each one)
+$(DEMO_STAMP): pyproject.toml requirements-demo.txt
+	@echo "make demo: installing the demo's packages (boto3, moto, jsonschema) into $(VENV); once, about a minute"
+	@$(MAKE) --no-print-directory $(BIN)/python
+	$(PIP) -r requirements-demo.txt -e .
+	touch $(DEMO_STAMP)
+
+# make test and the rest: the whole toolchain (pytest, mypy, ruff, aws-cdk-lib, cdk-nag, cfn-lint)
+$(STAMP): pyproject.toml requirements-dev.txt requirements-demo.txt
+	@echo "make: installing the development toolchain into $(VENV); once, a few minutes"
+	@$(MAKE) --no-print-directory $(BIN)/python
+	$(PIP) --progress-bar off -r requirements-dev.txt -e .
+	touch $(STAMP) $(DEMO_STAMP)
 
 $(CDK): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -25,7 +43,7 @@ test: $(STAMP) $(CDK)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make demo: the whole pipeline offline, on the Bedrock emulator and a local S3
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python -m imagegen_local.demo
 
 ## make lint: ruff over the code and the tests, and the type checker (mypy, 0 errors)
