@@ -14,7 +14,7 @@ from imagegen import png
 from imagegen.models.images import invoke_image_model
 from imagegen.models.request import ImageRequest, Task
 
-from imagegen_local.emulator import art, jpeg
+from imagegen_local.emulator import art, jpeg, pictures
 from tests.imagefactory import mask_png, rgba_png
 
 SIZE = 512
@@ -241,3 +241,31 @@ def test_any_size_renders_without_crashing_at_the_size_asked(size, mode):
     assert (raster.width, raster.height) == out
     if min(out) >= 64:
         assert art.read_text(art.render(*out, prompt="a fox", seed=1, model="m", edit=edit))[0] == "EMULATED"
+
+
+def test_the_before_after_pair_shows_the_inpaint_where_the_mask_asked(tmp_path):
+    before_path, mask_path, after_path = pictures.before_after(tmp_path)
+    before, after = png.decode(before_path.read_bytes()), png.decode(after_path.read_bytes())
+    assert png.decode(mask_path.read_bytes()).mode == "L"
+    assert (before.width, before.height) == (after.width, after.height) == (1024, 1024)
+    assert_changed_exactly_in(after.rows, before.rows, pictures.BOX, middle(1024))
+    assert art.read_text(before_path.read_bytes())[:2] == ["EMULATED", "A RED FOX IN SNOW AT DAWN"]
+    assert art.read_text(after_path.read_bytes()) == ["EMULATED", "A STRAW HAT", "STABLE-IMAGE-INPAINT-V1:0", "INPAINT"]
+
+
+def test_a_colour_guided_generation_fades_between_the_colours_given(emulator, local_env):
+    emulator.configure(serve_retired=True)
+    body = {
+        "taskType": "COLOR_GUIDED_GENERATION",
+        "colorGuidedGenerationParams": {"text": "a fox", "colors": ["#FF0000", "#0000FF"]},
+        "imageGenerationConfig": {"width": 512, "height": 512},
+    }
+    data = raw("amazon.titan-image-generator-v2:0", body)
+    assert pixel(png.decode(data).rows, 0, 0) == b"\xff\x00\x00"
+    assert art.read_text(data)[3] == "COLOR-GUIDED #FF0000 #0000FF"
+
+
+def test_a_prompt_beyond_the_font_and_latin_1_is_drawn_with_question_marks():
+    data = art.render(512, 512, prompt="un café ☕ 猫", seed=1, model="stability.stable-image-core-v1:1")
+    assert art.read_text(data)[1] == "UN CAF? ? ?"
+    assert b"Description\x00EMULATED | UN CAF? ? ?" in data
