@@ -21,7 +21,7 @@ $(BIN)/python:
 
 # make demo: only the offline world's packages (a minute or so the first time; pip shows each one)
 $(DEMO_STAMP): pyproject.toml requirements-demo.txt
-	@echo "make demo: installing the demo's packages (boto3, moto, jsonschema) into $(VENV); once, about a minute"
+	@echo "make demo: installing the demo's packages (boto3, moto's S3, flask, jsonschema) into $(VENV); once, under a minute"
 	@$(MAKE) --no-print-directory $(BIN)/python
 	$(PIP) -r requirements-demo.txt -e .
 	touch $(DEMO_STAMP)

@@ -73,7 +73,7 @@ def _closure(names: set[str]) -> set[str]:
         except PackageNotFoundError:
             continue
         for requirement in requires:
-            if "extra ==" in requirement and not any(f'extra == "{x}"' in requirement for x in ("s3", "server")):
+            if "extra ==" in requirement and 'extra == "s3"' not in requirement:
                 continue
             todo.append(re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0])
     return seen
