@@ -1,7 +1,8 @@
 """Structured logs: one JSON object per line on stdout (CloudWatch Logs keeps them as they are).
 
 Every line carries the request id it was bound to. Callers log sizes and ids, not prompt
-text or image bytes.
+text or image bytes. Listeners given to a logger (and to every logger bound from it) get each
+event as it is written, for whoever runs the core to act on: a terminal shows a long backoff.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -20,13 +23,26 @@ if TYPE_CHECKING:
 _WRITING = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Event:
+    """One logged event, as a listener gets it: the bound fields and the event's own."""
+
+    level: str
+    name: str
+    fields: Mapping[str, Any]
+
+
+Listener = Callable[[Event], None]
+
+
 class Logger:
-    def __init__(self, stream: TextIO | None = None, **fields: Any) -> None:
+    def __init__(self, stream: TextIO | None = None, *, listeners: tuple[Listener, ...] = (), **fields: Any) -> None:
         self.stream = stream
+        self.listeners = listeners
         self.fields = fields
 
     def bind(self, **fields: Any) -> Logger:
-        return Logger(self.stream, **{**self.fields, **fields})
+        return Logger(self.stream, listeners=self.listeners, **{**self.fields, **fields})
 
     def info(self, event: str, **fields: Any) -> None:
         self._emit("INFO", event, fields)
@@ -44,6 +60,8 @@ class Logger:
             stream = self.stream or sys.stdout
             stream.write(text)
             stream.flush()
+        for listener in self.listeners:
+            listener(Event(level, event, {**self.fields, **fields}))
 
 
 def error_fields(exc: ImageGenError) -> dict[str, Any]:

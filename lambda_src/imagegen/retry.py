@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from .clock import Deadline
 from .errors import ImageGenError, NoTimeLeft
+from .log import Logger
 
 T = TypeVar("T")
 
@@ -21,6 +22,8 @@ def with_retries(
     cap: float = 4.0,
     call_seconds: float = 1.0,
     max_attempts: int = 6,
+    log: Logger | None = None,
+    model: str | None = None,
 ) -> T:
     """Run `call`; while it raises a retryable error (throttled, upstream unavailable) and the
     deadline leaves room for a wait plus `call_seconds`, wait a random time up to the
@@ -28,11 +31,16 @@ def with_retries(
 
     `call_seconds` is the longest one call can take (its client's timeouts). The first call
     is held to it too: when it does not fit in the time left, NoTimeLeft is raised and nothing
-    is called, since a call that outlives the request is paid for and its answer lost."""
+    is called, since a call that outlives the request is paid for and its answer lost.
+
+    Each wait is logged as it starts (`retry_wait`: the model, the error's code, the attempt
+    that failed, the wait and the time waited so far in seconds), for the logs and for a
+    listener of `log` to tell a person why nothing seems to happen."""
     if not deadline.fits(call_seconds):
         raise NoTimeLeft(deadline.remaining(), call_seconds)
     rng = rng or random.Random()
     attempt = 0
+    waited = 0.0
     while True:
         try:
             return call()
@@ -43,4 +51,15 @@ def with_retries(
             delay = rng.uniform(0, min(cap, base * 2 ** (attempt - 1)))
             if not deadline.fits(delay + call_seconds):
                 raise
+            waited += delay
+            if log is not None:
+                log.info(
+                    "retry_wait",
+                    model=model,
+                    code=exc.code,
+                    attempt=attempt,
+                    max_attempts=max_attempts,
+                    wait_s=round(delay, 2),
+                    waited_s=round(waited, 2),
+                )
             deadline.clock.sleep(delay)

@@ -3,7 +3,9 @@ prints and the progress it shows on a terminal."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -13,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from imagegen_local import cli
+from imagegen_local.cli.aws import pipeline_from
+from imagegen_local.cli.context import Context
 from tests.e2e.conftest import cli_runner
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,3 +130,58 @@ def test_the_batch_table_fits_100_columns_and_leaves_the_urls_to_the_report(run,
     assert "…" in next(line for line in lines if line.startswith("2 "))  # the long prompt, shortened
     total = round(sum(r.get("estimated_cost_usd") or 0 for r in report["results"]), 6)
     assert report["estimated_cost_usd"] == total > 0 and f"estimated ${total:.4f}" in out
+
+
+class Tty(io.StringIO):
+    """A terminal, as far as a command can tell."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_a_batch_shows_its_progress_on_stderr(local_env, tmp_path):
+    (tmp_path / "p.txt").write_text("a fox\na lighthouse\na fox [blocked]\n")
+    out, err = io.StringIO(), Tty()
+    argv = ["batch", str(tmp_path / "p.txt"), "--no-evaluate", "--output-dir", str(tmp_path / "g")]
+    assert cli.main(argv, out=out, err=err) == 1
+    shown = err.getvalue()
+    assert shown.startswith("\r[") and shown.endswith("\n") and shown.count("\n") == 1
+    final = shown.rstrip("\n").split("\r")[-1]
+    assert final.startswith("[" + "#" * 30 + "] 3/3") and "1 failed" in final
+    assert out.getvalue().startswith("LINE  PROMPT")
+
+
+def test_off_a_terminal_a_batch_prints_no_progress(run):
+    (run.tmp / "p.txt").write_text("a fox\na lighthouse\na fox [blocked]\n")
+    code, out, err = run("batch", run.tmp / "p.txt", "--no-evaluate", "--output-dir", run.tmp / "g")
+    assert (code, err) == (1, "")  # no bar, no carriage return: the summary on stdout says it all
+    assert "2 succeeded, 1 failed" in out
+
+
+@pytest.mark.parametrize("stream", [Tty, io.StringIO])
+def test_a_long_backoff_is_shown_on_a_terminal_by_every_command(local_env, tmp_path, stream):
+    """The pipeline a command builds tells its stderr, when a terminal, of a backoff that makes it wait."""
+    err = stream()
+    args = cli.build_parser().parse_args(["generate", "a fox", "--output-dir", str(tmp_path)])
+    pipeline = pipeline_from(Context(args, io.StringIO(), err, dict(os.environ)))
+    log = pipeline.services.log.bind(request_id="r-1")
+    log.info(
+        "retry_wait",
+        model="amazon.nova-canvas-v1:0",
+        code="throttled",
+        attempt=3,
+        max_attempts=6,
+        wait_s=1.5,
+        waited_s=2.4,
+    )
+    log.info(
+        "retry_wait",
+        model="amazon.nova-canvas-v1:0",
+        code="throttled",
+        attempt=1,
+        max_attempts=6,
+        wait_s=0.3,
+        waited_s=0.3,
+    )
+    expected = "throttled by Bedrock (amazon.nova-canvas-v1:0): retrying in 1.5 s (attempt 4 of 6)\n"
+    assert err.getvalue() == (expected if stream is Tty else "")

@@ -156,6 +156,8 @@ def _judge(
             deadline,
             rng=services.rng,
             call_seconds=services.judge_call_seconds,
+            log=services.log,
+            model=judge,
         )
     except ImageGenError as exc:
         services.log.warning("evaluation_failed", image_id=image_id, **error_fields(exc))

@@ -137,6 +137,8 @@ def _invoke(
         deadline,
         rng=services.rng,
         call_seconds=services.image_call_seconds,
+        log=services.log,
+        model=model,
     )
     invoke_ms = round((services.clock.monotonic() - started) * 1000)
     services.log.info(

@@ -21,6 +21,7 @@ from imagegen.pipeline import Pipeline
 from imagegen.storage import ImageStore, make_s3_client, s3_errors
 
 from .context import Context, Usage
+from .feedback import terminal
 
 LOCAL_SECONDS = 600.0  # a terminal has no API Gateway limit; a generous deadline still bounds retries
 
@@ -107,7 +108,8 @@ def pipeline_from(ctx: Context) -> Pipeline:
     )
     # no 29 s limit here, and perhaps a slow uplink: the Lambda functions' tight S3 timeouts would misfire
     s3 = make_s3_client(region, session, connect_timeout=5, read_timeout=60, max_attempts=3)
-    log = Logger(ctx.err if args.verbose else _Discard(), service="imagegen-cli")
+    listeners = (terminal(ctx.err).on_event,)  # a terminal is told of long backoffs (feedback.py)
+    log = Logger(ctx.err if args.verbose else _Discard(), service="imagegen-cli", listeners=listeners)
     check_bucket(s3, settings.bucket, "--bucket" if args.bucket else "IMAGEGEN_BUCKET", log)
     store = KeepsUploads(s3, settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
     return Pipeline(

@@ -17,9 +17,10 @@ from imagegen.pipeline import Pipeline
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
 from .exits import INTERRUPTED, OWN_CODES, PARTIAL
+from .feedback import terminal
 from .images import output_folder, save_images
 from .options import Parents, add_fields
-from .render import progress, shown_path, summary_table
+from .render import shown_path, summary_table
 
 REPORT_NAME = "batch-report.json"  # in the output folder, which git ignores: never in the working directory
 
@@ -62,17 +63,23 @@ def run(ctx: Context) -> int:
     collected: set[Future[dict[str, Any]]] = set()
     pool = ThreadPoolExecutor(max_workers=args.concurrency)
     interrupted = False
+    screen = terminal(ctx.err)
     try:
-        futures.extend(pool.submit(run_job, pipeline, job, args, folder) for job in jobs)
-        for future in as_completed(futures):
-            collected.add(future)
-            results.append(future.result())
-            progress(ctx.err, len(results), len(jobs))
+        with screen.bar(len(jobs)) as bar:
+            futures.extend(pool.submit(run_job, pipeline, job, args, folder) for job in jobs)
+            failures = 0
+            bar.update(done=0, failed=0, running=min(args.concurrency, len(jobs)))
+            for future in as_completed(futures):
+                collected.add(future)
+                results.append(future.result())
+                failures += results[-1]["status"] == "failed"
+                left = len(jobs) - len(results)
+                bar.update(done=len(results), failed=failures, running=min(args.concurrency, left))
     except KeyboardInterrupt:
         interrupted = True
         running = sum(f.running() for f in futures)
         waiting = f"; waiting for the {running} in flight (already paid for)" if running else ""
-        print(f"\ninterrupted: cancelling the prompts not started{waiting}", file=ctx.err)
+        screen.say(f"interrupted: cancelling the prompts not started{waiting}")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if interrupted:  # what was in flight has finished now: it was paid for, so it is reported

@@ -1,4 +1,4 @@
-"""What the commands print: images and verdicts as text, tables, progress, model records."""
+"""What the commands print: images and verdicts as text, tables, model records (progress: feedback.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from imagegen.models.registry import ModelRecord
 
@@ -100,12 +100,6 @@ def table(rows: Sequence[Sequence[str]], wrap: Sequence[int | None] | None = Non
             parts = [cell[n] if n < len(cell) else "" for cell in row]
             out.append("  ".join(p.ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip())
     return "\n".join(out)
-
-
-def progress(err: TextIO, done: int, total: int, width: int = 30) -> None:
-    filled = round(width * done / total)
-    end = "\n" if done == total else ""
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=err, flush=True)
 
 
 TABLE_WIDTH = 100  # the batch table's lines, whatever the prompts and paths; --json and the report have them whole
