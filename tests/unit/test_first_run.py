@@ -60,7 +60,7 @@ def _name(distribution_name: str) -> str:
 
 
 def _closure(names: set[str]) -> set[str]:
-    """The distributions `names` need, with theirs (as installed here)."""
+    """The distributions `names` need or may use, with theirs (as installed here)."""
     seen: set[str] = set()
     todo = list(names)
     while todo:
@@ -73,7 +73,9 @@ def _closure(names: set[str]) -> set[str]:
         except PackageNotFoundError:
             continue
         for requirement in requires:
-            if "extra ==" in requirement and 'extra == "s3"' not in requirement:
+            # a package may import its optional dependencies when they are there (jsonschema's
+            # format checkers); moto's extras are per service, and the demo takes S3's only
+            if name == "moto" and "extra ==" in requirement and 'extra == "s3"' not in requirement:
                 continue
             todo.append(re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0])
     return seen
