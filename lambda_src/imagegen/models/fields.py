@@ -193,14 +193,18 @@ FIELDS: tuple[Field, ...] = (
         "mask_prompt",
         Kind.TEXT,
         _TEXT,
-        "what to change (replace, recolor, inpaint, erase) or keep (Titan/Canvas outpaint)",
+        "words naming the area: what to replace and recolor (every model); for inpaint and erase with Titan or "
+        "Canvas, what to change; for outpaint with Titan or Canvas, what to keep. Stability's inpaint and erase take "
+        "a mask image instead (mask_image)",
         _MASKED,
     ),
     Field(
         "mask_image",
         Kind.IMAGE,
         {"type": "string", "minLength": 1},
-        "a PNG mask of the image's size, white where it should change (base64 in a body, a file on the command line)",
+        "a PNG mask of the image's size, pure black and white, white where the image should change (base64 in a "
+        "body, a file on the command line): inpaint and erase with Stability (needed unless transparent pixels in "
+        "the source mark the area); inpaint, outpaint and erase with Titan or Canvas (or words: mask_prompt)",
         frozenset({Task.INPAINT, Task.OUTPAINT, Task.ERASE}),
         flag="--mask",
     ),
