@@ -16,11 +16,13 @@ MEANINGS: dict[int, str] = {
     7: "storage",
     8: "Bedrock failed",
     130: "interrupted",
+    141: "the output's reader (such as head) stopped early: as a shell tool killed by SIGPIPE",
 }
 
 # the command line's own error codes, beside the project's
 USAGE, LOCAL_ERROR, AWS_CONFIGURATION, INTERRUPTED = "usage", "local_error", "aws_configuration", "interrupted"
-OWN_CODES: dict[str, int] = {USAGE: 2, LOCAL_ERROR: 2, AWS_CONFIGURATION: 6, INTERRUPTED: 130}
+READER_GONE = "reader_gone"
+OWN_CODES: dict[str, int] = {USAGE: 2, LOCAL_ERROR: 2, AWS_CONFIGURATION: 6, INTERRUPTED: 130, READER_GONE: 141}
 PARTIAL = 1  # a batch in which some prompts failed
 
 # An answer of a deployed API exits by its error.code, as the same error does here; these HTTP

@@ -14,10 +14,8 @@ from imagegen.ids import looks_like_image_id
 
 from . import wording
 from .context import Context, Usage
-from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, USAGE
+from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, READER_GONE, USAGE
 from .parser import ShowVersion, build_parser
-
-SIGPIPE_EXIT = 141  # what a shell tool killed by SIGPIPE exits with (128 + 13)
 
 
 def main(
@@ -71,4 +69,4 @@ def _reader_gone(out: TextIO) -> int:
     What is still buffered for it goes nowhere, so the interpreter's last flush fails no more."""
     if out is sys.stdout:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return SIGPIPE_EXIT
+    return OWN_CODES[READER_GONE]
