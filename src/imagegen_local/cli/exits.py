@@ -1,6 +1,6 @@
 """Exit codes: each error class carries its own (`exit_code`, beside `http_status`); here are what
 each code means, the command line's own codes, and the exits of answers from a deployed API.
-The help's epilog and the README's table (imagegen_local.readme) are rendered from this."""
+The help's epilog and the exit-code table of docs/cli.md (imagegen_local.readme) are rendered from this."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ class Parents:
 
 def parents(parser_class: type[argparse.ArgumentParser]) -> Parents:
     output = parser_class(add_help=False)
-    output.add_argument("--json", action="store_true", help="print one JSON document instead of text (see README)")
+    output.add_argument("--json", action="store_true", help="print one JSON document instead of text (see docs/cli.md)")
     aws = parser_class(add_help=False)
     aws.add_argument(
         "--region", help="AWS region (default: $AWS_REGION, your AWS configuration's, else the model set's)"
