@@ -10,40 +10,17 @@ started is stopped at the end; nothing leaves loopback.
 from __future__ import annotations
 
 import io
-import os
 import socket
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from . import netguard
-from .emulator.server import Emulator
 from .http import call_json, fetch
+from .world import SECOND_JUDGE, World
+from .world import environment as environment  # where the tests and the bench have found it
 
 PROMPT = "a red fox sitting in fresh snow at dawn, photograph"
-SECOND_JUDGE = "anthropic.claude-haiku-4-5-20251001-v1:0"
-BUCKET = "imagegen-demo"
-
-
-def environment(emulator_url: str, s3_url: str) -> dict[str, str]:
-    """The standard variables that point the product at the local world (no offline branch)."""
-    return {
-        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
-        "AWS_ENDPOINT_URL_S3": s3_url,
-        "AWS_ACCESS_KEY_ID": "emulated",
-        "AWS_SECRET_ACCESS_KEY": "emulated",
-        "AWS_SESSION_TOKEN": "emulated",
-        "AWS_REGION": "us-west-2",
-        "AWS_DEFAULT_REGION": "us-west-2",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "NO_PROXY": "127.0.0.1,localhost",  # a proxy setting must not carry loopback traffic away
-        "no_proxy": "127.0.0.1,localhost",
-        "IMAGEGEN_BUCKET": BUCKET,
-        "IMAGEGEN_JUDGE_MODEL": f"amazon.nova-lite-v1:0,{SECOND_JUDGE}",
-    }
 
 
 def call(api_url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -79,20 +56,9 @@ def show(title: str, answer: dict[str, Any]) -> None:
 
 
 def run(root: Path) -> None:
-    from .devapi import DevApi
-    from .s3local import LocalS3
-
-    with ExitStack() as running:
-        emulator = running.enter_context(Emulator())
-        s3 = running.enter_context(LocalS3())
-        os.environ.update(environment(emulator.url, s3.url))
-        from imagegen.storage import make_s3_client
-
-        make_s3_client("us-west-2").create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
-        )
-        logs = io.StringIO()  # the functions' JSON logs, as CloudWatch would keep them
-        api = running.enter_context(DevApi(log_stream=logs))
+    logs = io.StringIO()  # the functions' JSON logs, as CloudWatch would keep them
+    with World(log_stream=logs) as world:
+        emulator, s3, api = world.emulator, world.s3, world.api
         print(f"Bedrock emulator {emulator.url} | local S3 {s3.url} | API {api.url}")
 
         generated = call(api.url, "POST", "generate-image", {"prompt": PROMPT, "size": "1344x768"})
