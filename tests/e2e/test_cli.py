@@ -231,8 +231,8 @@ def test_models_lists_the_registry(run):
             ["generate", "a fox", "--count", "2"],
             [],
             2,
-            "count=2 is not allowed for stability.stable-image-core-v1:1: not supported for 'generate' (this task "
-            "takes: aspect_ratio, height, negative_prompt, output_format, prompt, seed, width)",
+            "--count 2 is not allowed for stability.stable-image-core-v1:1: not supported for 'generate' (this task "
+            "takes: --aspect-ratio, --size, --negative-prompt, --output-format, PROMPT, --seed)",
         ),
         (
             ["generate", "a fox", "--model", "stability.stable-image-core-v2:0"],
@@ -455,7 +455,7 @@ def test_ctrl_c_cancels_the_rest_of_a_batch_and_still_reports(run, monkeypatch):
         (
             ["api", "get", "../../x", "--api-url", "http://127.0.0.1:9/prd/"],
             2,
-            "imagegen: image_id=../../x is not allowed: an image id as returned by generate or modify (22 characters)",
+            "imagegen: IMAGE '../../x' is not allowed: an image id as returned by generate or modify (22 characters)",
         ),
         (
             ["api", "get", "AAAAAAAAAAAAAAAAAAAAAA", "--api-url", "not a url"],

@@ -24,7 +24,8 @@ def message(exc: ImageGenError) -> str:
     name = typed_as(exc.field)
     allowed = exc.rule
     if exc.takes is not None:
-        allowed += f" (this task takes: {', '.join(typed_as(f) for f in exc.takes) or 'no options'})"
+        takes = dict.fromkeys(typed_as(f) for f in exc.takes)  # width and height are both --size
+        allowed += f" (this task takes: {', '.join(takes) or 'no options'})"
     if exc.value is None:
         model = exc.model_id or "this request"
         return f"{name} is not given; {model} needs it: {allowed}"
