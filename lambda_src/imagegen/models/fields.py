@@ -98,7 +98,7 @@ FIELDS: tuple[Field, ...] = (
         _PROMPTED,
     ),
     Field(
-        "model", Kind.MODEL, _MODEL_ID, "the model for the task (default: the profile's)", _IMAGE_TASKS, request=False
+        "model", Kind.MODEL, _MODEL_ID, "the model for the task (default: the model set's)", _IMAGE_TASKS, request=False
     ),
     Field(
         "image_id",
@@ -254,7 +254,7 @@ FIELDS: tuple[Field, ...] = (
         "judge_model",
         Kind.MODEL,
         _MODEL_ID,
-        "judge model id (default: the profile's)",
+        "judge model id (default: the model set's)",
         _IMAGE_TASKS | {Task.JUDGE},
         request=False,
     ),
