@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,13 +40,13 @@ def save_images(pipeline: Pipeline, answer: dict[str, Any], folder: Path) -> lis
     return saved
 
 
-def open_files(images: Sequence[dict[str, Any]], err: TextIO | None = None) -> None:
+def open_files(images: Sequence[dict[str, Any]], err: TextIO) -> None:
     """Show saved images in the default viewer; where none can be started, say where each one is."""
     for image in images:
         if not webbrowser.open(Path(image["file"]).resolve().as_uri()):
             print(
                 f"imagegen: no image viewer to open {image['file']} (set BROWSER to a program that can)",
-                file=err or sys.stderr,
+                file=err,
             )
 
 

@@ -251,5 +251,5 @@ class Session:
         images = save_images(self.pipeline, answer, folder)
         print(describe_images(title, images, answer), file=self.ctx.out)
         if self.ctx.args.open:
-            open_files(images[:1])
+            open_files(images[:1], self.ctx.err)
         self.image = images[0]
