@@ -85,6 +85,18 @@ def test_a_wrong_mask_is_one_line_before_any_model_is_called(run, emulator, imag
     assert len(emulator.calls) == calls
 
 
+def test_api_modify_makes_the_mask_for_the_stored_image_s_size(run, dev_api):
+    code, out, err = run("api", "generate", "a fox", "--no-evaluate", "--api-url", dev_api.url, "--json")
+    assert code == 0, err
+    source = json.loads(out)["answer"]
+    argv = ["api", "modify", source["image_id"], "a hat", "--mode", "inpaint", "--api-url", dev_api.url, "--json"]
+    code, out, err = run(*argv, "--mask-rect", "25%,25%,50%,50%")
+    assert code == 0, err
+    assert json.loads(out)["answer"]["mode"] == "inpaint"
+    code, out, err = run(*argv, "--mask-rect", f"0,0,{source['width'] + 1},1")
+    assert code == 2 and "reaches past the right edge" in json.loads(out)["error"]["message"]
+
+
 def test_the_modify_help_says_which_mode_takes_which_mask():
     (modify,) = [
         choice

@@ -11,7 +11,7 @@ from imagegen.ids import checked_image_id
 from imagegen.models import fields
 from imagegen.models.fields import Body
 
-from . import api_http
+from . import api_http, masks
 from .aws import session_from
 from .body import body_from
 from .context import Context
@@ -60,6 +60,7 @@ def add_parser(commands: Any, parents: Parents) -> None:
     mod.add_argument("image_id", help="the image's id")
     mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
     add_fields(mod, fields.MODIFY, defaults=MODIFY_DEFAULTS)
+    masks.add_option(mod)
     get = operation("get", "GET /images/{id}", "Show an image's metadata, fresh URLs, verdict and edits.")
     get.add_argument("image_id", help="the image's id")
     api.set_defaults(run=run)
@@ -78,6 +79,8 @@ def run(ctx: Context) -> int:
     method, path, body = request_for(args)
     session = session_from(args)
     base = api_http.api_url(args, ctx.env, session)
+    if args.operation == "modify" and body is not None:  # a mask is made or checked for the source's size
+        masks.fill_mask(body, args, lambda: source_size(base, body["image_id"], session, args, ctx.env))
     status, answer = api_http.send(method, base + path, body, session, args, ctx.env)
     if status != 200:
         raise api_http.error_of(answer, status)
@@ -89,3 +92,15 @@ def run(ctx: Context) -> int:
         api_answer(args.operation, answer), {"command": f"api {args.operation}", "status": status, "answer": answer}
     )
     return 0
+
+
+def source_size(base: str, image_id: str, session: Any, args: argparse.Namespace, env: dict[str, str]) -> masks.Size:
+    """A stored image's width and height, as GET /images/{id} tells them."""
+    status, answer = api_http.send("GET", f"{base}images/{checked_image_id(image_id)}", None, session, args, env)
+    if status != 200:
+        raise api_http.error_of(answer, status)
+    try:
+        facts = answer["meta"]["image"]
+        return int(facts["width"]), int(facts["height"])
+    except (KeyError, TypeError, ValueError):
+        raise api_http.ApiError("unexpected_answer", "the API's answer for the image has no size", 502) from None
