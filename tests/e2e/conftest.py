@@ -61,6 +61,22 @@ def dev_api(local_env):
         yield api
 
 
+@pytest.fixture
+def sent(monkeypatch):
+    """Each image request the pipeline builds, as (model id, ImageRequest), in order."""
+    from imagegen.usecases import generation
+
+    requests = []
+    build = generation.build_request
+
+    def spy(model, request, **kwargs):
+        requests.append((model, request))
+        return build(model, request, **kwargs)
+
+    monkeypatch.setattr(generation, "build_request", spy)
+    return requests
+
+
 def cli_runner(tmp_path, answer: str = ""):
     """imagegen in-process; returns (exit code, stdout, stderr). `ask` answers its questions
     (every question gets `answer` unless a test passes its own)."""

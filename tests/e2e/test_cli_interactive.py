@@ -19,20 +19,6 @@ def run(local_env, tmp_path):
     return cli_runner(tmp_path)
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Each request the pipeline builds, as (model, ImageRequest)."""
-    requests = []
-
-    def spy(model, request, **kwargs):
-        requests.append((model, request))
-        return build(model, request, **kwargs)
-
-    build = generation.build_request
-    monkeypatch.setattr(generation, "build_request", spy)
-    return requests
-
-
 class Script:
     """A person at the keyboard: answers in turn (an answer can be a function of the question),
     every question kept; then the end of input."""

@@ -5,7 +5,6 @@ import json
 
 import pytest
 from imagegen import png
-from imagegen.usecases import generation
 
 from imagegen_local import cli
 from tests.e2e.conftest import cli_runner
@@ -15,19 +14,6 @@ from tests.imagefactory import mask_png
 @pytest.fixture
 def run(local_env, tmp_path):
     return cli_runner(tmp_path)
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    requests = []
-
-    def spy(model, request, **kwargs):
-        requests.append(request)
-        return build(model, request, **kwargs)
-
-    build = generation.build_request
-    monkeypatch.setattr(generation, "build_request", spy)
-    return requests
 
 
 @pytest.fixture
@@ -49,7 +35,7 @@ def test_inpaint_with_a_rectangle_sends_a_mask_of_the_source_s_size(run, sent, i
     image_id, width, height = image
     code, out, err = run("modify", image_id, "a knitted hat", "--mode", "inpaint", "--mask-rect", "0,0,50%,10")
     assert (code, err) == (0, ""), err
-    mask = rows(sent[-1].mask_image)
+    mask = rows(sent[-1][1].mask_image)
     assert len(mask) == height and len(mask[0]) == width
     assert mask[0] == b"\xff" * (width // 2) + b"\x00" * (width - width // 2)
     assert mask[9] == mask[0] and mask[10] == b"\x00" * width
@@ -61,7 +47,7 @@ def test_erase_with_a_png_file_sends_it_as_pure_black_and_white(run, sent, image
     drawn.write_bytes(mask_png(width, height, white_box=(0, 0, 3, 2), mode="RGB"))
     code, _, err = run("modify", image_id, "--mode", "erase", "--mask", drawn)
     assert (code, err) == (0, ""), err
-    assert rows(sent[-1].mask_image)[:3] == (b"\xff" * 3 + b"\x00" * (width - 3),) * 2 + (b"\x00" * width,)
+    assert rows(sent[-1][1].mask_image)[:3] == (b"\xff" * 3 + b"\x00" * (width - 3),) * 2 + (b"\x00" * width,)
 
 
 @pytest.mark.parametrize(
