@@ -8,8 +8,8 @@ Context keys:
                      original), where its models run, whatever the machine's AWS configuration says
     generationModel  one id or several separated by commas (the first is the default)
     judgeModel       the same, for judges
-    modifyModels     JSON object, mode -> model id, over the profile's
-    allowRetired     true to deploy any model past its end of life (the original profile allows its own)
+    modifyModels     JSON object, mode -> model id, over the model set's
+    allowRetired     true to deploy any model past its end of life (the original model set allows its own)
     urlExpirySeconds lifetime of pre-signed URLs (default 3600)
     judgeSeconds     time kept for a judge call before it is deferred (default 12)
     retainData       true keeps both buckets and their objects on `cdk destroy` (default false)
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from imagegen.config import ModelRole, Settings, profiles, split_ids
+from imagegen.config import ModelRole, Settings, model_sets, split_ids
 from imagegen.errors import ConfigurationError, ImageGenError
 from imagegen.models.registry import ModelRecord, resolve
 
@@ -84,24 +84,24 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
         for key, variable in SETTING_KEYS.items():
             message = message.replace(variable, key)
         raise StackConfigError(message) from None
-    profile = profiles()[settings.model_set]
+    model_set = model_sets()[settings.model_set]
     auth_mode = _text(context, "authMode", "iam")
     if auth_mode not in ("iam", "apiKey"):
         raise StackConfigError(f"authMode must be iam or apiKey, not {auth_mode!r}")
     config = StackConfig(
         settings=settings,
-        region=_text(context, "region", profile["region"]),
+        region=_text(context, "region", model_set["region"]),
         retain_data=_flag(context, "retainData", False),
         auth_mode=auth_mode,
         concurrency_cap=_concurrency_cap(context),
         throttle_rate=_number(context, "throttleRate", float, 10.0, 1, 10_000),
         throttle_burst=_number(context, "throttleBurst", int, 20, 1, 5_000),
     )
-    # allowRetired deploys any model past its end of life; a profile that allows retired models
+    # allowRetired deploys any model past its end of life; a model set that allows retired models
     # (original) allows its own only.
     allow_any_retired = _flag(context, "allowRetired", False)
-    own_models = {profile["generation"], profile["judge"], *profile["modify"].values()}
-    retired_ok = own_models if profile["allow_retired"] else set()
+    own_models = {model_set["generation"], model_set["judge"], *model_set["modify"].values()}
+    retired_ok = own_models if model_set["allow_retired"] else set()
     roles_by_model: dict[str, list[ModelRole]] = {}
     for role in settings.roles:
         roles_by_model.setdefault(role.model_id, []).append(role)
@@ -114,7 +114,7 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
 
 
 def _function_settings(context: Context) -> dict[str, str]:
-    """The IMAGEGEN_* settings the context sets; the core library takes the rest from the profile."""
+    """The IMAGEGEN_* settings the context sets; the core library takes the rest from the model set."""
     env: dict[str, str] = {}
     # modelSet over its old name: an older cdk.json may still hold "profile"
     model_set = "modelSet" if _optional_text(context, "modelSet") is not None else "profile"
@@ -128,7 +128,7 @@ def _function_settings(context: Context) -> dict[str, str]:
     modify = _json_object(context, "modifyModels")
     if modify is not None:
         env[SETTING_KEYS["modifyModels"]] = json.dumps(modify)
-    if _flag(context, "allowRetired", False):  # else the profile decides (original allows its own models)
+    if _flag(context, "allowRetired", False):  # else the model set decides (original allows its own models)
         env[SETTING_KEYS["allowRetired"]] = "true"
     url_expiry = _optional_number(context, "urlExpirySeconds", int)  # Settings checks the range
     if url_expiry is not None:
@@ -174,7 +174,7 @@ def _lifecycle(roles: list[ModelRole], region: str, today: date | None, retired_
         if not retired_ok:
             raise StackConfigError(
                 f"{names} model {model_id} ({record.name}) is past its end of life on Bedrock{instead}, "
-                "or deploy it deliberately with -c allowRetired=true (the original profile does)"
+                "or deploy it deliberately with -c allowRetired=true (the original model set does)"
             )
         warnings.append(
             f"{names} model {model_id} is past its end of life: calls fail unless "

@@ -1,4 +1,4 @@
-"""Settings: a model set's models (profiles.json: current or original), overridden by IMAGEGEN_*
+"""Settings: a model set's models (model_sets.json: current or original), overridden by IMAGEGEN_*
 environment variables.
 
 The same names serve the Lambda functions (the stack sets them) and the command line.
@@ -18,7 +18,7 @@ from .models.registry import resolve
 from .models.request import Task
 from .models.tasks import MODIFY_TASKS
 
-PROFILES_PATH = Path(__file__).with_name("profiles.json")
+MODEL_SETS_PATH = Path(__file__).with_name("model_sets.json")
 MODIFY_MODES = tuple(t.value for t in MODIFY_TASKS)
 MODEL_SET = "IMAGEGEN_MODEL_SET"
 # old name -> new name; the old one still works (deprecations() says so). IMAGEGEN_PROFILE named the
@@ -30,7 +30,7 @@ MAX_URL_EXPIRY = 7 * 24 * 3600  # SigV4's limit; a URL also dies with the creden
 def deprecations(env: Mapping[str, str]) -> list[str]:
     """A line for each old variable name `env` still uses."""
     return [
-        f"{old} is deprecated: set {new} instead (the same values, {' or '.join(profiles())})"
+        f"{old} is deprecated: set {new} instead (the same values, {' or '.join(model_sets())})"
         for old, new in RENAMED.items()
         if old in env
     ]
@@ -42,15 +42,15 @@ def _model_set(env: Mapping[str, str]) -> str:
         both = " and ".join(f"{k}={v!r}" for k, v in given.items())
         raise ConfigurationError(f"{both} disagree; set {MODEL_SET} only")
     name = next(iter(given.values()), "current")
-    if name not in profiles():
+    if name not in model_sets():
         variable = next(iter(given), MODEL_SET)
-        raise ConfigurationError(f"unknown {variable} {name!r}; use one of {', '.join(profiles())}")
+        raise ConfigurationError(f"unknown {variable} {name!r}; use one of {', '.join(model_sets())}")
     return name
 
 
 @lru_cache(maxsize=1)
-def profiles() -> dict[str, dict[str, Any]]:
-    raw = json.loads(PROFILES_PATH.read_text(encoding="utf-8"))
+def model_sets() -> dict[str, dict[str, Any]]:
+    raw = json.loads(MODEL_SETS_PATH.read_text(encoding="utf-8"))
     return {name: value for name, value in raw.items() if not name.startswith("_")}
 
 
@@ -101,8 +101,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         name = _model_set(env)
-        profile = profiles()[name]
-        modify = dict(profile["modify"])
+        chosen = model_sets()[name]
+        modify = dict(chosen["modify"])
         if env.get("IMAGEGEN_MODIFY_MODELS"):
             try:
                 modify.update(json.loads(env["IMAGEGEN_MODIFY_MODELS"]))
@@ -111,13 +111,13 @@ class Settings:
         try:
             return cls(
                 bucket=env.get("IMAGEGEN_BUCKET", ""),
-                generation_models=split_ids(env.get("IMAGEGEN_GENERATION_MODEL") or profile["generation"]),
-                judge_models=split_ids(env.get("IMAGEGEN_JUDGE_MODEL") or profile["judge"]),
+                generation_models=split_ids(env.get("IMAGEGEN_GENERATION_MODEL") or chosen["generation"]),
+                judge_models=split_ids(env.get("IMAGEGEN_JUDGE_MODEL") or chosen["judge"]),
                 modify_models=modify,
                 model_set=name,
                 url_expiry_seconds=int(env.get("IMAGEGEN_URL_EXPIRY", 3600)),
                 judge_seconds=float(env.get("IMAGEGEN_JUDGE_SECONDS", 12.0)),
-                allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(profile["allow_retired"])).lower() == "true",
+                allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(chosen["allow_retired"])).lower() == "true",
                 evaluate_function=env.get("IMAGEGEN_EVALUATE_FUNCTION") or None,
                 cors_origin=env.get("IMAGEGEN_CORS_ORIGIN") or None,
             )

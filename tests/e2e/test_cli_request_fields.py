@@ -111,7 +111,7 @@ def test_output_format_jpeg_saves_a_real_jpeg(run, dev_api, via_api):
 
 @pytest.mark.parametrize("via_api", [False, True], ids=["local", "api"])
 def test_colour_guided_generation_from_the_command_line(run, emulator, dev_api, local_env, via_api):
-    emulator.configure(serve_retired=True)  # Titan v2, the original profile's generator, is past its end of life
+    emulator.configure(serve_retired=True)  # Titan v2, the original model set's generator, is past its end of life
     local_env.setenv("IMAGEGEN_MODEL_SET", "original")
     reference = run.tmp / "palette.png"
     reference.write_bytes(png.solid(64, 64, (200, 120, 20)))

@@ -424,7 +424,7 @@ def test_the_asset_is_the_core_library_and_its_data_only(synthesized):
     key = synth.one("AWS::Lambda::Function", "Generate")["Properties"]["Code"]["S3Key"]
     asset = synth.outdir / f"asset.{key.removesuffix('.zip')}"
     files = {str(p.relative_to(asset)) for p in asset.rglob("*") if p.is_file()}
-    assert {"imagegen/models/catalog.json", "imagegen/profiles.json", "imagegen/handlers/generate.py"} <= files
+    assert {"imagegen/models/catalog.json", "imagegen/model_sets.json", "imagegen/handlers/generate.py"} <= files
     assert not [f for f in files if "egg-info" in f or f.endswith(".pyc") or "tests" in f]
 
 

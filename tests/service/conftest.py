@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from imagegen.config import Settings, profiles
+from imagegen.config import Settings, model_sets
 from imagegen.handlers import evaluate, generate, modify
 from imagegen.log import Logger
 from imagegen.pipeline import Pipeline
@@ -44,7 +44,7 @@ def bedrock(clock):
 
 
 def settings_for(profile: str = "current", **overrides: Any) -> Settings:
-    chosen = profiles()[profile]
+    chosen = model_sets()[profile]
     values: dict[str, Any] = {
         "bucket": BUCKET,
         "generation_models": (

@@ -169,6 +169,6 @@ def test_the_modify_help_says_what_each_mode_takes_with_each_model_set():
 
 
 def _default_models(tasks):
-    from imagegen.config import profiles
+    from imagegen.config import model_sets
 
-    return [(profiles()["current"]["modify"][task.value], task) for task in tasks]
+    return [(model_sets()["current"]["modify"][task.value], task) for task in tasks]

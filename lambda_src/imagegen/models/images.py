@@ -39,7 +39,7 @@ def build_request(
     """The exact InvokeModel body for this model, after checking every value against its limits.
 
     A model past its end of life raises ModelRetired unless `allow_retired` (the `original`
-    profile, for accounts that still have access). With a region, a bare id becomes the
+    model set, for accounts that still have access). With a region, a bare id becomes the
     inference profile that serves it where the model does not run on demand; a profile id is
     kept if it serves the region.
     """

@@ -12,7 +12,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
 from imagegen.clock import Deadline, SystemClock
-from imagegen.config import MODEL_SET, RENAMED, Settings, deprecations, profiles
+from imagegen.config import MODEL_SET, RENAMED, Settings, deprecations, model_sets
 from imagegen.errors import ConfigurationError, CredentialsMissing, StorageFailure
 from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
@@ -93,7 +93,7 @@ def _first(chosen: str | None, configured: tuple[str, ...], task: Task) -> tuple
 
 def region_from(args: Any, env: dict[str, str], session: Any, model_set: str) -> str:
     """--region, AWS_REGION, the AWS configuration's region, else the model set's."""
-    return str(args.region or env.get("AWS_REGION") or session.region_name or profiles()[model_set]["region"])
+    return str(args.region or env.get("AWS_REGION") or session.region_name or model_sets()[model_set]["region"])
 
 
 def pipeline_from(ctx: Context) -> Pipeline:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from imagegen import png
-from imagegen.config import profiles
+from imagegen.config import model_sets
 from imagegen.errors import ImageGenError, InvalidParameter
 from imagegen.models.images import build_request
 from imagegen.models.request import ImageRequest, Margins
@@ -72,7 +72,7 @@ def takes(model: str, task: Task) -> Takes:
 def masks_epilog() -> str:
     """For each model set, which modes take which mask (and outpaint's margins), from its models."""
     sets = []
-    for name, models in profiles().items():
+    for name, models in model_sets().items():
         groups: dict[str, list[str]] = {}
         for task in MODIFY_TASKS:
             model = models["modify"].get(task.value)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imagegen.config import MAX_URL_EXPIRY, profiles
+from imagegen.config import MAX_URL_EXPIRY, model_sets
 from imagegen.models.fields import Body, Field, Kind
 from imagegen.models.registry import all_models
 from imagegen.models.tasks import MODIFY_TASKS
@@ -40,12 +40,12 @@ def parents(parser_class: type[argparse.ArgumentParser]) -> Parents:
     runs.add_argument("--bucket", help="S3 bucket for images (default: $IMAGEGEN_BUCKET)")
     runs.add_argument(
         "--model-set",
-        choices=sorted(profiles()),
+        choices=sorted(model_sets()),
         help="the models to use: current (Active models) or original (the blog post's) "
         "(default: $IMAGEGEN_MODEL_SET, else current)",
     )
     # --model-set's old name: AWS's tools use --profile for credentials (here --aws-profile)
-    runs.add_argument("--profile", dest="old_profile", choices=sorted(profiles()), help=argparse.SUPPRESS)
+    runs.add_argument("--profile", dest="old_profile", choices=sorted(model_sets()), help=argparse.SUPPRESS)
     runs.add_argument("--allow-retired", action="store_true", help="call models past their end of life")
     runs.add_argument(
         "--url-expiry", type=_expiry, help=f"pre-signed URL lifetime, 1 to {MAX_URL_EXPIRY} seconds (default: 3600)"
