@@ -3,6 +3,7 @@ doing before it starts, and does not hide pip's progress. `make test` installs t
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,8 +16,16 @@ ROOT = Path(__file__).parents[2]
 def planned(target: str, tmp_path: Path) -> list[str]:
     """The commands `make TARGET` would run on a clone with no .venv yet (make -n, nothing run)."""
     venv = tmp_path / "fresh-venv"
+    outer = ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")  # under `make test`, this make would be a sub-make
+    env = {k: v for k, v in os.environ.items() if k not in outer}
     run = subprocess.run(
-        ["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+        ["make", "--no-print-directory", "-n", target, f"VENV={venv}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return [line.replace(str(venv), ".venv") for line in run.stdout.splitlines()]
 
