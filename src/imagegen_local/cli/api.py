@@ -15,6 +15,7 @@ from . import api_http, masks
 from .aws import session_from
 from .body import body_from
 from .context import Context
+from .feedback import terminal
 from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import api_answer
 
@@ -81,7 +82,8 @@ def run(ctx: Context) -> int:
     base = api_http.api_url(args, ctx.env, session)
     if args.operation == "modify" and body is not None:  # a mask is made or checked for the source's size
         masks.fill_mask(body, args, lambda: source_size(base, body["image_id"], session, args, ctx.env))
-    status, answer = api_http.send(method, base + path, body, session, args, ctx.env)
+    with terminal(ctx.err).waiting(f"waiting for the API ({args.operation})"):
+        status, answer = api_http.send(method, base + path, body, session, args, ctx.env)
     if status != 200:
         raise api_http.error_of(answer, status)
     if not isinstance(answer, dict):

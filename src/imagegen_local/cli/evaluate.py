@@ -10,6 +10,7 @@ from imagegen.models import fields
 from .aws import deadline, pipeline_from
 from .body import body_from
 from .context import Context
+from .feedback import terminal
 from .images import resolve_image
 from .options import Parents, add_fields
 from .render import extras, verdict_lines
@@ -34,7 +35,8 @@ def run(ctx: Context) -> int:
     pipeline = pipeline_from(ctx)
     image_id = resolve_image(pipeline, args.image, args.prompt, ctx.err, needs_prompt=True)
     image_id, judge_model = requests.evaluate_input(body_from(args, fields.EVALUATE, image_id=image_id))
-    answer = pipeline.evaluate(image_id, deadline(), judge_model)
+    with terminal(ctx.err).waiting("judging"):
+        answer = pipeline.evaluate(image_id, deadline(), judge_model)
     evaluation = answer["evaluation"]
     ctx.emit(
         "\n".join([f"verdict for {image_id}", *verdict_lines(evaluation, "  ")]),

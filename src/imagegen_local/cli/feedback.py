@@ -1,5 +1,6 @@
-"""What a person at a terminal sees while a command works: a batch's progress bar, and a line for
-each backoff once a throttled call has kept them waiting more than two seconds. On stderr, and
+"""What a person at a terminal sees while a command works: a batch's progress bar, how long a call
+has kept them waiting once it passes two seconds, and a line for each backoff once a throttled
+call has kept them waiting that long. On stderr, and
 only when stderr is a terminal: piped or redirected, it gets none of it (the command's output
 says how things went, and --verbose logs every `retry_wait`)."""
 
@@ -79,6 +80,36 @@ class Terminal:
             with self._lock:
                 if self._shown:
                     self._write("\n")
+                    self._shown = ""
+
+    @contextmanager
+    def waiting(self, what: str) -> Iterator[None]:
+        """While the block runs, past SHOW_WAITS_OVER seconds, `what: N s` on a line of its own,
+        counting; cleared when the block ends (on a terminal only)."""
+        if not self.live:
+            yield
+            return
+        stop = threading.Event()
+        started = time.monotonic()
+
+        def count() -> None:
+            if stop.wait(SHOW_WAITS_OVER):
+                return
+            while True:
+                self.draw(f"{what}: {time.monotonic() - started:.0f} s")
+                if stop.wait(TICK_SECONDS):
+                    return
+
+        counter = threading.Thread(target=count, name="imagegen-waiting", daemon=True)
+        counter.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            counter.join()
+            with self._lock:
+                if self._shown:
+                    self._write("\r" + " " * len(self._shown) + "\r")
                     self._shown = ""
 
     def draw(self, text: str) -> None:

@@ -10,6 +10,7 @@ from imagegen.models import fields
 from .aws import deadline, pipeline_from
 from .body import body_from
 from .context import Context
+from .feedback import terminal
 from .images import open_files, output_folder, save_images
 from .options import Parents, add_fields
 from .render import describe_images, extras
@@ -35,7 +36,8 @@ def run(ctx: Context) -> int:
     given = requests.generate_input(body_from(args, fields.GENERATE))
     pipeline = pipeline_from(ctx)
     folder = output_folder(args.output_dir)
-    answer = pipeline.generate(given, deadline())
+    with terminal(ctx.err).waiting("generating"):
+        answer = pipeline.generate(given, deadline())
     images = save_images(pipeline, answer, folder)
     ctx.emit(
         describe_images(f"generated {len(images)} image(s) for {args.prompt!r}", images, answer),

@@ -22,6 +22,7 @@ from imagegen.pipeline import Pipeline
 from . import masks, modes
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
+from .feedback import terminal
 from .images import open_files, output_folder, save_images
 from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import describe_images
@@ -192,7 +193,8 @@ class Session:
             self.say("interrupted: the step is cancelled")
 
     def generate(self, prompt: str) -> None:
-        answer = self.pipeline.generate(requests.generate_input({"prompt": prompt}), deadline())
+        with terminal(self.ctx.err).waiting("generating"):
+            answer = self.pipeline.generate(requests.generate_input({"prompt": prompt}), deadline())
         self.show("generated", answer, self.folders[0])
 
     def modify(self, answer: str) -> None:
@@ -207,7 +209,8 @@ class Session:
             return
         if taken.margins and not self.fill_margins(body):
             return
-        edit = self.pipeline.modify(requests.modify_input(body), deadline())
+        with terminal(self.ctx.err).waiting(f"modifying ({self.mode})"):
+            edit = self.pipeline.modify(requests.modify_input(body), deadline())
         self.show(f"{self.mode} of {image['image_id']}", edit, self.folders[1])
 
     def fill_mask(self, body: dict[str, Any], taken: modes.Takes, size: masks.Size) -> bool:

@@ -12,6 +12,7 @@ from . import masks, modes
 from .aws import deadline, pipeline_from
 from .body import body_from
 from .context import Context
+from .feedback import terminal
 from .images import open_files, output_folder, resolve_image, save_images
 from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import describe_images, extras
@@ -43,7 +44,8 @@ def run(ctx: Context) -> int:
     body = body_from(args, fields.MODIFY, image_id=image_id)
     masks.fill_mask(body, args, lambda: source_size(pipeline, image_id))
     given = requests.modify_input(body)
-    answer = pipeline.modify(given, deadline())
+    with terminal(ctx.err).waiting(f"modifying ({args.mode})"):
+        answer = pipeline.modify(given, deadline())
     images = save_images(pipeline, answer, folder)
     ctx.emit(
         describe_images(f"{args.mode} of {image_id}", images, answer),
