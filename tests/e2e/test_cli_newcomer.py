@@ -156,3 +156,10 @@ def test_the_flag_wins_over_the_old_variable(emulator, local_env, tmp_path):
     )
     assert (code, err) == (0, "")
     assert json.loads(out)["images"][0]["model"] == "stability.stable-image-core-v1:1"
+
+
+@pytest.mark.parametrize("task", [None, "judge", "generate", "inpaint"])
+def test_the_models_table_fits_100_columns(tmp_path, task):
+    code, out, _ = cli_runner(tmp_path)("models", *(["--task", task] if task else []))
+    widest = max(out.splitlines(), key=len)
+    assert code == 0 and len(widest) <= 100, widest

@@ -9,7 +9,7 @@ from imagegen.models.request import Task
 
 from .context import Context
 from .options import Parents
-from .render import MODELS_WRAP, model_doc, model_row, table
+from .render import MODELS_HEADER, MODELS_WRAP, model_doc, model_row, table
 
 
 def add_parser(commands: Any, parents: Parents) -> None:
@@ -26,6 +26,6 @@ def add_parser(commands: Any, parents: Parents) -> None:
 def run(ctx: Context) -> int:
     task = ctx.args.task
     docs = [model_doc(m, task) for m in all_models() if not task or m.supports(task)]
-    rows = [("MODEL", "ROLES", "STATE", "REGIONS", "PRICE (USD)"), *(model_row(doc) for doc in docs)]
+    rows = [MODELS_HEADER, *(model_row(doc) for doc in docs)]
     ctx.emit(table(rows, wrap=MODELS_WRAP), {"command": "models", "models": docs})
     return 0

@@ -10,9 +10,11 @@ from typing import Any
 
 from imagegen.models.registry import ModelRecord
 
-# column widths that keep the models table within 120 columns (the longest id is 45 characters,
-# the longest role 17, "EOL 2026-06-30" 14, a region 14, a price line 21); --json has every field whole
-MODELS_WRAP = (None, 17, 14, 14, 21)
+# column widths that keep the models table within 100 columns (the longest id or successor line is 46 and
+# a model's state and successor go under it; the longest role 17, a region 14, a price line 17 (a price with its
+# quality takes two)); --json has every field whole
+MODELS_HEADER = ("MODEL", "ROLES", "REGIONS", "PRICE (USD)")
+MODELS_WRAP = (None, 17, 14, 17)
 _IMAGE_KEYS = ("image_id", "url", "url_expires_at", "model", "seed", "format", "width", "height", "evaluation")
 _EXTRAS = ("translations", "warnings", "notice", "estimated_cost_usd", "filtered")
 
@@ -184,12 +186,14 @@ def model_doc(record: ModelRecord, task: str | None = None) -> dict[str, Any]:
     }
 
 
-def model_row(doc: dict[str, Any]) -> tuple[str, str, str, str, str]:
-    """A model's row of the models table: its successor under its id, one price a line."""
+def model_row(doc: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A model's row of the models table: under its id, its state when it is not active and its
+    successor; one price a line."""
+    under = [f"  {doc['state']}" + (f", EOL {doc['eol']}" if doc["eol"] else "")] if doc["state"] != "active" else []
+    under += [f"  use {doc['successor']}"] if doc["successor"] else []
     return (
-        doc["id"] + (f"\n  use {doc['successor']}" if doc["successor"] else ""),
+        "\n".join([doc["id"], *under]),
         ", ".join(doc["tasks"]),
-        doc["state"] + (f"\nEOL {doc['eol']}" if doc["eol"] else ""),
         ", ".join(doc["regions"] + [f"{p}.*" for p in doc["profiles"]]),
         doc["price"].replace(", ", "\n"),
     )
