@@ -55,7 +55,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
 
-## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c profile=original" etc.)
+## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK)
 	$(CDK) synth --quiet $(CDK_ARGS)
 
