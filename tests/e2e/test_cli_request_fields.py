@@ -15,7 +15,16 @@ from imagegen_local import cli
 from tests.e2e.conftest import cli_runner
 
 BUCKET = "imagegen-demo"
-LOCAL_ONLY = {"--output-dir", "--open", "--verbose", "--bucket", "--model-set", "--profile", "--allow-retired", "--url-expiry"}
+LOCAL_ONLY = {
+    "--output-dir",
+    "--open",
+    "--verbose",
+    "--bucket",
+    "--model-set",
+    "--profile",
+    "--allow-retired",
+    "--url-expiry",
+}
 API_ONLY = {"--api-url", "--stack-name", "--api-key"}
 
 

@@ -47,20 +47,24 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def bare_env(tmp_path: Path) -> dict[str, str]:
-    """What a fresh terminal of a machine without AWS has: no AWS_* variable, no ~/.aws."""
-    return {"PATH": f"{IMAGEGEN.parent}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path)}
+def bare_env(tmp_path: Path, on_path: bool = True) -> dict[str, str]:
+    """What a fresh terminal of a machine without AWS has: no AWS_* variable, no ~/.aws; imagegen
+    on the PATH (an activated virtual environment) unless `on_path` is false."""
+    path = os.environ["PATH"] if not on_path else f"{IMAGEGEN.parent}{os.pathsep}{os.environ['PATH']}"
+    if not on_path:
+        path = os.pathsep.join(part for part in path.split(os.pathsep) if Path(part) != IMAGEGEN.parent)
+    return {"PATH": path, "HOME": str(tmp_path)}
 
 
 class Served:
     """`imagegen serve` running as its own process; its stdout is read line by line as it comes."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
+    def __init__(self, tmp_path: Path, *args: str, on_path: bool = True) -> None:
         self.base = free_port_base()
         self.process = subprocess.Popen(
             [IMAGEGEN, "serve", "--port-base", str(self.base), *args],
             cwd=tmp_path,
-            env=bare_env(tmp_path),
+            env=bare_env(tmp_path, on_path),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -93,9 +97,9 @@ class Served:
             self.process.communicate()
 
 
-def shell(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
+def shell(tmp_path: Path, script: str, on_path: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["sh", "-c", script], cwd=tmp_path, env=bare_env(tmp_path), capture_output=True, text=True, timeout=60
+        ["sh", "-c", script], cwd=tmp_path, env=bare_env(tmp_path, on_path), capture_output=True, text=True, timeout=60
     )
 
 
@@ -126,6 +130,20 @@ def test_serve_starts_the_world_and_after_one_step_every_command_works_until_ctr
     finally:
         served.process.kill()
     assert not any(_listening(base + offset) for offset in range(3))
+
+
+def test_started_by_its_path_the_next_step_it_prints_names_that_path_and_works_as_pasted(tmp_path):
+    served = Served(tmp_path, on_path=False)  # `.venv/bin/imagegen serve`, the environment not activated
+    try:
+        banner = served.banner()
+        step = f'eval "$({IMAGEGEN} serve --env --port-base {served.base})"'
+        assert step in banner and f'{IMAGEGEN} generate "a fox"' in banner
+        assert "imagegen generate" not in banner.replace(f"{IMAGEGEN} generate", "")
+        pasted = shell(tmp_path, f"{step} && {IMAGEGEN} models --json", on_path=False)
+        assert pasted.returncode == 0, pasted.stderr
+        assert served.stop(signal.SIGINT) == 0
+    finally:
+        served.process.kill()
 
 
 def test_sigterm_stops_it_too_and_a_second_serve_on_the_same_ports_says_why_it_cannot(tmp_path):

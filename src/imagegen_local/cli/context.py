@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
+import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -28,6 +32,7 @@ class Context:
     err: TextIO
     env: dict[str, str] = field(default_factory=dict)
     ask: Callable[[str], str] = input
+    program: str = "imagegen"  # how to start this program again, in a next step printed for the user
 
     def emit(self, human: str, document: dict[str, Any]) -> None:
         """The human text, or with --json the document."""
@@ -42,3 +47,20 @@ class Context:
         if getattr(self.args, "json", False):
             print(json.dumps({"error": {"code": code, "message": message}}), file=self.out)
         return exit_status
+
+
+def program_name(argv0: str, which: Callable[[str], str | None] = shutil.which, cwd: str | None = None) -> str:
+    """How the user can type this program again: `imagegen` when that name finds this very file on
+    the PATH, else its path (relative to `cwd` when under it, as `.venv/bin/imagegen`); started
+    as a module (`python -m imagegen_local.cli`), that."""
+    if os.path.basename(argv0) == "__main__.py":
+        return f"{os.path.basename(sys.executable)} -m imagegen_local.cli"
+    name = os.path.basename(argv0)
+    found = which(name)
+    if found and os.path.realpath(found) == os.path.realpath(argv0):
+        return name
+    where = os.path.abspath(argv0)
+    relative = os.path.relpath(where, cwd or os.getcwd())
+    if relative.startswith(".."):
+        return shlex.quote(where)
+    return shlex.quote(relative if os.sep in relative else os.path.join(".", relative))

@@ -13,7 +13,7 @@ from imagegen.errors import ImageGenError
 from imagegen.ids import looks_like_image_id
 
 from . import wording
-from .context import Context, Usage
+from .context import Context, Usage, program_name
 from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, READER_GONE, USAGE
 from .parser import ShowVersion, build_parser
 
@@ -26,6 +26,7 @@ def main(
     ask: Callable[[str], str] = input,
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    program = program_name(sys.argv[0]) if argv is None else "imagegen"
     env = dict(os.environ)  # settings and boto3 both read the process environment
     parser = build_parser()
     given = list(argv if argv is not None else sys.argv[1:])
@@ -45,7 +46,7 @@ def main(
         as_json = exc.offers_json and "--json" in given
         ctx = Context(argparse.Namespace(json=as_json), out, err, env, ask)
         return ctx.fail(USAGE, message, OWN_CODES[USAGE], exc.prog)
-    ctx = Context(args, out, err, env, ask)
+    ctx = Context(args, out, err, env, ask, program)
     try:
         code = int(args.run(ctx))
         out.flush()  # a reader gone away (`| head`) shows here, not in the interpreter's last flush

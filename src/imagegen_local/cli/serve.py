@@ -84,7 +84,7 @@ def run(ctx: Context) -> int:
     args = ctx.args
     ports = world.Ports.from_base(args.port_base)
     if args.env:
-        print(exports(running_environment(ports, args.bucket)), file=ctx.out)
+        print(exports(running_environment(ports, args.bucket, ctx.program)), file=ctx.out)
         return 0
     faults = Faults(
         latency_seconds=args.latency,
@@ -98,14 +98,15 @@ def run(ctx: Context) -> int:
         try:
             served = running.enter_context(world.World(faults, ports, args.bucket or world.BUCKET, logs))
         except world.PortInUse as exc:
-            raise OSError(f"{exc.strerror}: is `imagegen serve` running there? --port-base picks others") from None
-        print(banner(served, args.port_base), file=ctx.out, flush=True)
+            raise OSError(f"{exc.strerror}: is `{ctx.program} serve` running there? --port-base picks others") from None
+        print(banner(served, args.port_base, ctx.program), file=ctx.out, flush=True)
         _until_stopped()
     return 0
 
 
-def banner(served: world.World, port_base: int) -> str:
-    step = "imagegen serve --env" + ("" if port_base == PORT_BASE else f" --port-base {port_base}")
+def banner(served: world.World, port_base: int, program: str = "imagegen") -> str:
+    """What runs where, and the next step, spelled with `program` as the user started it."""
+    step = f"{program} serve --env" + ("" if port_base == PORT_BASE else f" --port-base {port_base}")
     return "\n".join(
         [
             "The offline world, on 127.0.0.1 only (images and verdicts are EMULATED; nothing reaches AWS):",
@@ -113,7 +114,7 @@ def banner(served: world.World, port_base: int) -> str:
             f"  local S3                  {served.s3.url}  (bucket {served.bucket})",
             f"  API (the real handlers)   {served.api.url}",
             f'In another terminal, one step first:  eval "$({step})"',
-            '  then any command, e.g.  imagegen generate "a fox"  |  imagegen api generate "a fox"',
+            f'  then any command, e.g.  {program} generate "a fox"  |  {program} api generate "a fox"',
             "Ctrl-C stops everything.",
         ]
     )
@@ -125,13 +126,13 @@ def exports(env: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def running_environment(ports: world.Ports, bucket: str | None) -> dict[str, str]:
+def running_environment(ports: world.Ports, bucket: str | None, program: str = "imagegen") -> dict[str, str]:
     """world.World.env for the world serving at `ports`: each server is asked whether it runs,
     and the local S3 which bucket the world has (serve's: the oldest)."""
     emulator_url, s3_url, api_url = ports.urls()
-    _answer(f"{emulator_url}/_emulator/health", ports.emulator, "Bedrock emulator")
-    listing = _answer(s3_url + "/", ports.s3, "local S3")
-    _answer(api_url, ports.api, "API")
+    _answer(f"{emulator_url}/_emulator/health", ports.emulator, "Bedrock emulator", program)
+    listing = _answer(s3_url + "/", ports.s3, "local S3", program)
+    _answer(api_url, ports.api, "API", program)
     try:
         found = [
             (entry.findtext("{*}CreationDate") or "", entry.findtext("{*}Name") or "")
@@ -147,7 +148,7 @@ def running_environment(ports: world.Ports, bucket: str | None) -> dict[str, str
     return world.world_environment(emulator_url, s3_url, api_url, bucket or names[0])
 
 
-def _answer(url: str, port: int, server: str) -> bytes:
+def _answer(url: str, port: int, server: str, program: str) -> bytes:
     """What `url` answers, an HTTP error included; one line naming the port if nothing does."""
     try:
         return fetch(url, timeout=5)
@@ -156,7 +157,7 @@ def _answer(url: str, port: int, server: str) -> bytes:
     except OSError:  # refused, or not answering in time (urllib's URLError is an OSError)
         raise OSError(
             f"nothing is listening on {HOST}:{port} (the {server}'s port): "
-            "start the offline world with `imagegen serve` (and the same --port-base) first"
+            f"start the offline world with `{program} serve` (and the same --port-base) first"
         ) from None
 
 
