@@ -76,12 +76,13 @@ class InvalidParameter(InvalidRequest):
         self.takes = None if takes is None else tuple(takes)
         if takes is not None:
             allowed += f" (this task takes: {', '.join(takes) or 'no options'})"
-        super().__init__(
-            f"{field}={shown} is not allowed{where}: {allowed}",
-            field=field,
-            value=shown,
-            allowed=allowed,
-        )
+        # the answer's details: what is allowed, the fields the task takes and the model, apart
+        details: dict[str, Any] = {"field": field, "value": shown, "allowed": self.rule}
+        if takes is not None:
+            details["takes"] = list(self.takes or ())
+        if model_id:
+            details["model_id"] = model_id
+        super().__init__(f"{field}={shown} is not allowed{where}: {allowed}", **details)
         self.field = field
         self.value = value
         self.shown = shown

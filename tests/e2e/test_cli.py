@@ -350,7 +350,7 @@ def test_api_errors_and_api_keys(run, dev_api):
     headers = {k.lower(): v for k, v in dev_api.received[-1][2].items()}
     assert headers["x-api-key"] == "k-123" and "authorization" not in headers
     code, _, err = run("api", "generate", "", "--api-url", dev_api.url)
-    assert code == 2 and "Invalid request body" in err
+    assert (code, err) == (2, "imagegen: PROMPT is not allowed: the API takes at least 1 character\n")
 
 
 def test_every_command_and_option_has_help():

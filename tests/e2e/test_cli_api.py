@@ -240,3 +240,23 @@ def test_an_api_error_without_a_known_code_exits_by_its_status(run, answering, s
     code, _, err = run("api", "get", IMAGE_ID, "--api-url", answering.url)
     message = body["error"]["message"] if "error" in body else body["message"]
     assert (code, err) == (exit_code, f"imagegen: {message}\n")
+
+
+def test_a_field_the_deployed_api_refuses_is_named_as_the_option_typed(run, dev_api):
+    code, out, err = run("api", "generate", "a fox", "--no-evaluate", "--json", "--api-url", dev_api.url)
+    assert code == 0, err
+    image_id = json.loads(out)["answer"]["image_id"]
+    modify = ["api", "modify", image_id, "--api-url", dev_api.url]
+    code, _, err = run(*modify, "a cat", "--mode", "inpaint")
+    assert code == 2 and err.startswith(
+        "imagegen: --mask or --mask-rect is not given; stability.stable-image-inpaint-v1:0 needs"
+    )
+    sent = len(dev_api.received)  # what API Gateway's request model refuses is said here, and not sent
+    code, _, err = run(*modify, "a cat", "--mode", "variation", "--seed", "-3")
+    assert (code, err) == (2, "imagegen: --seed -3 is not allowed: the API takes at least 0\n")
+    code, _, err = run(*modify, "x" * 10001, "--mode", "variation")
+    assert code == 2 and err == "imagegen: PROMPT is not allowed: the API takes at most 10000 characters\n"
+    assert len(dev_api.received) == sent
+    code, _, err = run(*modify, "--mode", "erase", "--mask-rect", "0,0,8,8", "a cat")
+    assert code == 2 and err.startswith("imagegen: PROMPT 'a cat' is not allowed for ")
+    assert "(this task takes: --grow-mask, IMAGE, --mask, --output-format, --seed)" in err

@@ -98,7 +98,7 @@ def test_every_mode_asks_for_what_its_model_takes_and_a_failed_step_ends_nothing
     lines = err.splitlines()
     assert len(lines) == 3, err
     assert "content filters blocked the prompt" in lines[0]
-    assert lines[1].startswith("imagegen: margins.left=3000 is not allowed") and "0 to 2000" in lines[1]
+    assert lines[1].startswith("imagegen: the left margin 3000 is not allowed") and "0 to 2000" in lines[1]
     assert "throttl" in lines[2].lower()
     made = [m.group(1) for m in re.finditer(r"^(\S+) of \S+$", out, re.MULTILINE)]
     assert made == ["variation", "inpaint", "erase", "replace", "recolor", "outpaint", "remove-background"]

@@ -89,7 +89,8 @@ def stored_image(local_env, tmp_path):
     [
         (
             ["--mode", "inpaint", "a cat"],
-            "--mask is not given; stability.stable-image-inpaint-v1:0 needs it: required, unless transparent pixels "
+            "--mask or --mask-rect is not given; stability.stable-image-inpaint-v1:0 needs it: required, unless "
+            "transparent pixels "
             "in the source image mark the area (it has no alpha channel)",
         ),
         (
@@ -105,6 +106,18 @@ def stored_image(local_env, tmp_path):
         (
             ["a cat", "--mode", "variation", "--seed", "-3"],
             "--seed -3 is not allowed for stability.sd3-5-large-v1:0: a whole number from 0 to 4294967294",
+        ),
+        (  # the mask it made is named by the option typed, and its bytes are no value the user gave
+            ["a cat", "--mode", "replace", "--mask-prompt", "the fox", "--mask-rect", "0,0,10,10"],
+            "--mask-rect is not allowed for stability.stable-image-search-replace-v1:0: not supported for "
+            "'replace' (this task takes: --grow-mask, IMAGE, --mask-prompt, --negative-prompt, --output-format, "
+            "PROMPT, --seed, --style)",
+        ),
+        (
+            ["a cat", "--mode", "inpaint", "--mask-rect", "0,0,10,10", "--margins", "0,64,0,0"],
+            "--margins 0,64,0,0 is not allowed for stability.stable-image-inpaint-v1:0: not supported for 'inpaint' "
+            "(this task takes: --grow-mask, IMAGE, --mask, --negative-prompt, --output-format, PROMPT, --seed, "
+            "--style)",
         ),
     ],
 )

@@ -11,7 +11,7 @@ from imagegen.ids import checked_image_id
 from imagegen.models import fields
 from imagegen.models.fields import Body
 
-from . import api_http, masks
+from . import api_http, masks, request_model
 from .aws import session_from
 from .body import body_from
 from .context import Context
@@ -72,7 +72,11 @@ def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
     method, path, spec = OPERATIONS[args.operation]
     if "image_id" in args:  # never sign and send a path of the caller's making
         path = path.format(image_id=checked_image_id(args.image_id))
-    return method, path, body_from(args, spec) if spec else None
+    if spec is None:
+        return method, path, None
+    body = body_from(args, spec)
+    request_model.check(body, spec)
+    return method, path, body
 
 
 def run(ctx: Context) -> int:

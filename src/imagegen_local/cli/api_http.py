@@ -25,8 +25,8 @@ class ApiError(ImageGenError):
     """An error the API answered, carried to the command's one-line report. It exits as the error
     its code names does here, else by its HTTP `status` (an answer of API Gateway's own)."""
 
-    def __init__(self, code: str, message: str, status: int) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, status: int, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, **(details or {}))
         self.code = code  # type: ignore[misc]  # an instance's code: the one the API answered
         self.status = status
         kind = errors.by_code(code)
@@ -99,7 +99,8 @@ def error_of(answer: Any, status: int) -> ApiError:
     """The API's error, whatever shape its body has."""
     error = answer.get("error") if isinstance(answer, dict) else None
     if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return ApiError(str(error.get("code") or "http_error"), error["message"], status)
+        details = {key: value for key, value in error.items() if key not in ("code", "message")}
+        return ApiError(str(error.get("code") or "http_error"), error["message"], status, details)
     message = answer.get("message") if isinstance(answer, dict) else None
     text = message if isinstance(message, str) and message else f"the API answered HTTP {status}"
     return ApiError("http_error", text, status)

@@ -19,7 +19,7 @@ from imagegen.models import fields
 from imagegen.models.tasks import MODIFY_TASKS, Task
 from imagegen.pipeline import Pipeline
 
-from . import masks, modes
+from . import masks, modes, wording
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
 from .feedback import terminal
@@ -184,7 +184,7 @@ class Session:
                 self.modify(answer)
         except ImageGenError as exc:
             self.failure = exc
-            self.say(exc.message)
+            self.say(wording.message(exc, wording.asked_as))
         except Usage as exc:
             self.say(exc.message)
         except (BotoCoreError, OSError, ValueError) as exc:

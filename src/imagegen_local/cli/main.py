@@ -56,7 +56,7 @@ def main(
     except Usage as exc:
         return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
     except ImageGenError as exc:
-        return ctx.fail(exc.code, wording.message(exc), exc.exit_code)
+        return ctx.fail(exc.code, wording.message(exc, given=given), exc.exit_code)
     except BotoCoreError as exc:  # e.g. an unknown --aws-profile
         return ctx.fail(AWS_CONFIGURATION, str(exc), OWN_CODES[AWS_CONFIGURATION])
     except (OSError, ValueError) as exc:
