@@ -58,7 +58,7 @@ def request_fields() -> str:
         taken = [name for name, body in BODIES.items() if row in body.fields()]
         required = [name for name in taken if row.name in BODIES[name].required]
         where = ", ".join(f"{name} (required)" if name in required else name for name in taken)
-        rows.append(f"| `{row.name}` | {_json_type(row)} | {where} | {_option(row, taken)} | {row.help} |")
+        rows.append(f"| `{row.name}` | {_json_type(row)} | {where} | {_option(row, taken)} | {row.described()} |")
     return "\n".join(rows)
 
 

@@ -3,6 +3,7 @@ printed JSON, one-line errors and their exit codes."""
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from imagegen import png
 from imagegen.models import registry
+from imagegen.models.fields import FIELDS
 from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
@@ -367,6 +369,27 @@ def test_every_command_and_option_has_help():
                 assert action.help, f"{path} {action.option_strings or action.dest} has no help"
 
     walk(parser, "imagegen")
+
+
+def test_the_help_names_options_never_the_bodys_field_names():
+    body_names = [row.name for row in FIELDS if "_" in row.name]  # mask_image, reference_image...
+    helps = []
+
+    def walk(p):
+        helps.append(p.description or "")
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    walk(sub)
+            elif action.help and action.help != argparse.SUPPRESS:
+                helps.append(action.help)
+
+    walk(cli.build_parser())
+    for text in helps:
+        named = [name for name in body_names if re.search(rf"(?<![-\w]){name}\b", text)]
+        assert not named and "in a body" not in text, text
+    assert any("with --colors:" in text for text in helps)
+    assert any("(or words: --mask-prompt)" in text for text in helps)
 
 
 def test_the_installed_command_prints_its_help():

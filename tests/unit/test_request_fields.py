@@ -43,7 +43,7 @@ def test_each_schema_property_is_a_row_described_by_its_help(body):
     assert schema["title"] == body.title
     assert list(schema["properties"]) == [row.name for row in body.fields()]
     for row in body.fields():
-        assert schema["properties"][row.name]["description"] == row.help
+        assert schema["properties"][row.name]["description"] == row.described()
     assert set(schema["required"]) <= set(schema["properties"])
 
 

@@ -18,7 +18,7 @@ def schema(body: Body) -> dict[str, Any]:
     """The body's JSON schema: a property per field, described by its help."""
     properties: dict[str, Any] = {}
     for row in body.fields():
-        prop = {**row.schema, "description": row.help}
+        prop = {**row.schema, "description": row.described()}
         if row.name in body.defaults:
             prop["default"] = body.defaults[row.name]
         properties[row.name] = prop

@@ -1,7 +1,8 @@
 """The request's fields, once: a row for every field of the API's request bodies.
 
 A row says what a field holds (its kind and JSON-schema fragment), what it is for (the help,
-which is also its description in the API's request models) and which tasks it applies to. From
+which is also its description in the API's request models; `{name}` in it names another field,
+as each surface spells it) and which tasks it applies to. From
 this table come ImageRequest's type checks, the JSON schemas API Gateway validates bodies with,
 the handlers' reading of a body, and the command line's options (local commands and `imagegen
 api`). A new option is a row here plus the builder code that uses it.
@@ -9,7 +10,8 @@ api`). A new option is a row here plus the builder code that uses it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -52,6 +54,13 @@ class Field:
         if self.flag == "":
             return "--" + self.name.replace("_", "-")
         return self.flag
+
+    def described(self, spell: Callable[[str], str] = lambda name: name) -> str:
+        """The help with each `{field}` it names spelled by `spell` (the body's name by default)."""
+        return _NAMED.sub(lambda found: spell(found.group(1)), self.help)
+
+
+_NAMED = re.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(frozen=True)
@@ -185,8 +194,7 @@ FIELDS: tuple[Field, ...] = (
         "reference_image",
         Kind.IMAGE,
         {"type": "string", "minLength": 1},
-        "with colors: an image whose look guides the result (a PNG or JPEG: base64 in a body, a file on the "
-        "command line)",
+        "with {colors}: an image whose look guides the result (a PNG or JPEG)",
         _G,
     ),
     Field(
@@ -195,16 +203,16 @@ FIELDS: tuple[Field, ...] = (
         _TEXT,
         "words naming the area: what to replace and recolor (every model); for inpaint and erase with Titan or "
         "Canvas, what to change; for outpaint with Titan or Canvas, what to keep. Stability's inpaint and erase take "
-        "a mask image instead (mask_image)",
+        "a mask image instead ({mask_image})",
         _MASKED,
     ),
     Field(
         "mask_image",
         Kind.IMAGE,
         {"type": "string", "minLength": 1},
-        "a PNG mask of the image's size, pure black and white, white where the image should change (base64 in a "
-        "body, a file on the command line): inpaint and erase with Stability (needed unless transparent pixels in "
-        "the source mark the area); inpaint, outpaint and erase with Titan or Canvas (or words: mask_prompt)",
+        "a PNG mask of the image's size, pure black and white, white where the image should change: inpaint and "
+        "erase with Stability (needed unless transparent pixels in the source mark the area); inpaint, outpaint "
+        "and erase with Titan or Canvas (or words: {mask_prompt})",
         frozenset({Task.INPAINT, Task.OUTPAINT, Task.ERASE}),
         flag="--mask",
     ),

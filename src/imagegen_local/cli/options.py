@@ -15,6 +15,8 @@ from imagegen.models.fields import Body, Field, Kind
 from imagegen.models.registry import all_models
 from imagegen.models.tasks import MODIFY_TASKS
 
+from .wording import typed_as
+
 MODIFY_DEFAULTS = {"mode": "variation"}  # the command line's own: a modification is a variation unless --mode says
 
 
@@ -75,7 +77,7 @@ def add_fields(
             where = groups[row.group]
         if row.kind is Kind.FLAG:  # an option that turns the body's default around
             default = bool(body.default(row.name))
-            help = f"do not {row.help}" if default else row.help
+            help = f"do not {_help(row)}" if default else _help(row)
             option = flag_option(row, body)
             where.add_argument(option, dest=row.name, action="store_const", const=not default, help=help)
             continue
@@ -93,7 +95,7 @@ def limit_choices(limit: str) -> list[str]:
 
 
 def _kwargs(row: Field, default: Any) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"help": row.help, **_BY_KIND.get(row.kind, {})}
+    kwargs: dict[str, Any] = {"help": _help(row), **_BY_KIND.get(row.kind, {})}
     if row.choices:
         kwargs["choices"] = limit_choices(row.choices)
     if row.spelling:
@@ -102,6 +104,11 @@ def _kwargs(row: Field, default: Any) -> dict[str, Any]:
         kwargs["default"] = default
         kwargs["help"] += " (default: %(default)s)"
     return kwargs
+
+
+def _help(row: Field) -> str:
+    """The row's help, naming other fields by their options (a mask: --mask or --mask-rect)."""
+    return row.described(lambda name: "--mask or --mask-rect" if name == "mask_image" else typed_as(name))
 
 
 def _file_base64(path: str) -> str:
