@@ -4,11 +4,13 @@ the local S3, and pre-signed URLs that download."""
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from imagegen import png
@@ -140,6 +142,29 @@ def test_the_demo_runs_offline_and_leaves_its_images(tmp_path):
     urls = [line for line in done.stdout.splitlines() if line.startswith("http://127.0.0.1:")]
     assert len(urls) == 4  # generate, modify, refine, describe: each pre-signed URL whole, on its own line
     assert all("X-Amz-Signature=" in url and not url.endswith("...") for url in urls)
+    shown = _shapes(done.stdout.splitlines())
+    captured = _readme_capture()
+    assert len(captured) >= 20 and [line for line in captured if _shape(line) not in shown] == []
+
+
+def _shape(line: str) -> str:
+    """A line with what differs between runs masked: ids, numbers, where the images went."""
+    line = re.sub(r"\S*/(generated|updated)-images/", r"\1-images/", line)
+    return re.sub(r"\d[\d,]*", "N", re.sub(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])", "ID", line))
+
+
+def _shapes(lines: list[str]) -> set[str]:
+    return {_shape(line) for line in lines}
+
+
+def _readme_capture() -> list[str]:
+    """The README's capture of `make demo`: the demo's own lines (not make's, pip's, the URLs or
+    the lines trimmed to an ellipsis)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```text\n\$ make demo\n(.*?)```", readme, re.DOTALL)
+    assert block, "README.md has no capture of make demo"
+    skipped = ("make demo:", "…", ".venv/bin/python", "http://", "  …")
+    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith(skipped)]
 
 
 @pytest.mark.parametrize(

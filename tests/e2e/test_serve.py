@@ -174,3 +174,13 @@ def test_env_with_nothing_listening_fails_in_one_line_and_prints_nothing_to_eval
     assert code != 0 and out == ""
     assert len(err.splitlines()) == 1
     assert err.startswith("imagegen: nothing is listening on 127.0.0.1:") and "imagegen serve" in err
+
+
+def test_the_offline_page_names_every_variable_serve_env_sets_and_unsets():
+    from imagegen_local import world
+    from imagegen_local.cli.serve import UNSET
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "offline.md").read_text(encoding="utf-8")
+    exported = world.world_environment("http://e", "http://s", "http://a/prd/")
+    missing = [name for name in [*exported, *UNSET] if f"`{name}`" not in page]
+    assert not missing, f"docs/offline.md does not name {missing}"
