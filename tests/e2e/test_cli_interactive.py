@@ -217,3 +217,35 @@ def test_a_mode_without_a_model_is_refused_before_any_image_is_made(run, emulato
     code, _, err = run("interactive", "--mode", "upscale", *folders(run), ask=Script("x"))
     assert code == 2 and "upscale" in err and "as this deployment is configured" in err
     assert len(emulator.calls) == calls
+
+
+def interrupted(question):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_or_a_command_at_a_steps_question_cancels_the_step_and_the_session_goes_on(run, sent):
+    script = Script(
+        "a red fox in snow",
+        "/mode inpaint",
+        "a knitted hat",
+        interrupted,  # Ctrl-C at the mask question: the step is cancelled
+        "a knitted hat",
+        "/mode outpaint",  # a command at the mask question: cancelled, and the command runs
+        "a wide valley",
+        interrupted,  # Ctrl-C at the margins question
+        "a wide valley",
+        "/quit",  # ends the session from within a step
+        "never read",
+    )
+    code, out, err = run("interactive", *folders(run), ask=script)
+    assert (code, err) == (0, "")
+    assert out.count("cancelled") == 4 and "mode outpaint, with " in out
+    assert script.answers == ["never read"]
+    assert [request.task.value for _, request in sent] == ["generate"]  # nothing but the first image was made
+    mask_questions = [q for q in script.questions if q.startswith("Mask for inpaint")]
+    assert len(mask_questions) == 2  # asked once per step, not again after Ctrl-C
+
+
+def test_the_end_of_input_ends_the_questions_line(run):
+    code, out, _ = run("interactive", *folders(run), ask=Script("a fox"))
+    assert code == 0 and out.endswith("\n\n")  # Ctrl-D leaves the terminal on a line of its own

@@ -31,9 +31,12 @@ HELP = """commands (a line that starts with / is one; any other line answers the
   /mode MODE   modify in MODE from now on; /mode alone lists the modes and what each asks for
   /help        this help
   /quit        finish, as an empty answer or the end of input (Ctrl-D) do
-Ctrl-C cancels the step under way. A mask is white where the image should change: a rectangle
+Ctrl-C cancels the step under way, at its mask or margins question too, as an empty answer or a
+/command there does (the command then runs). A mask is white where the image should change: a rectangle
 LEFT,TOP,WIDTH,HEIGHT in pixels or % of the image (several separated by ;), a PNG file of the
 image's size, or words where the model takes them."""
+
+COMMANDS = ("/mode", "/help", "/quit")
 
 # what the prompt says, by mode
 _PROMPT = {
@@ -101,11 +104,12 @@ class Session:
         self.folders = first, edits
         self.image: dict[str, Any] | None = None  # the latest image, as save_images gives it
         self.failure: ImageGenError | None = None
+        self.quitting = False
 
     def run(self) -> int:
-        while True:
+        while not self.quitting:
             answer = self.ask(self.question())
-            if not answer or answer == "/quit":
+            if not answer:
                 break
             if answer.startswith("/"):
                 self.command(answer)
@@ -119,15 +123,30 @@ class Session:
 
     # --- asking ------------------------------------------------------------------------------
 
-    def ask(self, question: str) -> str:
-        """The answer, stripped; "" at the end of input. Ctrl-C drops the line and asks again."""
+    def ask(self, question: str, *, in_step: bool = False) -> str:
+        """The answer, stripped; "" at the end of input (Ctrl-D). Ctrl-C drops the line and asks
+        again, or within a step (`in_step`) answers "", which cancels the step."""
         while True:
             try:
                 return self.ctx.ask(question).strip()
             except EOFError:
+                print(file=self.ctx.out)  # the terminal's line ends after the question
                 return ""
             except KeyboardInterrupt:
                 print(file=self.ctx.out)
+                if in_step:
+                    return ""
+
+    def step_answer(self, question: str) -> str | None:
+        """The answer to a step's further question; None cancels the step: an empty answer, Ctrl-C,
+        Ctrl-D, or a /command (which runs once the step is cancelled)."""
+        answer = self.ask(question, in_step=True)
+        if answer and answer.split()[0] not in COMMANDS:  # /tmp/mask.png is a file, not a command
+            return answer
+        print("cancelled", file=self.ctx.out)
+        if answer:
+            self.command(answer)
+        return None
 
     def question(self) -> str:
         if self.image is None:
@@ -144,7 +163,9 @@ class Session:
     def command(self, line: str) -> None:
         name, _, rest = line.partition(" ")
         rest = rest.strip()
-        if name == "/help":
+        if name == "/quit":
+            self.quitting = True
+        elif name == "/help":
             print(HELP, file=self.ctx.out)
             if self.model():
                 print(f"now: {self.mode} with {self.model()}: {self.takes().asks()}", file=self.ctx.out)
@@ -221,7 +242,7 @@ class Session:
             question = f"Mask for {self.mode} (white = change): {area} (empty to cancel): "
         else:
             question = f"What to {_AREA[self.mode]}, in words (empty to cancel): "
-        while answer := self.ask(question):
+        while (answer := self.step_answer(question)) is not None:
             if not taken.mask_image:
                 body["mask_prompt"] = answer
                 return True
@@ -232,7 +253,6 @@ class Session:
                 continue
             body[field] = base64.b64encode(value).decode() if field == "mask_image" else value
             return True
-        print("cancelled", file=self.ctx.out)
         return False
 
     def fill_margins(self, body: dict[str, Any]) -> bool:
@@ -240,14 +260,13 @@ class Session:
             f"Margins for {self.mode}: pixels to add LEFT,RIGHT,UP,DOWN, or one number for every side "
             "(empty to cancel): "
         )
-        while answer := self.ask(question):
+        while (answer := self.step_answer(question)) is not None:
             parts = [part.strip() for part in answer.split(",")]
             if len(parts) in (1, 4) and all(part.isdigit() for part in parts):
                 sides = [int(part) for part in parts] * (4 if len(parts) == 1 else 1)
                 body["margins"] = dict(zip(("left", "right", "up", "down"), sides, strict=True))
                 return True
             self.say(f"{answer}: margins are LEFT,RIGHT,UP,DOWN in pixels (such as 0,256,0,0), or one number")
-        print("cancelled", file=self.ctx.out)
         return False
 
     def show(self, title: str, answer: dict[str, Any], folder: Path) -> None:
