@@ -175,3 +175,37 @@ def test_a_verdict_says_it_is_emulated_wherever_it_reads_as_an_opinion(bedrock):
     assert all("emulated" in verdict[key].lower() for key in ("description", "reason", "suggestions"))
     assert len(verdict["suggestions"].split()) <= 20  # the judge schema's limit
     assert verdict["revised_prompt"].startswith("a fox, ")  # a plain prompt, ready to send back to a generator
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "pointer"),
+    [
+        ("stability.stable-image-core-v1:1", {"prompt": "a fox \ud800"}, "#/prompt"),
+        ("stability.sd3-5-large-v1:0", {"prompt": "a fox", "negative_prompt": "\udfff"}, "#/negative_prompt"),
+        (
+            "us.amazon.nova-lite-v1:0",
+            {"messages": [{"role": "user", "content": [{"text": "judge \ud800"}]}]},
+            "#/messages/0/content/0/text",
+        ),
+    ],
+)
+def test_a_lone_surrogate_escape_in_an_invoke_body_is_a_validation_exception(bedrock, model, body, pointer):
+    with pytest.raises(ClientError) as caught:
+        bedrock.invoke_model(modelId=model, body=json.dumps(body))  # json.dumps writes "\ud800" escapes
+    error = caught.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("ValidationException", 400)
+    assert pointer in error["Error"]["Message"] and "surrogate" in error["Error"]["Message"]
+
+
+def test_a_lone_surrogate_escape_in_a_converse_body_is_a_validation_exception(bedrock):
+    body = {"messages": [{"role": "user", "content": [{"text": "judge \udbff this"}]}]}
+    error = raw_converse(bedrock, "us.amazon.nova-lite-v1:0", body)
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("ValidationException", 400)
+    assert "#/messages/0/content/0/text" in error["Error"]["Message"]
+
+
+def test_a_surrogate_pair_escape_is_one_character_to_the_emulator(bedrock):
+    answer = bedrock.invoke_model(
+        modelId="stability.stable-image-core-v1:1", body=json.dumps({"prompt": "a fox \U0001f98a"})
+    )
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200

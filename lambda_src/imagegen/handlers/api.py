@@ -98,7 +98,7 @@ def parse_body(event: Mapping[str, Any]) -> dict[str, Any]:
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, ValueError) as exc:
+        except (binascii.Error, ValueError, TypeError) as exc:  # TypeError: a body that is not text
             raise InvalidRequest("the request body is not valid base64 UTF-8 text") from exc
     try:
         body = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)

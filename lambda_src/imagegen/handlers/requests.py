@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..errors import InvalidParameter
@@ -56,6 +56,8 @@ def read(body: Mapping[str, Any], spec: Body) -> dict[str, Any]:
             raise InvalidParameter(
                 str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(names))}"
             )
+    for name, value in body.items():
+        _refuse_lone_surrogates(str(name), value)
     for name, wanted in spec.required.items():
         value = body.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -69,6 +71,51 @@ def read(body: Mapping[str, Any], spec: Body) -> dict[str, Any]:
             raise InvalidParameter("size", body["size"], "either size, or width and height")
         values["width"], values["height"] = values.pop("size")
     return values
+
+
+def _refuse_lone_surrogates(name: str, value: Any) -> None:
+    """Text is Unicode characters: half of a UTF-16 surrogate pair (a JSON "\\ud800" escape
+    without its other half, or an undecodable byte on a command line) is no character, and no
+    model can take it."""
+    for text in _strings(value):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            lone = f"\\u{ord(text[exc.start]):04x}"
+            raise InvalidParameter(
+                name,
+                _escaped(value),
+                f"Unicode text; {lone} at character {exc.start + 1} is a lone surrogate (half of a UTF-16 pair)",
+            ) from None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys too; without recursion, as a body may nest as deep as
+    the JSON parser allows."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+
+
+def _escaped(value: Any, depth: int = 4) -> Any:
+    """`value` with each surrogate written as a \\uXXXX escape, so that the error's echo is UTF-8
+    text (a command line prints it); nesting past `depth` is not shown."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if not isinstance(value, (list, dict)):
+        return value
+    if depth == 0:
+        return f"<{type(value).__name__}>"
+    if isinstance(value, list):
+        return [_escaped(item, depth - 1) for item in value]
+    return {_escaped(key, 0): _escaped(item, depth - 1) for key, item in value.items()}
 
 
 def _request_fields(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -284,7 +284,29 @@ def _json(body: bytes) -> dict[str, Any]:
         raise errors.malformed("#: the request body is not valid JSON") from None
     if not isinstance(value, dict):
         raise errors.malformed("#: expected type: JSONObject, found: JSONArray")
+    _refuse_lone_surrogates(value)
     return value
+
+
+def _refuse_lone_surrogates(body: dict[str, Any]) -> None:
+    """JSON lets a string escape half of a UTF-16 pair ("\\ud800" alone); Bedrock reads bodies
+    as Unicode text, and such a string holds no character: refused as malformed input, at its
+    JSON pointer, like any other value the model's schema cannot read."""
+    pending: list[tuple[str, Any]] = [("#", body)]
+    while pending:
+        pointer, value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                pending.extend([(pointer, key), (f"{pointer}/{key}", item)])
+        elif isinstance(value, list):
+            pending.extend((f"{pointer}/{i}", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                lone = f"\\u{ord(value[exc.start]):04x}"
+                where = pointer.encode("utf-8", "backslashreplace").decode()
+                raise errors.malformed(f"{where}: unpaired surrogate {lone} is not a Unicode character") from None
 
 
 def main() -> None:
