@@ -55,13 +55,17 @@ class Logger:
 
     def _emit(self, level: str, event: str, fields: dict[str, Any]) -> None:
         line = {"time": round(time.time(), 3), "level": level, "event": event, **self.fields, **fields}
-        text = json.dumps(line, default=str) + "\n"
-        with _WRITING:  # threads (a batch) must not interleave their lines
-            stream = self.stream or sys.stdout
-            stream.write(text)
-            stream.flush()
+        write_line(self.stream, json.dumps(line, default=str))
         for listener in self.listeners:
             listener(Event(level, event, {**self.fields, **fields}))
+
+
+def write_line(stream: TextIO | None, text: str) -> None:
+    """Write one line to `stream` (stdout when None), whole: threads (a batch) must not interleave lines."""
+    with _WRITING:
+        stream = stream or sys.stdout
+        stream.write(text + "\n")
+        stream.flush()
 
 
 def error_fields(exc: ImageGenError) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .clock import Deadline
-from .errors import ImageGenError, NoTimeLeft
+from .errors import ImageGenError, NoTimeLeft, Throttled
 from .log import Logger
 
 T = TypeVar("T")
@@ -46,6 +46,8 @@ def with_retries(
             return call()
         except ImageGenError as exc:
             attempt += 1
+            if log is not None and isinstance(exc, Throttled):  # each one, retried or not (metrics count them)
+                log.warning("bedrock_throttled", model=model, attempt=attempt)
             if not exc.retryable or attempt >= max_attempts:
                 raise
             delay = rng.uniform(0, min(cap, base * 2 ** (attempt - 1)))

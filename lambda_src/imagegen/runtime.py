@@ -14,6 +14,7 @@ from botocore.config import Config
 from .config import Settings
 from .errors import ConfigurationError
 from .log import Logger
+from .metrics import Metrics
 from .pipeline import Pipeline, ScheduleEvaluation
 from .storage import ImageStore, make_s3_client
 
@@ -59,7 +60,7 @@ class Runtime:
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not region:
             raise ConfigurationError("no AWS region configured: set AWS_REGION")
-        log = Logger(log_stream, service="imagegen", function=env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        log = function_log(log_stream, env.get("AWS_LAMBDA_FUNCTION_NAME"))
         judge_seconds = judge_timeout or settings.judge_seconds
         pipeline = Pipeline(
             bedrock=_bedrock(region, read_timeout=IMAGE_CALL_SECONDS),
@@ -80,6 +81,11 @@ class Runtime:
             log=log,
         )
         return cls(settings, pipeline, log)
+
+
+def function_log(stream: TextIO | None, function: str | None) -> Logger:
+    """A function's logger: JSON lines, and the metrics its events count as EMF lines beside them."""
+    return Logger(stream, service="imagegen", function=function, listeners=(Metrics(stream).on_event,))
 
 
 def cached(factory: Callable[[], Runtime]) -> Callable[[], Runtime]:

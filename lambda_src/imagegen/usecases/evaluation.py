@@ -167,6 +167,7 @@ def _judge(
         failure = documents.failed(judge, "internal_error", "the evaluation failed unexpectedly", services.now())
         return failure, ImageGenError("the evaluation failed unexpectedly")
     ms = round((services.clock.monotonic() - started) * 1000)
+    services.log.info("image_judged", image_id=image_id, judge_model=judge, ms=ms, cost_usd=verdict.cost_usd)
     return documents.done(verdict, services.now(), ms), None
 
 

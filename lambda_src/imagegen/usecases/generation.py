@@ -148,6 +148,7 @@ def _invoke(
         images=len(result.images),
         filtered=result.filtered,
         ms=invoke_ms,
+        cost_usd=resolve(model).record.price.image_cost(len(result.images), built.quality),
         **({"upstream": result.upstream[:500]} if result.upstream else {}),  # the model's own words
     )
     return built, result, invoke_ms
