@@ -3,6 +3,7 @@ whose declared size is all that limit checks read."""
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 
@@ -88,3 +89,55 @@ def paeth(a: int, b: int, c: int) -> int:
     p = a + b - c
     pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
     return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+
+
+def filter_rows(rows: list[bytes], bpp: int, kinds: list[int]) -> bytes:
+    """Scanlines: each row filtered with its kind (None, Sub, Up, Average, Paeth) and led by
+    the filter byte, the row above the first counting as zeros."""
+    out, previous = bytearray(), bytes(len(rows[0]))
+    for row, kind in zip(rows, kinds, strict=True):
+        line = bytearray()
+        for i, x in enumerate(row):
+            a = row[i - bpp] if i >= bpp else 0
+            b, c = previous[i], (previous[i - bpp] if i >= bpp else 0)
+            line.append((x - [0, a, b, (a + b) >> 1, paeth(a, b, c)][kind]) & 0xFF)
+        out += bytes([kind]) + line
+        previous = row
+    return bytes(out)
+
+
+def opaque_alpha_bytes(width: int, kind: int, *, first: bool) -> bytes:
+    """What filter `kind` writes for a row of alpha bytes that all decode to 255, below a row
+    that does too, or as the first row."""
+    scanlines = filter_rows([b"\xff" * width] * 2, 1, [kind, kind])
+    return scanlines[1 : 1 + width] if first else scanlines[2 + width :]
+
+
+# filtered colour bytes near zero, as a photo's residuals mostly are, so that the image compresses
+_SMALL_RESIDUALS = bytes([0, 0, 1, 2, 3, 255, 254, 253] * 32)
+
+
+def filtered_rgba_png(
+    width: int, height: int, kind: int, *, seed: int = 0, alpha_at: tuple[int, int, int] | None = None
+) -> bytes:
+    """A large RGBA PNG whose every row uses filter `kind`, written from its filtered bytes: noisy
+    colours, alpha 255 everywhere, or at pixel (x, y) the alpha a of `alpha_at` (x, y, a) (pixels
+    after it then decode to whatever the filter makes of that)."""
+    stride = width * 4
+    colours = random.Random(seed).randbytes(stride * height).translate(_SMALL_RESIDUALS)
+    first, later = opaque_alpha_bytes(width, kind, first=True), opaque_alpha_bytes(width, kind, first=False)
+    raw = bytearray()
+    for y in range(height):
+        line = bytearray(colours[y * stride : (y + 1) * stride])
+        line[3::4] = later if y else first
+        if alpha_at is not None and alpha_at[1] == y:
+            x, a = alpha_at[0], alpha_at[2]
+            line[4 * x + 3] = (line[4 * x + 3] + a - 255) & 0xFF
+        raw += bytes([kind]) + line
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(bytes(raw), 1))
+        + png_chunk(b"IEND", b"")
+    )

@@ -210,24 +210,59 @@ def _passes(parts: _Parts) -> Iterator[tuple[int, int, bytes]]:
 
 
 def _alpha_below_max(parts: _Parts, width: int, height: int, raw: bytes) -> bool:
-    """Unfilter only the alpha bytes: PNG filters combine a byte with the same byte of the
-    pixel to the left and above, so each byte position of a pixel is an independent stream."""
+    """Whether any alpha sample is below its maximum, read from the filtered bytes without
+    unfiltering them.
+
+    PNG filters combine a byte only with the same byte position of the pixel to its left, above
+    and above-left, so each alpha byte position is a stream of its own; and unfiltering is a
+    bijection: a byte is its filtered value plus a prediction from bytes already decoded. While
+    every alpha byte decoded so far is 255, the prediction is known in advance for each filter
+    type, so the next alpha byte is 255 exactly when its filtered value is the one
+    `_opaque_residuals` gives. A row of alpha bytes is therefore opaque iff its filtered bytes
+    equal that row pattern, and the first row that differs holds a pixel below the maximum.
+    The comparison runs over byte slices, at C speed, whatever the filter.
+    """
     channels = _CHANNELS[parts.colour]
     size = parts.depth // 8
     bpp = channels * size
     stride = width * bpp
-    if len(raw) < height * (stride + 1):
+    line = stride + 1
+    if len(raw) < height * line:
         raise InvalidImage("PNG image data is truncated")
-    for lane in range(bpp - size, bpp):
-        lines = bytearray()
-        for y in range(height):
-            start = y * (stride + 1)
-            lines.append(raw[start])
-            lines += raw[start + 1 + lane : start + 1 + stride : bpp]
-        for row in _unfilter(bytes(lines), width, height, 1):
-            if row.count(255) != len(row):
+    kinds = raw[0 : height * line : line]
+    if max(kinds, default=0) > 4:
+        raise InvalidImage(f"unknown PNG filter type {max(kinds)}")
+    first, later = _opaque_residuals(width)
+    for y, kind in enumerate(kinds):
+        expected = (later if y else first)[kind]
+        start = y * line + 1
+        for lane in range(bpp - size, bpp):
+            if raw[start + lane : start + stride : bpp] != expected:
                 return True
     return False
+
+
+def _opaque_residuals(width: int) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """The filtered bytes of one byte position across a row whose bytes are all 255, by filter
+    type (None, Sub, Up, Average, Paeth): for the first row of an image or Adam7 pass (the row
+    above counts as zeros), and for a row below one of all 255. Byte = (255 - prediction) mod 256,
+    the prediction made from the neighbours to the left (zero for the first pixel) and above."""
+    rest = width - 1
+    first_row = (
+        b"\xff" * width,  # None
+        b"\xff" + b"\x00" * rest,  # Sub: left 255 after the first pixel
+        b"\xff" * width,  # Up: above is zero
+        b"\xff" + b"\x80" * rest,  # Average: (255 + 0) >> 1 = 127 after the first pixel
+        b"\xff" + b"\x00" * rest,  # Paeth: predicts the left (255), as Sub
+    )
+    later_rows = (
+        b"\xff" * width,  # None
+        b"\xff" + b"\x00" * rest,  # Sub
+        b"\x00" * width,  # Up: above is 255
+        b"\x80" + b"\x00" * rest,  # Average: (0 + 255) >> 1 = 127 first, then 255
+        b"\x00" * width,  # Paeth: above (255) first, then all three neighbours are 255
+    )
+    return first_row, later_rows
 
 
 def _stride(width: int, channels: int, depth: int) -> int:
