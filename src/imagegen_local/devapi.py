@@ -46,6 +46,7 @@ class LambdaContext:
 class _Handler(BaseHTTPRequestHandler):
     owner: DevApi
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are sent apart: no wait for a delayed ACK between
 
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

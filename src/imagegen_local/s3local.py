@@ -17,6 +17,8 @@ class _QuietWSGIServer(QuietAboutDroppedClients, ThreadedWSGIServer):
 
 
 class _Handler(MotoRequestHandler):
+    disable_nagle_algorithm = True  # werkzeug sends headers and body apart: no wait for a delayed ACK between
+
     def log_request(self, *args: Any) -> None:  # werkzeug logs every request otherwise
         pass
 

@@ -57,6 +57,9 @@ class Faults:
 class _Handler(BaseHTTPRequestHandler):
     owner: Emulator
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: http.server sends the headers and the body apart, and with Nagle's algorithm the
+    # body waits for a keep-alive client's delayed ACK of the headers (about 40 ms an answer)
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
