@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from . import pages
 from .clock import Clock, Deadline, SystemClock
 from .config import Settings
 from .ids import new_image_id
@@ -94,9 +95,17 @@ class Pipeline:
         The verdict it leaves, as JSON."""
         return dict(evaluation.finish_deferred(self.services, image_id, judge_model, deadline))
 
-    def describe(self, image_id: str) -> dict[str, Any]:
-        """Everything known about an image, with fresh URLs for it and its edits."""
-        return gallery.describe(self.services, image_id)
+    def describe(
+        self,
+        image_id: str,
+        *,
+        limit: int = pages.DEFAULT_LIMIT,
+        cursor: str | None = None,
+        deadline: Deadline | None = None,
+    ) -> dict[str, Any]:
+        """Everything known about an image, with fresh URLs for it and for a page of its edits
+        (`limit` from `cursor`, read while `deadline` leaves time; `next_cursor` continues)."""
+        return gallery.describe(self.services, image_id, limit=limit, cursor=cursor, deadline=deadline)
 
     def upload(self, data: bytes, prompt: str | None = None) -> dict[str, Any]:
         """Store an image made elsewhere (a local file), so it can be modified or judged; `prompt`

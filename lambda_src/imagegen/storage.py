@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -24,11 +27,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from . import documents
+from .clock import Deadline
 from .documents import EditLink, Evaluation, Meta
 from .errors import CredentialsMissing, ImageNotFound, StorageFailure
 
 PREFIX = "images"
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
+EDIT_READERS = 8  # edit links read at once: below the S3 client's pool of 10 connections
 
 
 def make_s3_client(
@@ -70,6 +75,16 @@ def evaluation_key(image_id: str) -> str:
 
 def edit_link_key(parent_id: str, edit_id: str) -> str:
     return f"{PREFIX}/{parent_id}/edits/{edit_id}.json"
+
+
+@dataclass(frozen=True)
+class EditPage:
+    """Edit links, `last`: the name of the last one the page consumed (where the next page
+    starts; `after` when it consumed none), and whether more may follow."""
+
+    links: list[EditLink]
+    last: str
+    more: bool
 
 
 class ImageStore:
@@ -125,19 +140,44 @@ class ImageStore:
     def link_edit(self, parent_id: str, edit_id: str, link: EditLink) -> None:
         self._put_json(edit_link_key(parent_id, edit_id), link, "link the edit to its parent")
 
-    def edits(self, parent_id: str) -> list[EditLink]:
-        """The edit links under an image, oldest first."""
+    def edits(self, parent_id: str, limit: int, after: str = "", deadline: Deadline | None = None) -> EditPage:
+        """A page of the edit links under an image, in the order of their names (S3's listing
+        order, by edit id): at most `limit`, from just after the link named `after`. One listing
+        and one read per link, the reads `EDIT_READERS` at a time. When `deadline` passes first,
+        the page ends with the last link read in order by then (never fewer than one, so a
+        caller that follows the pages always gets further) and `more` says the rest follows."""
         prefix = f"{PREFIX}/{parent_id}/edits/"
-        links: list[dict[str, Any]] = []
+        start = {"StartAfter": prefix + after} if after else {}
         with s3_errors("list the edits"):
-            pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
-            keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
-        for key in keys:
+            listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=limit, **start)
+        keys = [str(item["Key"]) for item in listed.get("Contents", [])]
+        more = bool(listed.get("IsTruncated"))
+        if not keys:
+            return EditPage([], after, more)
+
+        def read(key: str) -> tuple[dict[str, Any] | None, bool]:
             link = self._get_json(key, "read an edit link")
-            if link is not None:
-                links.append(link)
-        links.sort(key=lambda link: (link.get("created_at", ""), link.get("image_id", "")))
-        return cast(list[EditLink], links)
+            return link, deadline is None or deadline.remaining() > 0
+
+        links: list[EditLink] = []
+        last = after
+        pool = ThreadPoolExecutor(max_workers=min(EDIT_READERS, len(keys)), thread_name_prefix="edit-link")
+        try:
+            reads = [pool.submit(read, key) for key in keys]
+            for n, (key, pending) in enumerate(zip(keys, reads, strict=True)):
+                wait = None if n == 0 or deadline is None else deadline.remaining()
+                try:
+                    link, in_time = pending.result(timeout=wait)
+                except FuturesTimeout:
+                    return EditPage(links, last, True)
+                if n > 0 and not in_time:
+                    return EditPage(links, last, True)
+                if link is not None:  # one deleted since the listing is no edit
+                    links.append(cast(EditLink, link))
+                last = key[len(prefix) :]
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return EditPage(links, last, more)
 
     def url(self, key: str) -> dict[str, str]:
         """A pre-signed GET URL for the key and when it expires."""

@@ -11,7 +11,7 @@ import binascii
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..clock import Clock, Deadline
@@ -30,6 +30,7 @@ class ApiRequest:
     body: dict[str, Any]
     request_id: str
     deadline: Deadline
+    query: Mapping[str, Any] = field(default_factory=dict)  # queryStringParameters: the last value of each
 
 
 Route = Callable[[Runtime, ApiRequest], tuple[int, dict[str, Any]]]
@@ -63,6 +64,7 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
                 api=True,
                 elapsed_seconds=_since(received_ms, rt.pipeline.now().timestamp()),
             ),
+            query=_mapping(event.get("queryStringParameters")),
         )
         log.info("request", method=method, resource=resource)
         status, payload = route(_with_log(rt, log), request)
@@ -135,6 +137,10 @@ def _since(received_ms: Any, now_seconds: float) -> float:
     if isinstance(received_ms, (int, float)) and not isinstance(received_ms, bool):
         return max(0.0, now_seconds - received_ms / 1000)
     return 0.0
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _no_constant(name: str) -> Any:

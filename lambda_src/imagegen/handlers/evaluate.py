@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import pages
 from ..errors import ImageGenError
 from ..ids import checked_image_id
 from ..log import Logger, error_fields
@@ -22,7 +23,10 @@ def evaluate(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]
 
 
 def describe(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
-    return 200, rt.pipeline.describe(checked_image_id(request.path_parameters.get("id"), "id"))
+    image_id = checked_image_id(request.path_parameters.get("id"), "id")
+    limit = pages.checked_limit(request.query.get("limit", pages.DEFAULT_LIMIT))
+    cursor = request.query.get("cursor")
+    return 200, rt.pipeline.describe(image_id, limit=limit, cursor=cursor, deadline=request.deadline)
 
 
 ROUTES: api.Routes = api.bind(served_by("evaluate"), {"/evaluate-image": evaluate, "/images/{id}": describe})

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import documents
+from .. import documents, pages
+from ..clock import Deadline
 from ..documents import Meta, ShownEvaluation
 from ..ids import checked_image_id
 from ..imageinfo import probe
@@ -34,19 +35,33 @@ def view(services: Services, image_id: str, meta: Meta, verdict: ShownEvaluation
     }
 
 
-def describe(services: Services, image_id: str) -> dict[str, Any]:
-    """Everything known about an image, with fresh URLs for it and its edits."""
+def describe(
+    services: Services,
+    image_id: str,
+    *,
+    limit: int = pages.DEFAULT_LIMIT,
+    cursor: str | None = None,
+    deadline: Deadline | None = None,
+) -> dict[str, Any]:
+    """Everything known about an image, with fresh URLs for it and for a page of its edits:
+    `limit` of them from `cursor` (a `next_cursor` answered before; none: the first page), as
+    many as `deadline` leaves time to read. `next_cursor` is where the next page starts, None
+    after the last one. There is no count of the edits: it would take listing them all."""
     image_id = checked_image_id(image_id)
+    limit = pages.checked_limit(limit)
+    after = pages.name_after(cursor) if cursor is not None else ""
     store = services.store
     meta = store.load_meta(image_id)
     verdict = evaluation.current(services, store.load_evaluation(image_id))
-    edits = [{**link, **store.url(link["image_key"])} for link in store.edits(image_id)]
+    page = store.edits(image_id, limit, after, deadline)
+    edits = [{**link, **store.url(link["image_key"])} for link in page.links]
     return {
         "image_id": image_id,
         **store.url(meta["image"]["key"]),
         "evaluation": verdict,
         "evaluation_data": documents.evaluation_data(verdict),
         "edits": edits,
+        "next_cursor": pages.cursor_after(page.last) if page.more else None,
         "meta": meta,
     }
 

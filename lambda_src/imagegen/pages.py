@@ -1,0 +1,52 @@
+"""Pages of an image's edits, as GET /images/{id} answers them: how many a page holds, and the
+opaque cursor that says where the next page starts.
+
+A cursor is base64url (unpadded) of a version tag and the name, under the image's `edits/`
+prefix, of the last edit link the page consumed; the next page lists from just after it. It
+cannot point outside the image's own prefix: the store lists that prefix only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from .errors import InvalidParameter
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200  # about 130 KB of answer: each edit carries a pre-signed URL of some 600 bytes
+
+_TAG = "e1:"
+_NAME = re.compile(r"[^/\x00-\x1f\x7f]{0,1024}")  # one S3 key segment
+_ENCODED = re.compile(r"[A-Za-z0-9_-]{1,1500}")
+
+
+def checked_limit(value: object, field: str = "limit") -> int:
+    """A page size, from a number or a query string's text ("50")."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,4}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
+        raise InvalidParameter(field, value, f"a whole number from 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})")
+    return value
+
+
+def cursor_after(name: str) -> str:
+    """The cursor of a page that ends with the edit link `name` ("" when it read none)."""
+    return base64.urlsafe_b64encode((_TAG + name).encode()).decode().rstrip("=")
+
+
+def name_after(cursor: object, field: str = "cursor") -> str:
+    """The edit link name a cursor starts after; a 400 naming `field` for anything that is not
+    a next_cursor this API answered."""
+    allowed = "the next_cursor of an earlier answer for this image"
+    if not isinstance(cursor, str) or not _ENCODED.fullmatch(cursor):
+        raise InvalidParameter(field, cursor, allowed)
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise InvalidParameter(field, cursor, allowed) from None
+    name = text.removeprefix(_TAG)
+    if not text.startswith(_TAG) or not _NAME.fullmatch(name):
+        raise InvalidParameter(field, cursor, allowed)
+    return name
