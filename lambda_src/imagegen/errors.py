@@ -255,6 +255,22 @@ class StorageFailure(ImageGenError):
     exit_code = 7
 
 
+class StorageUnavailable(StorageFailure):
+    """S3 answered a transient failure (a 500 or 503, SlowDown, a timeout): a later try may succeed."""
+
+    retryable = True
+
+
+class ImageNotStored(ImageGenError):
+    """The model made the image (it was paid for) but S3 would not store it: the answer carries
+    it inline (`images`, base64) where the response limit allows, so it is not lost. A retry would
+    pay again, so the class is not retryable."""
+
+    code = "image_not_stored"
+    http_status = 503
+    exit_code = 7
+
+
 class JudgeAnswerInvalid(UpstreamFailure):
     """The judge answered, but not with a usable evaluation."""
 

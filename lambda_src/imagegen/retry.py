@@ -24,6 +24,7 @@ def with_retries(
     max_attempts: int = 6,
     log: Logger | None = None,
     model: str | None = None,
+    start_anyway: bool = False,
 ) -> T:
     """Run `call`; while it raises a retryable error (throttled, upstream unavailable) and the
     deadline leaves room for a wait plus `call_seconds`, wait a random time up to the
@@ -31,12 +32,13 @@ def with_retries(
 
     `call_seconds` is the longest one call can take (its client's timeouts). The first call
     is held to it too: when it does not fit in the time left, NoTimeLeft is raised and nothing
-    is called, since a call that outlives the request is paid for and its answer lost.
+    is called, since a call that outlives the request is paid for and its answer lost. With `start_anyway`
+    the first call is made whatever the time left (the write of something already paid for).
 
     Each wait is logged as it starts (`retry_wait`: the model, the error's code, the attempt
     that failed, the wait and the time waited so far in seconds), for the logs and for a
     listener of `log` to tell a person why nothing seems to happen."""
-    if not deadline.fits(call_seconds):
+    if not start_anyway and not deadline.fits(call_seconds):
         raise NoTimeLeft(deadline.remaining(), call_seconds)
     rng = rng or random.Random()
     attempt = 0

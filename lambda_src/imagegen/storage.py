@@ -29,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from . import documents
 from .clock import Deadline
 from .documents import EditLink, Evaluation, Meta
-from .errors import CredentialsMissing, ImageNotFound, StorageFailure
+from .errors import CredentialsMissing, ImageNotFound, StorageFailure, StorageUnavailable
 
 PREFIX = "images"
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
@@ -227,6 +227,9 @@ class _Missing(Exception):
     """An object that does not exist: not a failure for a reader that can do without it."""
 
 
+# S3's answers that a later try may not get (besides any 5xx status)
+_TRANSIENT = ("InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "500", "503")
+
 # S3's answers to credentials it cannot accept: expired, unknown or wrongly signed
 _REFUSED_CREDENTIALS = ("ExpiredToken", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken")
 
@@ -247,8 +250,10 @@ def s3_errors(what: str) -> Iterator[None]:
             ) from exc
         if code == "NoSuchBucket":
             raise StorageFailure("the image bucket does not exist: check IMAGEGEN_BUCKET", upstream=str(exc)) from exc
-        raise StorageFailure(f"could not {what} in S3 ({code or 'error'})", upstream=str(exc)) from exc
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        failure = StorageUnavailable if code in _TRANSIENT or status >= 500 else StorageFailure
+        raise failure(f"could not {what} in S3 ({code or 'error'})", upstream=str(exc)) from exc
     except NoCredentialsError as exc:
         raise CredentialsMissing("no AWS credentials found: set AWS_PROFILE or configure credentials") from exc
-    except BotoCoreError as exc:
-        raise StorageFailure(f"could not {what} in S3", upstream=str(exc)) from exc
+    except BotoCoreError as exc:  # a timeout or a connection that failed: S3 may answer the next try
+        raise StorageUnavailable(f"could not {what} in S3", upstream=str(exc)) from exc

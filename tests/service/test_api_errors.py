@@ -130,7 +130,8 @@ def test_each_bedrock_failure_has_its_status_and_code(world, outcome, status, co
 def test_a_storage_failure_is_a_503(world):
     world.s3.delete_bucket(Bucket="imagegen-test-images")
     status, answer = world.generate({"prompt": PROMPT})
-    assert (status, answer["error"]["code"]) == (503, "storage_unavailable")
+    assert (status, answer["error"]["code"]) == (503, "image_not_stored")  # the image made comes back inline
+    assert answer["error"]["images"][0]["inline"] is True
 
 
 def test_a_configuration_error_is_a_500_with_its_code():

@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import NoCredentialsError
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import evaluate
+from imagegen.usecases import generation
 
 from tests.fakes import LambdaContext, client_error
 
@@ -30,7 +31,7 @@ def test_metadata_that_cannot_be_stored_is_a_warning_and_the_image_is_returned(w
 
 
 def test_an_image_whose_metadata_could_not_be_stored_can_still_be_fetched_and_modified(world):
-    world.fail_s3("PutObject", "meta.json", times=1)
+    world.fail_s3("PutObject", "meta.json")
     _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
     image_id = generated["image_id"]
     assert f"images/{image_id}/meta.json" not in world.stored_keys()
@@ -47,7 +48,7 @@ def test_an_image_whose_metadata_could_not_be_stored_can_still_be_fetched_and_mo
 
 
 def test_an_image_whose_metadata_could_not_be_stored_is_not_judged_blindly(world):
-    world.fail_s3("PutObject", "meta.json", times=1)
+    world.fail_s3("PutObject", "meta.json")
     _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
     status, answer = world.evaluate({"image_id": generated["image_id"]})
     assert (status, answer["error"]["field"]) == (400, "prompt")
@@ -96,18 +97,21 @@ def test_an_edit_whose_link_cannot_be_stored_is_still_returned(world):
     assert {w["step"] for w in body["warnings"]} == {"store the image's metadata", "link the edit to its parent"}
 
 
-def test_when_one_of_several_images_cannot_be_stored_the_others_are_returned(original_world):
-    original_world.fail_s3("PutObject", "image.png", times=1)
+def test_when_one_of_several_images_cannot_be_stored_the_others_are_returned_and_it_inline(original_world):
+    original_world.fail_s3("PutObject", "image.png", times=generation.S3_WRITE_ATTEMPTS)  # each try of the first
     status, body = original_world.generate({"prompt": PROMPT, "count": 3, "evaluate": False})
     assert status == 200
     assert len(body["images"]) == 2
-    assert body["warnings"][-1]["message"] == "1 of 3 generated images could not be stored"
+    assert (body["warnings"][-1]["step"], body["warnings"][-1]["code"]) == ("store the image", "image_not_stored")
+    assert body["warnings"][-1]["message"].startswith("1 generated image could not be stored in S3")
+    (kept,) = body["images_not_stored"]
+    assert base64.b64decode(kept["image_base64"])[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_when_no_image_can_be_stored_the_request_fails_with_503(world):
     world.fail_s3("PutObject", "image.png")
     status, body = world.generate({"prompt": PROMPT})
-    assert (status, body["error"]["code"]) == (503, "storage_unavailable")
+    assert (status, body["error"]["code"]) == (503, "image_not_stored")
     assert "imagegen-test-images" not in body["error"]["message"]  # no bucket or key in answers
 
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import documents
 from ..clock import Deadline
 from ..documents import MadeMeta, Origin
-from ..errors import ImageGenError
+from ..errors import ImageGenError, ImageNotStored
 from ..ids import checked_image_id
 from ..log import error_fields
-from ..models.contracts import BuiltRequest, ImageResult
+from ..models.contracts import BuiltRequest, GeneratedImage, ImageResult
 from ..models.images import build_request, call_image_model
 from ..models.registry import resolve
 from ..models.request import ImageRequest, Task
 from ..retry import with_retries
-from . import evaluation, gallery
+from . import evaluation, gallery, unstored
 from .services import Services, Warnings, pick, pick_judge
 
 
@@ -60,8 +60,9 @@ def generate(services: Services, given: GenerateInput, deadline: Deadline) -> di
     def origin(image_id: str) -> Origin:
         return documents.generated_origin(image_id, given.request.prompt)
 
-    stored = _store(services, result, built, model, given.request, invoke_ms, warnings, origin)
-    return _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+    stored, not_stored = _store(services, result, built, model, given.request, invoke_ms, warnings, origin, deadline)
+    answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+    return {**answer, **({"images_not_stored": not_stored} if not_stored else {})}
 
 
 def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[str, Any]:
@@ -82,12 +83,17 @@ def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[s
         judge_prompt = edit_judge_prompt(mode, request, parent.get("judge_prompt") or "")
         return documents.edit_origin(image_id, judge_prompt, parent_id, parent["lineage"], mode.value)
 
-    stored = _store(services, result, built, model, request, invoke_ms, warnings, origin)
+    stored, not_stored = _store(services, result, built, model, request, invoke_ms, warnings, origin, deadline)
     for item in stored:
         link = functools.partial(services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta))
         services.keep("link the edit to its parent", warnings, link)
     answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
-    return {**answer, "parent_id": parent_id, "mode": mode.value}
+    return {
+        **answer,
+        "parent_id": parent_id,
+        "mode": mode.value,
+        **({"images_not_stored": not_stored} if not_stored else {}),
+    }
 
 
 def edit_judge_prompt(mode: Task, request: ImageRequest, parent_prompt: str) -> str:
@@ -163,18 +169,25 @@ def _store(
     invoke_ms: int,
     warnings: Warnings,
     origin: Callable[[str], Origin],
-) -> list[Stored]:
-    """Store each image, then its metadata. Raises only if no image could be stored."""
+    deadline: Deadline,
+) -> tuple[list[Stored], list[unstored.UnstoredImage]]:
+    """Store each image, then its metadata, each write retried within the time left. Raises
+    ImageNotStored, with the images inline, only if no image could be stored."""
     record = resolve(model).record
     ids = [services.new_id() for _ in result.images]
     cost = record.price.image_cost(1, built.quality)  # the builder's choice, never a wire key
     stored: list[Stored] = []
+    not_stored: list[GeneratedImage] = []
     first_error: ImageGenError | None = None
+    shown: list[unstored.UnstoredImage] = []
     for index, (image_id, image) in enumerate(zip(ids, result.images, strict=True)):
         try:
-            key = services.store.save_image(image_id, image.data, image.format)
+            key = _write(
+                services, deadline, functools.partial(services.store.save_image, image_id, image.data, image.format)
+            )
         except ImageGenError as exc:
             first_error = first_error or exc
+            not_stored.append(image)
             services.log.error("image_not_stored", image_id=image_id, **error_fields(exc))
             continue
         meta = documents.made_meta(
@@ -191,23 +204,41 @@ def _store(
             batch={"index": index, "ids": ids},
             origin=origin(image_id),
         )
-        services.keep(
-            "store the image's metadata", warnings, functools.partial(services.store.save_meta, image_id, meta)
-        )
+        save_meta = functools.partial(services.store.save_meta, image_id, meta)
+        services.keep("store the image's metadata", warnings, functools.partial(_write, services, deadline, save_meta))
         stored.append(Stored(image_id, meta, image.data))
-    if not stored:
-        assert first_error is not None
-        raise first_error
     if first_error:
-        warnings.append(
-            {
-                "step": "store the image",
-                "code": first_error.code,
-                "message": f"{len(ids) - len(stored)} of {len(ids)} generated images could not be stored",
-            }
-        )
+        shown = unstored.inline_images(not_stored)
+        told = unstored.described(shown, first_error.message)
+        if not stored:
+            raise ImageNotStored(told, upstream=first_error.upstream, images=shown)
+        warnings.append({"step": "store the image", "code": ImageNotStored.code, "message": told})
     services.log.info("images_stored", ids=[s.image_id for s in stored])
-    return stored
+    return stored, shown
+
+
+T = TypeVar("T")
+
+S3_WRITE_ATTEMPTS = 6  # tries of one write at most, each one a call botocore may retry once itself
+S3_CALL_SECONDS = 3.0
+"""The longest one S3 attempt takes (the store client's 1 s connect and 2 s read timeouts): a
+write is tried again only while that, after the wait, fits in the time left."""
+
+
+def _write(services: Services, deadline: Deadline, write: Callable[[], T]) -> T:
+    """A write after the model call: made at once whatever the time left (what it stores was
+    paid for), then tried again on S3's transient failures while the deadline allows."""
+    return with_retries(
+        write,
+        deadline,
+        rng=services.rng,
+        base=0.2,
+        cap=2.0,
+        call_seconds=S3_CALL_SECONDS,
+        max_attempts=S3_WRITE_ATTEMPTS,
+        log=services.log,
+        start_anyway=True,
+    )
 
 
 def _answer(
