@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -98,6 +99,21 @@ def cached(factory: Callable[[], Runtime]) -> Callable[[], Runtime]:
             holder.append(factory())
         return holder[0]
 
+    return get
+
+
+def built_at_init(factory: Callable[[], Runtime], env: Mapping[str, str] | None = None) -> Callable[[], Runtime]:
+    """`cached(factory)`, built at once when `env` (default: os.environ) is a function's: a
+    handler module's import is Lambda's init phase, which runs before the first request is
+    timed. Building needs credentials in the environment, as Lambda gives them: elsewhere
+    (a profile, SSO, instance metadata) a client would look them up at import, so the build
+    waits for the first use. A build that fails here is tried again, and answered, by the
+    first request."""
+    get = cached(factory)
+    env = os.environ if env is None else env
+    if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
+        with contextlib.suppress(Exception):
+            get()
     return get
 
 

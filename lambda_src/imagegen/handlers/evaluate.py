@@ -10,7 +10,7 @@ from .. import pages
 from ..errors import ImageGenError
 from ..ids import checked_image_id
 from ..log import Logger, error_fields
-from ..runtime import Runtime, cached
+from ..runtime import Runtime, built_at_init
 from . import api, requests
 from .routes import served_by
 
@@ -61,4 +61,4 @@ def deferred(runtime: Callable[[], Runtime], event: dict[str, Any], context: Any
     return {"status": evaluation["status"]}
 
 
-handler = make_handler(cached(lambda: Runtime.from_env(judge_timeout=JUDGE_TIMEOUT_SECONDS)))
+handler = make_handler(built_at_init(lambda: Runtime.from_env(judge_timeout=JUDGE_TIMEOUT_SECONDS)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..runtime import Runtime, cached
+from ..runtime import Runtime, built_at_init
 from . import api, requests
 from .routes import served_by
 
@@ -21,4 +21,4 @@ def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[st
     return api.handler_for(ROUTES, runtime)
 
 
-handler = make_handler(cached(Runtime.from_env))
+handler = make_handler(built_at_init(Runtime.from_env))
