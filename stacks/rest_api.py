@@ -145,7 +145,11 @@ class ImageApi(apigw.RestApi):
                 integration,
                 request_validator=validator,
                 request_models=models,
-                request_parameters={f"method.request.path.{p}": True for p in path_parameters} or None,
+                request_parameters={
+                    **{f"method.request.path.{p}": True for p in path_parameters},
+                    **{f"method.request.querystring.{q}": False for q in route.query},
+                }
+                or None,
                 authorization_type=None if with_key else apigw.AuthorizationType.IAM,
                 api_key_required=True if with_key else None,
             )

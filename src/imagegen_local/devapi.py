@@ -197,7 +197,8 @@ def _event(
     body: bytes,
     query: str,
 ) -> dict[str, Any]:
-    params = {k: v[-1] for k, v in parse_qs(query).items()} or None
+    values = parse_qs(query, keep_blank_values=True)  # API Gateway passes ?cursor= as ""
+    params = {k: v[-1] for k, v in values.items()} or None
     return {
         "resource": resource,
         "path": path,
@@ -205,7 +206,7 @@ def _event(
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": params,
-        "multiValueQueryStringParameters": {k: v for k, v in parse_qs(query).items()} or None,
+        "multiValueQueryStringParameters": values or None,
         "pathParameters": path_parameters,
         "stageVariables": None,
         "requestContext": {

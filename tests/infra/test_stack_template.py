@@ -74,7 +74,11 @@ def test_each_route_reaches_its_function_with_iam_authorization(synthesized, nam
         assert "RequestValidatorId" in props
     for route in [("/generate-image", "POST"), ("/evaluate-image", "POST"), ("/modify-image", "POST")]:
         assert "application/json" in routes[route][1]["RequestModels"]
-    assert routes[("/images/{id}", "GET")][1]["RequestParameters"] == {"method.request.path.id": True}
+    assert routes[("/images/{id}", "GET")][1]["RequestParameters"] == {
+        "method.request.path.id": True,
+        "method.request.querystring.limit": False,
+        "method.request.querystring.cursor": False,
+    }
 
 
 def test_request_models_are_the_handlers_json_schemas(synthesized):
@@ -436,6 +440,7 @@ def test_outputs_name_the_api_the_bucket_and_the_functions(synthesized):
         "GenerateFunctionName",
         "EvaluateFunctionName",
         "ModifyFunctionName",
+        "FailedEvaluationsQueueUrl",
     }
 
 

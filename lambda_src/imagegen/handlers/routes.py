@@ -16,13 +16,14 @@ class Route:
     resource: str
     function: str  # generate | evaluate | modify
     schema: dict[str, Any] | None = None  # the body's model; None: no body
+    query: tuple[str, ...] = ()  # the optional query string parameters it reads
 
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/generate-image", "generate", schemas.GENERATE),
     Route("POST", "/evaluate-image", "evaluate", schemas.EVALUATE),
     Route("POST", "/modify-image", "modify", schemas.MODIFY),
-    Route("GET", "/images/{id}", "evaluate"),
+    Route("GET", "/images/{id}", "evaluate", query=("limit", "cursor")),
 )
 
 

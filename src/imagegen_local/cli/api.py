@@ -5,8 +5,10 @@ local command would read."""
 from __future__ import annotations
 
 import argparse
+import urllib.parse
 from typing import Any
 
+from imagegen import pages
 from imagegen.ids import checked_image_id
 from imagegen.models import fields
 from imagegen.models.fields import Body
@@ -62,8 +64,19 @@ def add_parser(commands: Any, parents: Parents) -> None:
     mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
     add_fields(mod, fields.MODIFY, defaults=MODIFY_DEFAULTS)
     masks.add_option(mod)
-    get = operation("get", "GET /images/{id}", "Show an image's metadata, fresh URLs, verdict and edits.")
+    get = operation(
+        "get",
+        "GET /images/{id}",
+        "Show an image's metadata, fresh URLs, verdict and a page of its edits (--cursor shows the next one).",
+    )
     get.add_argument("image_id", help="the image's id")
+    get.add_argument(
+        "--edits-limit",
+        type=int,
+        metavar="N",
+        help=f"edits on the page, 1 to {pages.MAX_LIMIT} (default: {pages.DEFAULT_LIMIT})",
+    )
+    get.add_argument("--cursor", metavar="C", help="the page of edits that starts here: an answer's next_cursor")
     api.set_defaults(run=run)
 
 
@@ -73,10 +86,21 @@ def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
     if "image_id" in args:  # never sign and send a path of the caller's making
         path = path.format(image_id=checked_image_id(args.image_id))
     if spec is None:
-        return method, path, None
+        return method, path + _query(args), None
     body = body_from(args, spec)
     request_model.check(body, spec)
     return method, path, body
+
+
+def _query(args: argparse.Namespace) -> str:
+    """The query string of an operation without a body: get's page of edits, checked before sending."""
+    query = {}
+    if getattr(args, "edits_limit", None) is not None:
+        query["limit"] = str(pages.checked_limit(args.edits_limit, "--edits-limit"))
+    if getattr(args, "cursor", None) is not None:
+        pages.name_after(args.cursor, "--cursor")
+        query["cursor"] = args.cursor
+    return "?" + urllib.parse.urlencode(query) if query else ""
 
 
 def run(ctx: Context) -> int:

@@ -76,7 +76,19 @@ def api_answer(operation: str, answer: dict[str, Any]) -> str:
         lines.append(f"  better  {evaluation['suggestions']}")
     elif evaluation:
         lines.append(f"  verdict {evaluation.get('status')}")
+    if isinstance(answer.get("edits"), list):
+        lines += edit_page(answer["edits"], answer.get("next_cursor"))
     return "\n".join(lines)
+
+
+def edit_page(edits: list[dict[str, Any]], next_cursor: str | None) -> list[str]:
+    """A page of GET /images/{id}'s edits, and how to ask for the next one."""
+    more = f"; the next page: --cursor {next_cursor}" if next_cursor else ""
+    lines = [f"  edits   {len(edits)} on this page{more}"]
+    for edit in edits:
+        prompt = f"  {edit['prompt']!r}" if edit.get("prompt") else ""
+        lines.append(f"    {edit.get('image_id')}  {edit.get('mode')}{prompt}")
+    return lines
 
 
 def table(rows: Sequence[Sequence[str]], wrap: Sequence[int | None] | None = None) -> str:
