@@ -92,15 +92,15 @@ def test_imagegen_api_get_shows_a_page_and_the_cursor_to_the_next(dev_api, image
 
 
 @pytest.mark.parametrize(
-    ("argv", "named"),
+    ("argv", "said"),
     [
-        (["--edits-limit", "0"], "--edits-limit"),
-        (["--edits-limit", "201"], "--edits-limit"),
-        (["--cursor", "x!"], "--cursor"),
+        (["--edits-limit", "0"], "--edits-limit 0 is not allowed: a whole number from 1 to 200"),
+        (["--edits-limit", "201"], "--edits-limit 201 is not allowed: a whole number from 1 to 200"),
+        (["--cursor", "x!"], "--cursor 'x!' is not allowed: the next_cursor of an earlier answer"),
     ],
 )
-def test_imagegen_api_get_refuses_a_bad_page_before_sending(dev_api, argv, named):
+def test_imagegen_api_get_refuses_a_bad_page_before_sending(dev_api, argv, said):
     before = len(dev_api.received)
     code, _, err = imagegen("api", "get", new_image_id(), *argv, "--api-url", dev_api.url)
-    assert code != 0 and named in err
+    assert code == 2 and said in err
     assert len(dev_api.received) == before
