@@ -2,13 +2,16 @@
 Bedrock checks, and its fault settings do what they say."""
 
 import base64
+import io
 import json
+import random
 import time
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from imagegen import png
+from PIL import Image
 
 from imagegen_local.emulator import jpeg
 from imagegen_local.http import call_json
@@ -130,10 +133,20 @@ def test_jpeg_output_is_a_real_jpeg_and_webp_is_a_named_emulator_limit(bedrock):
 
 
 def test_the_jpeg_writer_codes_every_block_and_stuffs_ff_bytes():
-    rows = [bytes([255, 255, 255]) * 24] * 16  # all white: DC differences that produce 0xFF bytes
-    data = jpeg.encode(24, 16, rows)
+    dice = random.Random(7)  # a block's colour is sampled at its centre: one colour per 8x8 block
+    colours = [[tuple(dice.randrange(256) for _ in range(3)) for _ in range(16)] for _ in range(12)]
+    rows = [b"".join(bytes(colours[y // 8][x // 8]) for x in range(128)) for y in range(96)]
+    data = jpeg.encode(128, 96, rows)
     scan = data[data.index(b"\xff\xda") + 14 : -2]
-    assert all(scan[i + 1] == 0 for i in range(len(scan) - 1) if scan[i] == 0xFF)
+    ff_at = [i for i in range(len(scan)) if scan[i] == 0xFF]
+    assert len(ff_at) >= 3  # random DC differences code into 0xFF bytes that need stuffing
+    assert all(i + 1 < len(scan) and scan[i + 1] == 0x00 for i in ff_at)
+    decoded = Image.open(io.BytesIO(data))
+    decoded.load()  # an unstuffed 0xFF reads as a marker: the scan would end early or decode wrong
+    for by, line in enumerate(colours):
+        for bx, colour in enumerate(line):
+            got = decoded.getpixel((bx * 8 + 4, by * 8 + 4))
+            assert max(abs(a - b) for a, b in zip(got, colour, strict=True)) <= 3, (bx, by, got, colour)
 
 
 def test_the_faults_endpoint_changes_settings_and_refuses_bad_ones(emulator, local_env):
