@@ -77,13 +77,14 @@ def lone_surrogate_in(value: object) -> bool:
     return isinstance(value, list) and any(lone_surrogate_in(v) for v in value)
 
 
+@pytest.mark.parametrize("encoded", [True, False], ids=["base64", "text"])
 @pytest.mark.parametrize("body", [{"prompt": "a red fox"}, ["a red fox"], 42, True], ids=type)
-def test_a_base64_flagged_body_that_is_not_a_string_is_a_400(world, body):
+def test_a_body_that_is_not_a_string_is_a_400(world, body, encoded):
     event = api_event("POST", "/generate-image", raw_body="")
-    event.update(body=body, isBase64Encoded=True)
+    event.update(body=body, isBase64Encoded=encoded)
     status, answer = world.call(generate, event)
     assert (status, answer["error"]["code"]) == (400, "invalid_request"), json.dumps(answer)
-    assert "base64" in answer["error"]["message"]
+    assert ("base64" if encoded else "not valid JSON") in answer["error"]["message"]
     assert world.bedrock.invocations == []
 
 
