@@ -98,8 +98,9 @@ def has_transparency(data: bytes) -> bool:
         return False
     if parts.colour == 3:
         clear = {index for index, alpha in enumerate(parts.trns) if alpha < 255}
+        marks = _index_marks(parts.depth, clear)
         return bool(clear) and any(
-            not clear.isdisjoint(_samples(row, parts.depth, width))
+            _holds_index(row, parts.depth, width, clear, marks)
             for width, height, raw in _passes(parts)
             for row in _unfilter(raw, _stride(width, 1, parts.depth), height, 1)
         )
@@ -110,10 +111,41 @@ def has_transparency(data: bytes) -> bool:
     bpp = max(1, channels * parts.depth // 8)
     for width, height, raw in _passes(parts):
         for row in _unfilter(raw, _stride(width, channels, parts.depth), height, bpp):
-            samples = _samples(row, parts.depth, width * channels)
-            if key in zip(*(samples[c::channels] for c in range(channels)), strict=True):
+            if _holds_pixel(row, parts.depth, width, channels, key):
                 return True
     return False
+
+
+def _index_marks(depth: int, indices: set[int]) -> bytes:
+    """A translation table: each byte value to 1 if any palette index it packs is in `indices`."""
+    per_byte = 8 // depth
+    return bytes(int(not indices.isdisjoint(_samples(bytes([value]), depth, per_byte))) for value in range(256))
+
+
+def _holds_index(row: bytes, depth: int, width: int, indices: set[int], marks: bytes) -> bool:
+    """Whether a palette row's first `width` samples include one of `indices` (`marks` is
+    `_index_marks` of them): whole bytes through the table, a last part-used byte sample by sample."""
+    whole, used = divmod(width * depth, 8)
+    if 1 in row[:whole].translate(marks):
+        return True
+    return bool(used) and not indices.isdisjoint(_samples(row[whole : whole + 1], depth, used // depth))
+
+
+def _holds_pixel(row: bytes, depth: int, width: int, channels: int, key: tuple[int, ...]) -> bool:
+    """Whether an unfiltered row's first `width` pixels include the colour `key`."""
+    if depth in (8, 16):
+        if depth == 8 and max(key) > 255:
+            return False
+        size = channels * depth // 8
+        pattern = b"".join(sample.to_bytes(depth // 8, "big") for sample in key)
+        found = row.find(pattern, 0, width * size)
+        while found >= 0:
+            if found % size == 0:
+                return True
+            found = row.find(pattern, found + 1, width * size)
+        return False
+    samples = _samples(row, depth, width * channels)
+    return key in zip(*(samples[c::channels] for c in range(channels)), strict=True)
 
 
 @dataclass(frozen=True)

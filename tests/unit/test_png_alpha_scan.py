@@ -140,3 +140,77 @@ def _as_sixteen_bit(raw: bytes, width: int, height: int) -> bytes:
         for x in range(width):
             out[y * line + 1 + 8 * x + 6] = out[y * line + 1 + 8 * x + 7]
     return bytes(out)
+
+
+def _pillow_has_transparent_pixel(data: bytes) -> bool:
+    """Pillow's reading of tRNS: the image converted to RGBA, its lowest alpha."""
+    return Image.open(io.BytesIO(data)).convert("RGBA").getextrema()[3][0] < 255
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 24), st.integers(1, 6), st.integers(0, 2**32), st.sampled_from([0.0, 0.01, 0.3]))
+def test_a_palette_source_answers_as_pillow(width, height, seed, clear_share):
+    """Indices 0 to 3, index 3 made transparent by tRNS, each row with its own filter."""
+    rng = random.Random(seed)
+    rows = [bytes(3 if rng.random() < clear_share else rng.randrange(3) for _ in range(width)) for _ in range(height)]
+    raw = filter_rows(rows, 1, [rng.randrange(5) for _ in rows])
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    data = (
+        png.PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"PLTE", bytes(range(12)))
+        + png_chunk(b"tRNS", b"\xff\xff\xff\x00")
+        + png_chunk(b"IDAT", zlib.compress(raw))
+        + png_chunk(b"IEND", b"")
+    )
+    assert png.has_transparency(data) is _pillow_has_transparent_pixel(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 24), st.integers(1, 6), st.integers(0, 2**32), st.sampled_from([0.0, 0.02, 0.3]))
+def test_an_rgb_source_with_a_colour_key_answers_as_pillow(width, height, seed, key_share):
+    """Pixels of three colours, one of them the key; the others share bytes with it, shifted, so
+    that the key's bytes also appear across pixel boundaries."""
+    rng = random.Random(seed)
+    key, others = bytes([7, 9, 7]), [bytes([9, 7, 9]), bytes([7, 7, 9])]
+    rows = [
+        b"".join(key if rng.random() < key_share else rng.choice(others) for _ in range(width)) for _ in range(height)
+    ]
+    raw = filter_rows(rows, 3, [rng.randrange(5) for _ in rows])
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = (
+        png.PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"tRNS", struct.pack(">3H", *key))
+        + png_chunk(b"IDAT", zlib.compress(raw))
+        + png_chunk(b"IEND", b"")
+    )
+    assert png.has_transparency(data) is _pillow_has_transparent_pixel(data)
+
+
+def _trns_source(side: int, colour: int, kind: int) -> bytes:
+    """A square palette (index 0 everywhere, index 1 transparent) or RGB (black everywhere, the
+    key a dark grey) source that tRNS marks no pixel of, so that every row is read."""
+    channels, extra = {
+        3: (1, png_chunk(b"PLTE", bytes(6)) + png_chunk(b"tRNS", b"\xff\x00")),
+        2: (3, png_chunk(b"tRNS", struct.pack(">3H", 1, 2, 3))),
+    }[colour]
+    raw = (bytes([kind]) + bytes(side * channels)) * side
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, colour, 0, 0, 0)
+    return (
+        png.PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + extra
+        + png_chunk(b"IDAT", zlib.compress(raw))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("kind", [FILTERS["none"], FILTERS["sub"], FILTERS["up"]], ids=["none", "sub", "up"])
+@pytest.mark.parametrize("colour", [3, 2], ids=["palette", "rgb-colour-key"])
+def test_the_scan_of_a_trns_source_takes_at_most_one_and_a_half_times_pillows(colour, kind):
+    data = _trns_source(3072, colour, kind)
+    ours, answer = _best_of(3, png.has_transparency, data)
+    pillows, expected = _best_of(3, _pillow_has_transparent_pixel, data)
+    assert answer is expected is False
+    assert ours <= IMAGE_RATIO_LIMIT * pillows, f"{ours:.3f} s against Pillow's {pillows:.3f} s"
