@@ -163,3 +163,13 @@ def test_a_page_lists_the_edits_in_the_order_of_their_ids(world, image_id):
     made = add_edits(world, image_id, 12)
     seen, _ = every_edit(world, image_id, limit=5)
     assert seen == sorted(made)
+
+
+@pytest.mark.parametrize("query", [["limit", "1"], "limit=1", {"limit": None}])
+def test_query_strings_that_api_gateway_would_never_send_are_no_500(world, image_id, query):
+    add_edits(world, image_id, 2)
+    event = api_event("GET", "/images/{id}", path={"id": image_id})
+    event["queryStringParameters"] = query
+    status, body = world.call(evaluate, event)
+    assert status in (200, 400), body
+    assert status == 200 or body["error"]["field"] == "limit"

@@ -126,7 +126,8 @@ def run(ctx: Context) -> int:
 
 def source_size(base: str, image_id: str, session: Any, args: argparse.Namespace, env: dict[str, str]) -> masks.Size:
     """A stored image's width and height, as GET /images/{id} tells them."""
-    status, answer = api_http.send("GET", f"{base}images/{checked_image_id(image_id)}", None, session, args, env)
+    url = f"{base}images/{checked_image_id(image_id)}?limit=1"  # the size is in meta; edits are not needed
+    status, answer = api_http.send("GET", url, None, session, args, env)
     if status != 200:
         raise api_http.error_of(answer, status)
     try:
