@@ -17,6 +17,7 @@ Context keys:
     corsOrigin       the one origin allowed to call the API from a browser, or * (default: none)
     concurrencyCap   reserved concurrency per function (default: none, which is right for new accounts)
     throttleRate, throttleBurst  stage throttling (default 10 requests/s, burst 20)
+    alarmEmail       an address the alarms are mailed to, through an SNS topic (default: none, no topic)
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class StackConfig:
     concurrency_cap: int | None = None
     throttle_rate: float = 10.0
     throttle_burst: int = 20
+    alarm_email: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def function_environment(self) -> dict[str, str]:
@@ -96,6 +98,7 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
         concurrency_cap=_concurrency_cap(context),
         throttle_rate=_number(context, "throttleRate", float, 10.0, 1, 10_000),
         throttle_burst=_number(context, "throttleBurst", int, 20, 1, 5_000),
+        alarm_email=_email(context, "alarmEmail"),
     )
     # allowRetired deploys any model past its end of life; a model set that allows retired models
     # (original) allows its own only.
@@ -261,6 +264,15 @@ def _concurrency_cap(context: Context) -> int | None:
     if context("concurrencyCap") in ("", "none"):
         return None
     return _optional_number(context, "concurrencyCap", int, 1, 10_000)
+
+
+def _email(context: Context, key: str) -> str | None:
+    value = _optional_text(context, key)
+    if not value:
+        return None
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise StackConfigError(f"{key} must be an email address such as ops@example.com, not {value!r}")
+    return value
 
 
 def _json_object(context: Context, key: str) -> dict[str, str] | None:

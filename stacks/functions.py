@@ -8,8 +8,10 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 from imagegen.storage import PREFIX
 
@@ -24,10 +26,17 @@ ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  
 class ImageFunctions(Unit):
     """Generate and modify answer within API Gateway's 29 seconds and may hand the judging to
     evaluate, invoked asynchronously with a minute to run (it also serves the evaluate and
-    describe routes)."""
+    describe routes); an asynchronous run that fails goes to `failed_evaluations`."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StackConfig, bucket: s3.Bucket, api_name: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        bucket: s3.Bucket,
+        api_name: str,
+        failed_evaluations: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -36,8 +45,13 @@ class ImageFunctions(Unit):
         self.roles: dict[str, iam.Role] = {}
         self.evaluate = self._function("Evaluate", "imagegen.handlers.evaluate.handler", timeout=60, memory=512)
         # A deferred evaluation runs once and soon, or never: a pending verdict reads as lost after
-        # 15 minutes, and a retry would pay for the judge twice.
-        self.evaluate.configure_async_invoke(retry_attempts=0, max_event_age=cdk.Duration.minutes(14))
+        # 15 minutes, and a retry would pay for the judge twice. One that fails, or waits past its
+        # age, is kept with its event in the failed-evaluations queue (monitoring.FailedEvaluations).
+        self.evaluate.configure_async_invoke(
+            retry_attempts=0,
+            max_event_age=cdk.Duration.minutes(14),
+            on_failure=destinations.SqsDestination(failed_evaluations),
+        )
         self.generate = self._function(
             "Generate", "imagegen.handlers.generate.handler", timeout=29, memory=1024, starts_evaluations=True
         )

@@ -19,6 +19,7 @@ from .config import StackConfig
 from .functions import ImageFunctions
 from .image_store import ImageStore
 from .logical_ids import UnitStack
+from .monitoring import Alarms, FailedEvaluations
 from .rest_api import ImageApi
 
 API_NAME = "BedrockImageGenEval"
@@ -33,9 +34,25 @@ class ImageGenEvalStack(UnitStack):
             cdk.Annotations.of(self).add_warning_v2("imagegen:model", warning)
         self.config = config
         self.store = ImageStore(self, "ImageStore", retain_data=config.retain_data)
-        self.functions = ImageFunctions(self, "Functions", config=config, bucket=self.store.images, api_name=API_NAME)
+        self.failed_evaluations = FailedEvaluations(self, "Monitoring")
+        self.functions = ImageFunctions(
+            self,
+            "Functions",
+            config=config,
+            bucket=self.store.images,
+            api_name=API_NAME,
+            failed_evaluations=self.failed_evaluations.queue,
+        )
         # The RestApi itself at <stack>/Api: CDK derives more than logical ids from its path (see ImageApi).
         self.api = ImageApi(self, "Api", config=config, functions=self.functions.by_name, api_name=API_NAME)
+        self.alarms = Alarms(
+            self,
+            "Alarms",
+            failed_evaluations=self.failed_evaluations.queue,
+            api=self.api,
+            functions=self.functions.by_name,
+            email=config.alarm_email,
+        )
 
         cdk.CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the prd stage")
         if self.api.api_key is not None:
@@ -46,5 +63,11 @@ class ImageGenEvalStack(UnitStack):
                 description="aws apigateway get-api-key --include-value --api-key <id>",
             )
         cdk.CfnOutput(self, "BucketName", value=self.store.images.bucket_name)
+        cdk.CfnOutput(
+            self,
+            "FailedEvaluationsQueueUrl",
+            value=self.failed_evaluations.queue.queue_url,
+            description="Deferred evaluations that failed, with their events (docs/deploy.md: how to redrive them)",
+        )
         for name, fn in self.functions.by_name.items():
             cdk.CfnOutput(self, f"{name.capitalize()}FunctionName", value=fn.function_name)

@@ -25,6 +25,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "retainData": True,
         "corsOrigin": "https://app.example.com",
         "concurrencyCap": 5,
+        "alarmEmail": "ops@example.com",
         "generationModel": "stability.stable-image-core-v1:1,stability.stable-image-ultra-v1:1",
         "judgeModel": "global.anthropic.claude-haiku-4-5-20251001-v1:0",
     },
