@@ -45,13 +45,14 @@ def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[st
 
 def deferred(runtime: Callable[[], Runtime], event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Finish an evaluation the generate function could not fit in its request. The stored
-    verdict becomes done or failed; nothing is raised, so Lambda does not retry an evaluation
-    that already retried its throttles."""
+    verdict becomes done or failed, and nothing is raised: the verdict records the failure.
+    Without a runtime nothing can be recorded, so its error is raised: Lambda (which the stack
+    lets try once) sends the event to the failed-evaluations queue, to be redriven once fixed."""
     try:
         rt = runtime()
-    except ImageGenError as exc:  # without a runtime nothing can be stored; the pending verdict ages out
+    except ImageGenError as exc:
         Logger(service="imagegen").error("configuration", **error_fields(exc), message=exc.message)
-        return {"status": "failed", "error": exc.to_dict()}
+        raise
     log = rt.log.bind(request_id=getattr(context, "aws_request_id", "local"), image_id=event.get("image_id"))
     deadline = api.deadline_for(context, rt.pipeline.clock, api=False)
     evaluation = rt.pipeline.with_log(log).finish_deferred(
