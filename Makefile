@@ -51,9 +51,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check lambda_src src stacks tests bench app.py
 	$(BIN)/mypy
 
-## make bench: batch concurrency against a slow (emulated) Bedrock, as a ratio to a sequential run
+## make bench: batch concurrency against a slow (emulated) Bedrock, as a ratio to a sequential run;
+## the PNG transparency scan against Pillow, and the modify handler on those large sources
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
+	$(BIN)/python -m bench.png_scan
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK)
