@@ -137,6 +137,30 @@ class ImageStore:
     def load_evaluation(self, image_id: str) -> Evaluation | None:
         return cast("Evaluation | None", self._get_json(evaluation_key(image_id), "read the evaluation"))
 
+    def load_evaluation_version(self, image_id: str) -> tuple[Evaluation | None, str | None]:
+        """The verdict and its ETag, for `save_evaluation_if`; (None, None) when there is none."""
+        doc, etag = self._get_json_version(evaluation_key(image_id), "read the evaluation")
+        return cast("Evaluation | None", doc), etag
+
+    def save_evaluation_if(self, image_id: str, evaluation: Evaluation, etag: str | None) -> str | None:
+        """Store the verdict only over the version read: the object with `etag` (If-Match), or
+        no object at all when `etag` is None (If-None-Match: *). The new ETag; None when another
+        write came first (S3 answers 412 PreconditionFailed, 409 ConditionalRequestConflict
+        while another conditional write is under way, 404 when the object read was deleted)."""
+        body = json.dumps(evaluation, indent=1, sort_keys=True).encode()
+        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
+        key = evaluation_key(image_id)
+        with s3_errors("store the evaluation"):
+            try:
+                answer = self.s3.put_object(
+                    Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", **condition
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in _CONFLICTS:
+                    return None
+                raise
+        return str(answer["ETag"])
+
     def link_edit(self, parent_id: str, edit_id: str, link: EditLink) -> None:
         self._put_json(edit_link_key(parent_id, edit_id), link, "link the edit to its parent")
 
@@ -194,18 +218,23 @@ class ImageStore:
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
 
     def _get_json(self, key: str, what: str) -> dict[str, Any] | None:
+        return self._get_json_version(key, what)[0]
+
+    def _get_json_version(self, key: str, what: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The document and its ETag; (None, None) when there is none."""
         try:
             with s3_errors(what):
-                body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                got = self.s3.get_object(Bucket=self.bucket, Key=key)
+                body = got["Body"].read()
         except _Missing:
-            return None
+            return None, None
         try:
             doc = json.loads(body)
         except ValueError as exc:
             raise StorageFailure("a stored document is not valid JSON", upstream=key) from exc
         if not isinstance(doc, dict):
             raise StorageFailure("a stored document is not a JSON object", upstream=key)
-        return doc
+        return doc, str(got["ETag"])
 
 
 def partial_meta(image_id: str, listed: dict[str, Any]) -> Meta:
@@ -229,6 +258,9 @@ class _Missing(Exception):
 
 # S3's answers that a later try may not get (besides any 5xx status)
 _TRANSIENT = ("InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "500", "503")
+
+# S3's answers to a conditional write that another write came before
+_CONFLICTS = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey")
 
 # S3's answers to credentials it cannot accept: expired, unknown or wrongly signed
 _REFUSED_CREDENTIALS = ("ExpiredToken", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken")

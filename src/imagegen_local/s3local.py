@@ -10,6 +10,9 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import ThreadedWSGIServer
 
 from .loopback import HOST, LoopbackServer, QuietAboutDroppedClients
+from .s3conditions import atomic_conditional_writes
+
+atomic_conditional_writes()  # S3 decides a conditional write atomically; moto alone does not
 
 
 class _QuietWSGIServer(QuietAboutDroppedClients, ThreadedWSGIServer):

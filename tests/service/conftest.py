@@ -19,10 +19,13 @@ from imagegen.runtime import Runtime
 from imagegen.storage import ImageStore, make_s3_client
 from moto import mock_aws
 
+from imagegen_local.s3conditions import atomic_conditional_writes
 from tests.fakes import FakeBedrock, FakeClock, LambdaContext, api_event
 
 BUCKET = "imagegen-test-images"
 EPOCH = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)  # the handlers' wall clock at FakeClock time 0
+
+atomic_conditional_writes()  # as S3 decides them; the verdict's compare-and-set relies on it
 
 
 @pytest.fixture

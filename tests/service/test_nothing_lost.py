@@ -2,6 +2,9 @@
 a background evaluation) fails the request or leaves a verdict pending for ever."""
 
 import base64
+import random
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +13,7 @@ from imagegen.errors import ConfigurationError
 from imagegen.handlers import evaluate
 from imagegen.usecases import generation
 
-from tests.fakes import LambdaContext, client_error
+from tests.fakes import LambdaContext, client_error, converse_answer
 
 PROMPT = "a red fox sitting in fresh snow"
 
@@ -151,6 +154,54 @@ def test_a_deferred_evaluation_that_fails_after_the_image_was_judged_keeps_that_
     stored = world.json_object(f"images/{image_id}/evaluation.json")
     assert (stored["status"], stored["score"]) == ("done", 8)
     assert stored["last_attempt"]["error"]["code"] == "invalid_parameter"
+
+
+RACES = 40
+
+
+def test_a_background_evaluation_that_fails_while_the_caller_judges_never_leaves_the_verdict_failed(world):
+    """The background's judge fails while the caller's succeeds, at the same time, in real threads:
+    whichever verdict S3 takes last, the stored one is the caller's done verdict."""
+    background_judge = "anthropic.claude-haiku-4-5-20251001-v1:0"
+    rng = random.Random(12)
+    answer = converse_answer(world.bedrock.verdict)
+
+    def converse(**kwargs):
+        time.sleep(rng.uniform(0, 0.004))  # real time, so the threads interleave differently each round
+        if "claude" in kwargs["modelId"]:
+            raise client_error("AccessDeniedException", "no access to the model", 403, "Converse")
+        return answer
+
+    world.bedrock.converse = converse
+    image_id = _defer(world)
+    key = f"images/{image_id}/evaluation.json"
+    pending = world.object(key)["Body"].read()
+    lost = []
+    for _ in range(RACES):
+        world.s3.put_object(Bucket="imagegen-test-images", Key=key, Body=pending)  # pending again
+        start = threading.Barrier(2)
+        outcomes = {}
+
+        def background(image_id=image_id, start=start, outcomes=outcomes):
+            start.wait()
+            outcomes["background"] = _run_deferred(world, image_id, judge_model=background_judge)
+
+        def caller(image_id=image_id, start=start, outcomes=outcomes):
+            start.wait()
+            outcomes["caller"] = world.evaluate({"image_id": image_id})[0]
+
+        threads = [threading.Thread(target=background), threading.Thread(target=caller)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == {"background": {"status": "failed"}, "caller": 200}
+        stored = world.json_object(key)
+        if (stored["status"], stored.get("score")) != ("done", 8):
+            lost.append(stored["status"])
+    assert lost == [], f"{len(lost)} of {RACES} races left the verdict {set(lost)}"
+    collided = [line for line in world.log_lines() if line["event"] == "verdict_write_conflict"]
+    assert collided, "the two writes never met: the race was not exercised"
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,16 @@
 A verdict is done, failed or pending (handed to the background, which has its own time). A
 failure never replaces a done verdict: that one is kept, the failure its `last_attempt`. A
 pending verdict older than any background run can last reads as lost.
+
+A request and a background run may judge the same image at once, so a verdict is stored
+compare-and-set: over the version read (S3's conditional writes), read again and decided
+again (`settled`) when another write came first.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +24,7 @@ from ..errors import (
     ImageNotFound,
     InvalidParameter,
     NoTimeLeft,
+    StorageFailure,
     Throttled,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -33,6 +39,10 @@ from .services import Services, Warnings, pick_judge
 DEFERRED_EVALUATION_LIMIT = timedelta(minutes=15)  # Lambda's longest run: a pending verdict older than this was lost
 WORTH_DEFERRING = (Throttled, UpstreamUnavailable, UpstreamTimeout, NoTimeLeft)
 """Judge failures the background, with its own time and a longer read timeout, may not meet."""
+WRITE_ATTEMPTS = 5
+"""Conditional writes of one verdict before giving up; each conflict means another write landed."""
+RETRY_SECONDS = 1.0
+"""The time a retried write (a read and a write, in-region 0.02-0.3 s each) needs left to start."""
 
 
 class Unread(enum.Enum):
@@ -41,8 +51,19 @@ class Unread(enum.Enum):
     VERDICT = "unreadable"
 
 
-Previous = Evaluation | None | Unread
-"""The verdict stored before a judging: one, none, or one that could not be read."""
+@dataclass(frozen=True)
+class Seen:
+    """The verdict stored when it was read (None: none), and the ETag S3 gave that version."""
+
+    verdict: Evaluation | None
+    etag: str | None
+
+
+NONE_YET = Seen(None, None)
+"""What an image just stored has: no verdict (a write still checks that none was stored since)."""
+
+Previous = Seen | Unread
+"""The verdict stored before a judging: one (or none) and its version, or one that could not be read."""
 
 
 def evaluate(
@@ -57,10 +78,7 @@ def evaluate(
     previous = _stored_verdict(services, image_id)  # read now: after the judge, time is short
     warnings: Warnings = []
     evaluation, error = _judge(services, image_id, meta, data, judge, deadline)
-    if evaluation["status"] == "failed":  # the judge failed: `error` says how
-        _record_failure(services, image_id, evaluation, previous, warnings)
-    else:
-        _record(services, image_id, evaluation, warnings)
+    _record(services, image_id, evaluation, warnings, deadline, previous)
     answer = {
         "image_id": image_id,
         "evaluation": evaluation,
@@ -87,7 +105,7 @@ def finish_deferred(services: Services, image_id: str, judge_model: str | None, 
     except Exception as exc:  # record it; Lambda must not retry an evaluation that crashed
         services.log.error("deferred_evaluation_crashed", image_id=image_id, **crash_fields(exc))
         failure = documents.failed(judge, "internal_error", "the evaluation failed unexpectedly", services.now())
-    _record_failure(services, image_id, failure, _stored_verdict(services, image_id), [])
+    _record(services, image_id, failure, [], deadline)
     return failure
 
 
@@ -104,13 +122,13 @@ def judge_or_defer(
             return _defer(services, image_id, judge, why, deadline, warnings)
         message = "there was not enough time left to judge in this request; ask POST /evaluate-image"
         failure = documents.failed(judge, "no_time_left", message, services.now())
-        _record(services, image_id, failure, warnings)
+        _record(services, image_id, failure, warnings, deadline, NONE_YET)
         return failure
     evaluation, error = _judge(services, image_id, meta, data, judge, deadline)
     if isinstance(error, WORTH_DEFERRING) and can_defer:
         why = f"the judge call failed in the request ({error.code}); it is tried again in the background"
         return _defer(services, image_id, judge, why, deadline, warnings)
-    _record(services, image_id, evaluation, warnings)
+    _record(services, image_id, evaluation, warnings, deadline, NONE_YET)
     return evaluation
 
 
@@ -120,7 +138,7 @@ def _defer(
     schedule = services.schedule_evaluation
     assert schedule is not None
     waiting = documents.pending(judge, why, services.now())
-    _record(services, image_id, waiting, warnings)
+    stored = _record(services, image_id, waiting, warnings, deadline, NONE_YET)
     try:
         schedule(image_id, judge)
     except Exception as exc:  # the image is stored; say why it will not be judged
@@ -129,7 +147,7 @@ def _defer(
         failure = documents.failed(
             judge, "evaluation_not_scheduled", "the background evaluation could not be started", services.now()
         )
-        _record(services, image_id, failure, warnings)
+        _record(services, image_id, failure, warnings, deadline, stored)
         return failure
     services.log.info(
         "evaluation_deferred", image_id=image_id, judge_model=judge, remaining_s=round(deadline.remaining(), 2)
@@ -171,32 +189,72 @@ def _judge(
     return documents.done(verdict, services.now(), ms), None
 
 
-def _record(services: Services, image_id: str, evaluation: Evaluation, warnings: Warnings) -> None:
-    """Store the verdict; the answer still shows it if S3 refuses (with a warning)."""
-    services.keep("store the evaluation", warnings, lambda: services.store.save_evaluation(image_id, evaluation))
+def _record(
+    services: Services,
+    image_id: str,
+    evaluation: Evaluation,
+    warnings: Warnings,
+    deadline: Deadline,
+    seen: Previous | None = None,
+) -> Previous:
+    """Record the verdict over the one `seen` (read first when None) by the rule of `settled`;
+    the answer still shows it if S3 refuses (with a warning). What is stored afterwards."""
+    after: list[Previous] = [Unread.VERDICT]
+
+    def store() -> None:
+        after[0] = _compare_and_set(services, image_id, evaluation, deadline, seen)
+
+    services.keep("store the evaluation", warnings, store)
+    return after[0]
 
 
-def _record_failure(
-    services: Services, image_id: str, failure: FailedVerdict, previous: Previous, warnings: Warnings
-) -> None:
-    """Store a failed verdict, unless it would replace a done one: that is kept, with the
-    failure as its `last_attempt`. An earlier verdict that could not be read is read once
-    more (S3 may have failed once; a verdict may have been stored since). If it still cannot
-    be, the failure is stored over it: left alone, a pending verdict would stay pending until
-    it reads as lost, and a document that cannot be read is no verdict to keep."""
-    if previous is Unread.VERDICT:
-        previous = _stored_verdict(services, image_id)
-        if previous is Unread.VERDICT:
+def _compare_and_set(
+    services: Services, image_id: str, evaluation: Evaluation, deadline: Deadline, seen: Previous | None
+) -> Previous:
+    """Write what `settled` makes of the verdict and the stored one, on the condition that the
+    stored one is still the version read; when another write came first, read it and decide
+    again, while attempts and time are left. A verdict that could not be read is read once
+    more; if it still cannot be, the verdict is written over it unconditionally: left alone, a
+    pending verdict would stay pending until it reads as lost, and a document that cannot be
+    read is no verdict to keep."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        if not isinstance(seen, Seen):
+            seen = _stored_verdict(services, image_id)
+        if not isinstance(seen, Seen):
             services.log.warning("unreadable_verdict_replaced", image_id=image_id)
-    if isinstance(previous, dict) and previous["status"] == "done":
-        _record(services, image_id, documents.kept_with_failure(previous, failure), warnings)
-    else:
-        _record(services, image_id, failure, warnings)
+            services.store.save_evaluation(image_id, evaluation)
+            return Unread.VERDICT  # stored, in a version this write cannot name
+        chosen = settled(seen.verdict, evaluation)
+        if chosen is None:
+            return seen
+        etag = services.store.save_evaluation_if(image_id, chosen, seen.etag)
+        if etag is not None:
+            return Seen(chosen, etag)
+        services.log.info("verdict_write_conflict", image_id=image_id, attempt=attempt)
+        if not deadline.fits(RETRY_SECONDS):
+            break
+        seen = None
+    raise StorageFailure("could not store the evaluation in S3: other writes of it kept coming first")
+
+
+def settled(stored: Evaluation | None, new: Evaluation) -> Evaluation | None:
+    """What evaluation.json holds once `new` is recorded over `stored`; None when `stored` stands.
+    A done verdict is never replaced by a failure (which becomes its `last_attempt`) nor by a
+    pending one (the background run it announces keeps it, or replaces it with a later done).
+    A done verdict replaces any other but a done one judged after it; the rest replace each other."""
+    if stored is None or stored["status"] != "done":
+        return new
+    if new["status"] == "failed":
+        return documents.kept_with_failure(stored, new)
+    if new["status"] == "pending":
+        return None
+    judged = datetime.fromisoformat(new["evaluated_at"])
+    return new if judged >= datetime.fromisoformat(stored["evaluated_at"]) else None
 
 
 def _stored_verdict(services: Services, image_id: str) -> Previous:
     try:
-        return services.store.load_evaluation(image_id)
+        return Seen(*services.store.load_evaluation_version(image_id))
     except ImageGenError as exc:
         services.log.error("step_failed", step="read the earlier verdict", **error_fields(exc))
         return Unread.VERDICT
