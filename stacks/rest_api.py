@@ -183,5 +183,6 @@ def _cors(origin: str | None) -> apigw.CorsOptions | None:
     return apigw.CorsOptions(
         allow_origins=[origin],
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=[*apigw.Cors.DEFAULT_HEADERS, "x-amz-content-sha256"],
+        # Idempotency-Key: a browser's retried POST finds what the first one paid for (imagegen/idempotency.py)
+        allow_headers=[*apigw.Cors.DEFAULT_HEADERS, "x-amz-content-sha256", "Idempotency-Key"],
     )

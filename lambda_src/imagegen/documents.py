@@ -4,6 +4,8 @@
     evaluation.json  Evaluation: a verdict, done, failed or pending
     edits/<id>.json  EditLink: one edit made from the image
 
+and, apart from any image, idempotency/<hash>.json, an IdempotencyRecord.
+
 They are TypedDicts, so what is written stays plain JSON and what is read is a dict; a document
 read back is trusted to have the shape this module gave it (the store is ours alone).
 """
@@ -89,6 +91,27 @@ class EditLink(TypedDict):
     prompt: str | None
     model: str | None
     created_at: str | None
+
+
+class IdempotencyResult(TypedDict):
+    """What a request with an idempotency key stored, to answer again: its images (each answered
+    with its current verdict and a fresh URL) and the parts of the answer they do not hold."""
+
+    image_ids: list[str]
+    translations: list[dict[str, object]]
+    filtered: int
+    notice: str | None
+    parent_id: NotRequired[str]
+    mode: NotRequired[str]
+
+
+class IdempotencyRecord(TypedDict):
+    """idempotency/<hash>.json: a key's request, running or done (with its result)."""
+
+    state: Literal["running", "done"]
+    fingerprint: str  # of the request body the key came with
+    started_at: str
+    result: NotRequired[IdempotencyResult]
 
 
 class VerdictError(TypedDict):

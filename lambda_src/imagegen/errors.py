@@ -120,6 +120,18 @@ class InvalidImage(InvalidRequest):
     code = "invalid_image"
 
 
+class IdempotencyKeyReused(InvalidRequest):
+    """An idempotency key sent again with another request body: a key names one request."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this idempotency key was first sent with another request body; use a new key for a new request"
+        )
+
+
 class ImageNotFound(ImageGenError):
     code = "image_not_found"
     http_status = 404
@@ -189,6 +201,18 @@ class NoTimeLeft(ImageGenError):
             seconds_left=round(seconds_left, 1),
             seconds_needed=seconds_needed,
         )
+
+
+class RequestInProgress(ImageGenError):
+    """A request with this idempotency key is still running: its answer will be there shortly."""
+
+    code = "request_in_progress"
+    http_status = 409
+    exit_code = 4
+    retryable = True
+
+    def __init__(self) -> None:
+        super().__init__("a request with this idempotency key is still in progress; send it again in a few seconds")
 
 
 class ModelAccessDenied(ImageGenError):

@@ -5,6 +5,8 @@
     images/<id>/evaluation.json      the verdict: done, pending or failed
     images/<id>/edits/<edit-id>.json a link to each edit made from this image (edits are images too)
 
+and, apart from any image, idempotency/<hash>.json: a request's idempotency key (idempotency.py).
+
 An image whose meta.json was never written (the write failed after the image was stored)
 is still found: its metadata is then read, partial, from the image object.
 

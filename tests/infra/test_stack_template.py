@@ -148,6 +148,20 @@ def test_cors_answers_preflights_and_every_response_when_an_origin_is_configured
         assert env["IMAGEGEN_CORS_ORIGIN"] == "https://app.example.com"
 
 
+def test_a_browser_may_send_an_idempotency_key(synthesized):
+    options = [
+        m
+        for m in synthesized["api_key"].resources("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] == "OPTIONS"
+    ]
+    allowed = [
+        r["ResponseParameters"]["method.response.header.Access-Control-Allow-Headers"]
+        for m in options
+        for r in m["Properties"]["Integration"]["IntegrationResponses"]
+    ]
+    assert allowed and all("Idempotency-Key" in headers.split(",") for headers in (a.strip("'") for a in allowed))
+
+
 def test_no_cors_unless_asked(synthesized):
     synth = synthesized["current"]
     assert not [

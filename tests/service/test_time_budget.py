@@ -2,16 +2,29 @@
 serves, as long as each call ends within its client's read timeout."""
 
 import json
+import uuid
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagegen.handlers import api
+from imagegen.usecases import generation
 
 from tests.fakes import LambdaContext, api_event, throttle
 from tests.service.conftest import settings_for
 
 PROMPT = "a red fox sitting in fresh snow"
 IMAGE_CALL = 24.0  # the pipeline's image-call budget in these worlds (see the fixture below)
+
+
+def slow_s3(world, seconds):
+    """Every S3 call takes `seconds` on the world's clock (each one the handlers make, whatever it is)."""
+    delay = [seconds]
+
+    def advance(**_):
+        world.clock.now += delay[0]
+
+    world.s3.meta.events.register("before-call.s3", advance)
+    return delay
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -21,19 +34,27 @@ IMAGE_CALL = 24.0  # the pipeline's image-call budget in these worlds (see the f
     image_throttles=st.integers(0, 3),
     judge_throttles=st.integers(0, 3),
     background=st.booleans(),
+    s3_delay=st.floats(0, 2.0),
+    keyed=st.booleans(),
 )
 def test_every_request_answers_within_the_api_limit(
-    world, image_delay, judge_delay, image_throttles, judge_throttles, background
+    world, image_delay, judge_delay, image_throttles, judge_throttles, background, s3_delay, keyed
 ):
+    """S3 calls take time too: up to the time kept for each write (S3_WRITE_SECONDS) when the
+    request has no idempotency key, any of these when it has one (its claim is timed)."""
     world.settings = settings_for(evaluate_function="imagegen-evaluate" if background else None)
     world.bedrock.image_delay, world.bedrock.judge_delay = image_delay, judge_delay
     world.bedrock.image_outcomes = [throttle()] * image_throttles
     world.bedrock.judge_outcomes = [throttle("Converse")] * judge_throttles
+    if not hasattr(world, "s3_delay"):
+        world.s3_delay = slow_s3(world, 0.0)
+    world.s3_delay[0] = s3_delay if keyed else min(s3_delay, generation.S3_WRITE_SECONDS)
+    body = {"prompt": PROMPT, **({"client_token": str(uuid.uuid4())} if keyed else {})}
     started = world.clock.now
-    status, body = world.generate({"prompt": PROMPT})
+    status, body = world.generate(body)
     elapsed = world.clock.now - started
     assert elapsed <= 29.0 - api.SAFETY_SECONDS, (status, body)
-    assert status in (200, 429)
+    assert status in (200, 429) or (status, body["error"]["code"]) == (503, "no_time_left")
     if status == 200:
         assert body["evaluation"]["status"] in ("done", "pending", "failed")
     world.bedrock.image_outcomes.clear()
@@ -114,7 +135,7 @@ def test_the_time_left_for_the_image_call_is_weighed_after_its_request_is_built(
 
 
 def test_an_image_call_whose_slow_build_still_leaves_its_time_is_made(monkeypatch, world):
-    builds = _slow_build(monkeypatch, world, 1.5)  # 25.5 s left for a 25 s call
+    builds = _slow_build(monkeypatch, world, 1.5)  # 25.5 s left for a 25 s call and its two writes (0.25 s each)
     status, _ = world.generate({"prompt": PROMPT, "evaluate": False})
     assert status == 200 and len(builds) == 1 and len(world.bedrock.invocations) == 1
 
@@ -126,3 +147,32 @@ def test_a_throttled_image_call_is_retried_with_the_request_built_once(monkeypat
     assert status == 200 and len(builds) == 1
     bodies = [call["body"] for call in world.bedrock.invocations]
     assert len(bodies) == 3 and len(set(bodies)) == 1  # the same request, its random seed too
+
+
+def test_slow_s3_after_a_long_image_call_still_answers_before_api_gateway_gives_up(world):
+    """Received 2.5 s ago (a cold start), S3 taking 1.9 s a call, a 21 s image call: the writes
+    after the call (image, metadata, the key's record) would end past 29 s, so the request,
+    having timed its own first write, does not start the call; had it, the caller would get a
+    504 for an image that is stored."""
+    from imagegen.handlers import generate
+
+    slow_s3(world, 1.9)
+    world.bedrock.image_delay = 21.0
+    event = _arrived_seconds_ago(world, 2.5, body={"prompt": PROMPT, "client_token": "slow-s3-1"})
+    started = world.clock.now - 2.5
+    response = generate.make_handler(world.runtime)(event, LambdaContext(clock=world.clock))
+    answered = world.clock.now - started
+    assert answered <= 29.0 - api.SAFETY_SECONDS, (answered, response["statusCode"])
+    body = json.loads(response["body"])
+    assert (response["statusCode"], body["error"]["code"]) == (503, "no_time_left")
+    assert world.bedrock.invocations == []  # nothing paid for; the key is free for the retry
+    assert not [key for key in world.stored_keys() if key.startswith("idempotency/")]
+
+
+def test_the_writes_after_the_image_call_are_kept_time_for_before_it_starts(monkeypatch, world):
+    """27 s are left and an image call may take 25: the call starts only if the writes after it
+    (S3_WRITE_SECONDS each) fit as well, so a build of 1.9 s leaves too little."""
+    builds = _slow_build(monkeypatch, world, 1.9)
+    status, body = world.generate({"prompt": PROMPT, "evaluate": False})
+    assert (status, body["error"]["code"]) == (503, "no_time_left")
+    assert len(builds) == 1 and world.bedrock.invocations == []

@@ -33,7 +33,7 @@ def test_every_request_row_is_an_image_request_field_of_its_kinds_type():
 
 def test_options_of_a_call_are_not_image_request_fields():
     options = {row.name for row in FIELDS if not row.request}
-    assert options == {"model", "image_id", "mode", "size", "evaluate", "judge_model"}
+    assert options == {"model", "image_id", "mode", "size", "evaluate", "judge_model", "client_token"}
     assert not options & {f.name for f in dataclasses.fields(ImageRequest)}
 
 

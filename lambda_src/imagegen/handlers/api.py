@@ -31,6 +31,7 @@ class ApiRequest:
     request_id: str
     deadline: Deadline
     query: Mapping[str, Any] = field(default_factory=dict)  # queryStringParameters: the last value of each
+    headers: Mapping[str, str] = field(default_factory=dict)  # as API Gateway passes them (any case)
 
 
 Route = Callable[[Runtime, ApiRequest], tuple[int, dict[str, Any]]]
@@ -58,6 +59,7 @@ def serve(event: Any, context: Any, routes: Routes, runtime: Callable[[], Runtim
             path_parameters=event.get("pathParameters") or {},
             body=parse_body(event),
             request_id=request_id,
+            headers=_mapping(event.get("headers")),
             deadline=deadline_for(
                 context,
                 rt.pipeline.clock,

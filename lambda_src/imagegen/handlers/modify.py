@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import idempotency
 from ..runtime import Runtime, built_at_init
 from . import api, requests
 from .routes import served_by
 
 
 def modify(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
-    return 200, rt.pipeline.modify(requests.modify_input(request.body), request.deadline)
+    given = requests.modify_input(request.body, idempotency.header_of(request.headers))
+    return 200, rt.pipeline.modify(given, request.deadline)
 
 
 ROUTES: api.Routes = api.bind(served_by("modify"), {"/modify-image": modify})

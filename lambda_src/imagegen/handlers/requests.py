@@ -9,6 +9,7 @@ import binascii
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from .. import idempotency
 from ..errors import InvalidParameter
 from ..ids import checked_image_id
 from ..models import fields
@@ -21,17 +22,20 @@ from ..pipeline import GenerateInput, ModifyInput
 _MODES = ", ".join(MODIFY_TASKS)
 
 
-def generate_input(body: Mapping[str, Any]) -> GenerateInput:
+def generate_input(body: Mapping[str, Any], idempotency_key: str | None = None) -> GenerateInput:
+    """`idempotency_key`: the request's Idempotency-Key header, if any (the body's client_token
+    is the same key; both must agree)."""
     values = read(body, fields.GENERATE)
     return GenerateInput(
         request=ImageRequest(task=Task.GENERATE, **_request_fields(values)),
         model=values.get("model"),
         evaluate=values["evaluate"],
         judge_model=values.get("judge_model"),
+        idempotency=idempotency.from_request(body, idempotency_key, "generate"),
     )
 
 
-def modify_input(body: Mapping[str, Any]) -> ModifyInput:
+def modify_input(body: Mapping[str, Any], idempotency_key: str | None = None) -> ModifyInput:
     values = read(body, fields.MODIFY)
     return ModifyInput(
         image_id=values["image_id"],
@@ -39,6 +43,7 @@ def modify_input(body: Mapping[str, Any]) -> ModifyInput:
         model=values.get("model"),
         evaluate=values["evaluate"],
         judge_model=values.get("judge_model"),
+        idempotency=idempotency.from_request(body, idempotency_key, "modify"),
     )
 
 

@@ -266,6 +266,15 @@ FIELDS: tuple[Field, ...] = (
         _IMAGE_TASKS | {Task.JUDGE},
         request=False,
     ),
+    Field(
+        "client_token",
+        Kind.TEXT,
+        {"type": "string", "pattern": "^[\\x20-\\x7E]{1,255}$"},
+        "an idempotency key (or the Idempotency-Key header): the same request sent again with it answers what "
+        "the first one stored, without paying again (imagegen api sends a new one per command by default)",
+        _IMAGE_TASKS,
+        request=False,
+    ),
 )
 
 BY_NAME: Mapping[str, Field] = {row.name: row for row in FIELDS}

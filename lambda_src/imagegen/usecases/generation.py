@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from .. import documents
+from .. import documents, idempotency
 from ..clock import Deadline
 from ..documents import MadeMeta, Origin
 from ..errors import ImageGenError, ImageNotStored
@@ -32,6 +32,7 @@ class GenerateInput:
     model: str | None = None
     evaluate: bool = True
     judge_model: str | None = None
+    idempotency: idempotency.IdempotencyKey | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ModifyInput:
     model: str | None = None
     evaluate: bool = False
     judge_model: str | None = None
+    idempotency: idempotency.IdempotencyKey | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,49 +53,153 @@ class Stored:
 
 
 def generate(services: Services, given: GenerateInput, deadline: Deadline) -> dict[str, Any]:
-    """Generate, store every image, then judge each (or defer the judging) as time allows."""
+    """Generate, store every image, then judge each (or defer the judging) as time allows. With
+    an idempotency key already used, the images that request stored, without a model call."""
     model = pick("model", given.model, services.settings.generation_models, Task.GENERATE)
     judge = pick_judge(services, given.judge_model)
-    warnings: Warnings = []
-    built, result, invoke_ms = _invoke(services, model, given.request, deadline)
+    with _Once(services, given.idempotency, "generate") as once:
+        if once.done is not None:
+            return _again(services, once.done)
+        warnings: Warnings = []
+        reserve = _writes_reserve(given.request, 2, once)
+        built, result, invoke_ms = _invoke(services, model, given.request, deadline, reserve)
 
-    def origin(image_id: str) -> Origin:
-        return documents.generated_origin(image_id, given.request.prompt)
+        def origin(image_id: str) -> Origin:
+            return documents.generated_origin(image_id, given.request.prompt)
 
-    stored, not_stored = _store(services, result, built, model, given.request, invoke_ms, warnings, origin, deadline)
-    answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
-    return {**answer, **({"images_not_stored": not_stored} if not_stored else {})}
+        stored, not_stored = _store(
+            services, result, built, model, given.request, invoke_ms, warnings, origin, deadline
+        )
+        once.record(_result(stored, built, result), warnings, deadline)
+        answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+        return {**answer, **({"images_not_stored": not_stored} if not_stored else {})}
 
 
 def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[str, Any]:
-    """Apply a modify task to a stored image and store the result as an edit linked to it."""
+    """Apply a modify task to a stored image and store the result as an edit linked to it (or,
+    with an idempotency key already used, answer the edits that request stored)."""
     parent_id = checked_image_id(given.image_id)
     mode = given.request.task
     model = _modify_model(services, given.model, mode)
     judge = pick_judge(services, given.judge_model)
-    parent = services.store.load_meta(parent_id)
-    source = services.store.load_image(parent["image"]["key"])
-    request = dataclasses.replace(given.request, images=(source,))
-    if mode is Task.VARIATION and request.strength is None:
-        request = dataclasses.replace(request, strength=services.settings.variation_strength)
-    warnings: Warnings = []
-    built, result, invoke_ms = _invoke(services, model, request, deadline)
+    with _Once(services, given.idempotency, "modify") as once:
+        if once.done is not None:
+            return _again(services, once.done)
+        parent = services.store.load_meta(parent_id)
+        source = services.store.load_image(parent["image"]["key"])
+        request = dataclasses.replace(given.request, images=(source,))
+        if mode is Task.VARIATION and request.strength is None:
+            request = dataclasses.replace(request, strength=services.settings.variation_strength)
+        warnings: Warnings = []
+        built, result, invoke_ms = _invoke(services, model, request, deadline, _writes_reserve(request, 3, once))
 
-    def origin(image_id: str) -> Origin:
-        judge_prompt = edit_judge_prompt(mode, request, parent.get("judge_prompt") or "")
-        return documents.edit_origin(image_id, judge_prompt, parent_id, parent["lineage"], mode.value)
+        def origin(image_id: str) -> Origin:
+            judge_prompt = edit_judge_prompt(mode, request, parent.get("judge_prompt") or "")
+            return documents.edit_origin(image_id, judge_prompt, parent_id, parent["lineage"], mode.value)
 
-    stored, not_stored = _store(services, result, built, model, request, invoke_ms, warnings, origin, deadline)
-    for item in stored:
-        link = functools.partial(services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta))
-        services.keep("link the edit to its parent", warnings, link)
-    answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+        stored, not_stored = _store(services, result, built, model, request, invoke_ms, warnings, origin, deadline)
+        for item in stored:
+            link = functools.partial(services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta))
+            services.keep("link the edit to its parent", warnings, link)
+        once.record({**_result(stored, built, result), "parent_id": parent_id, "mode": mode.value}, warnings, deadline)
+        answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
+        return {
+            **answer,
+            "parent_id": parent_id,
+            "mode": mode.value,
+            **({"images_not_stored": not_stored} if not_stored else {}),
+        }
+
+
+S3_WRITE_SECONDS = 0.25
+"""The time kept back, before the model call, for each S3 write after it (each image and its
+metadata, an edit's link, the idempotency record): in-region PUTs of a few MB take 0.02-0.3 s.
+A request that timed a slower write of its own (claiming its idempotency key) keeps that much
+for each instead, so slow S3 makes it fail fast (no_time_left, nothing paid for) rather than
+store an image whose id API Gateway's 504 would keep from the caller."""
+
+
+def _writes_reserve(request: ImageRequest, writes_per_image: int, once: _Once) -> float:
+    writes = writes_per_image * (request.count or 1) + (1 if once.claim else 0)
+    return writes * max(S3_WRITE_SECONDS, once.write_seconds)
+
+
+class _Once:
+    """This request's hold on its idempotency key, if it came with one: `done` is the result a
+    request with the key already stored; a request that fails before recording its result gives
+    the key up (nothing was paid for, so a retry must run)."""
+
+    def __init__(self, services: Services, key: idempotency.IdempotencyKey | None, scope: str) -> None:
+        self.services = services
+        self.claim: idempotency.Claim | None = None
+        self.done: documents.IdempotencyResult | None = None
+        self.write_seconds = 0.0  # how long claiming the key took
+        self.recorded = False
+        if key is None:
+            return
+        started = services.clock.monotonic()
+        held = idempotency.claim(services.store, key, scope, services.now())
+        self.write_seconds = services.clock.monotonic() - started
+        if isinstance(held, idempotency.Claim):
+            self.claim = held
+        else:
+            self.done = held["result"]
+
+    def __enter__(self) -> _Once:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None and self.claim is not None and not self.recorded:
+            give_up = functools.partial(idempotency.give_up, self.services.store, self.claim)
+            self.services.keep("free the idempotency key", [], give_up)
+
+    def record(self, result: documents.IdempotencyResult, warnings: Warnings, deadline: Deadline) -> None:
+        if self.claim is None:
+            return
+        self.recorded = True
+        finish = functools.partial(idempotency.finish, self.services.store, self.claim, result)
+        self.services.keep(
+            "record the idempotency key", warnings, functools.partial(_write, self.services, deadline, finish)
+        )
+
+
+def _result(stored: Sequence[Stored], built: BuiltRequest, result: ImageResult) -> documents.IdempotencyResult:
     return {
-        **answer,
-        "parent_id": parent_id,
-        "mode": mode.value,
-        **({"images_not_stored": not_stored} if not_stored else {}),
+        "image_ids": [item.image_id for item in stored],
+        "translations": [t.as_dict() for t in built.translations],
+        "filtered": result.filtered,
+        "notice": result.notice,
     }
+
+
+def _again(services: Services, done: documents.IdempotencyResult) -> dict[str, Any]:
+    """The answer to a request whose key's first request stored these images: each with its
+    verdict as it stands now and a fresh URL; nothing is called or paid for again."""
+    warnings: Warnings = []
+    views = []
+    cost = 0.0
+    for image_id in done["image_ids"]:
+        meta = services.store.load_meta(image_id)
+        verdict = evaluation.current(services, services.store.load_evaluation(image_id))
+        costs = cast("dict[str, float | None]", meta.get("estimated_cost_usd") or {})  # none in a partial meta
+        cost += costs.get("image") or 0
+        if verdict["status"] == "done":
+            cost += verdict["estimated_cost_usd"] or 0
+        views.append(gallery.view(services, image_id, meta, verdict, warnings))
+    answer: dict[str, Any] = {
+        **views[0],
+        "translations": done["translations"],
+        "filtered": done["filtered"],
+        "notice": done["notice"],
+        "estimated_cost_usd": round(cost, 6),
+        "replayed": True,
+        **{name: done[name] for name in ("parent_id", "mode") if name in done},
+    }
+    if len(views) > 1:
+        answer["images"] = views
+    if warnings:
+        answer["warnings"] = warnings
+    return answer
 
 
 def edit_judge_prompt(mode: Task, request: ImageRequest, parent_prompt: str) -> str:
@@ -125,11 +231,11 @@ def _modify_model(services: Services, given: str | None, mode: Task) -> str:
 
 
 def _invoke(
-    services: Services, model: str, request: ImageRequest, deadline: Deadline
+    services: Services, model: str, request: ImageRequest, deadline: Deadline, reserve: float
 ) -> tuple[BuiltRequest, ImageResult, int]:
     """Build and check the request once (that can take seconds for a large source image),
-    then call the model, weighing the time left right before each call; a retry calls again
-    with the same request."""
+    then call the model, weighing the time left right before each call (the call's and
+    `reserve`, for the writes after it); a retry calls again with the same request."""
     built = build_request(
         model,
         request,
@@ -142,7 +248,7 @@ def _invoke(
         lambda: call_image_model(services.bedrock, model, built, request.task),
         deadline,
         rng=services.rng,
-        call_seconds=services.image_call_seconds,
+        call_seconds=services.image_call_seconds + reserve,
         log=services.log,
         model=model,
     )
