@@ -295,6 +295,15 @@ class ImageNotStored(ImageGenError):
     exit_code = 7
 
 
+class MetadataLost(StorageFailure):
+    """An image is stored but its meta.json is not (S3 refused the write): what only that held
+    (the prompt to judge against) is gone, and no request the caller can change brings it back.
+    500, not 503: sending the request again meets the same loss."""
+
+    code = "metadata_lost"
+    http_status = 500
+
+
 class JudgeAnswerInvalid(UpstreamFailure):
     """The judge answered, but not with a usable evaluation."""
 

@@ -50,13 +50,18 @@ def test_an_image_whose_metadata_could_not_be_stored_can_still_be_fetched_and_mo
     assert (status, edit["parent_id"]) == (200, image_id)
 
 
-def test_an_image_whose_metadata_could_not_be_stored_is_not_judged_blindly(world):
+def test_an_image_whose_metadata_was_lost_is_not_judged_blindly_and_the_loss_is_the_servers(world):
+    """The prompt to judge against was in the meta.json S3 refused: no request the caller can
+    change brings it back, so the answer is a server error with its own code, not a 400."""
     world.fail_s3("PutObject", "meta.json")
     _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
     status, answer = world.evaluate({"image_id": generated["image_id"]})
-    assert (status, answer["error"]["field"]) == (400, "prompt")
+    assert (status, answer["error"]["code"]) == (500, "metadata_lost")
+    assert "field" not in answer["error"]
     assert "its metadata could not be stored" in answer["error"]["message"]
     assert world.bedrock.conversations == []
+    stored = world.json_object(f"images/{generated['image_id']}/evaluation.json")
+    assert (stored["status"], stored["error"]["code"]) == ("failed", "metadata_lost")
 
 
 def test_a_url_that_cannot_be_signed_is_a_warning_and_the_stored_image_keeps_its_id(world, monkeypatch):

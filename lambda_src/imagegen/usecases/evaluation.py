@@ -23,6 +23,7 @@ from ..errors import (
     ImageGenError,
     ImageNotFound,
     InvalidParameter,
+    MetadataLost,
     NoTimeLeft,
     StorageFailure,
     Throttled,
@@ -163,9 +164,13 @@ def _judge(
     started = services.clock.monotonic()
     try:
         prompt = meta.get("judge_prompt")
+        if not prompt and meta.get("partial"):
+            raise MetadataLost(
+                "this image cannot be judged: its metadata could not be stored when it was made, and with it"
+                " the prompt it should show; generate it again, or upload it with the prompt"
+            )
         if not prompt:
-            missing = "its metadata could not be stored" if meta.get("partial") else "it was stored without one"
-            raise InvalidParameter("prompt", None, f"the prompt this image should show: {missing}")
+            raise InvalidParameter("prompt", None, "the prompt this image should show: it was stored without one")
         options = JudgeOptions(
             max_prompt_chars=_prompt_limit(meta.get("model")), allow_retired=services.settings.allow_retired
         )
