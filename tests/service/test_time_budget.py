@@ -6,7 +6,7 @@ import uuid
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from imagegen.handlers import api
+from imagegen.handlers import api, generate
 from imagegen.usecases import generation
 
 from tests.fakes import LambdaContext, api_event, throttle
@@ -49,9 +49,11 @@ def test_every_request_answers_within_the_api_limit(
     if not hasattr(world, "s3_delay"):
         world.s3_delay = slow_s3(world, 0.0)
     world.s3_delay[0] = s3_delay if keyed else min(s3_delay, generation.S3_WRITE_SECONDS)
-    body = {"prompt": PROMPT, **({"client_token": str(uuid.uuid4())} if keyed else {})}
+    event = api_event("POST", "/generate-image", {"prompt": PROMPT})
+    if keyed:
+        event["headers"]["Idempotency-Key"] = str(uuid.uuid4())
     started = world.clock.now
-    status, body = world.generate(body)
+    status, body = world.call(generate, event)
     elapsed = world.clock.now - started
     assert elapsed <= 29.0 - api.SAFETY_SECONDS, (status, body)
     assert status in (200, 429) or (status, body["error"]["code"]) == (503, "no_time_left")
@@ -72,7 +74,6 @@ def test_time_spent_before_the_handler_runs_counts_against_the_api_limit(world):
     """API Gateway's clock starts when it receives the request: a cold start spends it too."""
     world.bedrock.image_delay = 14.0
     event = world.received(api_event("POST", "/generate-image", {"prompt": PROMPT}), seconds_ago=1.5)
-    from imagegen.handlers import generate
 
     response = generate.make_handler(world.runtime)(event, LambdaContext(clock=world.clock))
     body = json.loads(response["body"])
@@ -88,7 +89,6 @@ def _arrived_seconds_ago(world, seconds, resource="/generate-image", body=None):
 def test_no_image_call_starts_when_it_could_not_finish_before_the_api_gives_up(world):
     """Received 20 s ago: 29 - 20 - 2 = 7 s are left and an image call may take 25 s. Starting it
     would pay for an image whose id the caller never gets (API Gateway answers 504 first)."""
-    from imagegen.handlers import generate
 
     response = generate.make_handler(world.runtime)(_arrived_seconds_ago(world, 20), LambdaContext(clock=world.clock))
     body = json.loads(response["body"])
@@ -154,11 +154,11 @@ def test_slow_s3_after_a_long_image_call_still_answers_before_api_gateway_gives_
     after the call (image, metadata, the key's record) would end past 29 s, so the request,
     having timed its own first write, does not start the call; had it, the caller would get a
     504 for an image that is stored."""
-    from imagegen.handlers import generate
 
     slow_s3(world, 1.9)
     world.bedrock.image_delay = 21.0
-    event = _arrived_seconds_ago(world, 2.5, body={"prompt": PROMPT, "client_token": "slow-s3-1"})
+    event = _arrived_seconds_ago(world, 2.5)
+    event["headers"]["Idempotency-Key"] = "slow-s3-1"
     started = world.clock.now - 2.5
     response = generate.make_handler(world.runtime)(event, LambdaContext(clock=world.clock))
     answered = world.clock.now - started

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import urllib.parse
+import uuid
 from typing import Any
 
 from imagegen import pages
@@ -22,6 +23,7 @@ from .options import MODIFY_DEFAULTS, Parents, add_fields
 from .render import api_answer
 
 # operation -> (method, path, body)
+KEYED = ("generate", "modify")  # operations sent with an idempotency key (a new one per command unless given)
 OPERATIONS: dict[str, tuple[str, str, Body | None]] = {
     "generate": ("POST", "generate-image", fields.GENERATE),
     "evaluate": ("POST", "evaluate-image", fields.EVALUATE),
@@ -88,6 +90,8 @@ def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
     if spec is None:
         return method, path + _query(args), None
     body = body_from(args, spec)
+    if args.operation in KEYED:  # sent again, the request finds what it paid for: never twice
+        body.setdefault("client_token", str(uuid.uuid4()))
     request_model.check(body, spec)
     return method, path, body
 

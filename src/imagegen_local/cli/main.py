@@ -6,13 +6,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from botocore.exceptions import BotoCoreError
 from imagegen.errors import ImageGenError
 from imagegen.ids import looks_like_image_id
 
-from . import wording
+from . import unstored, wording
 from .context import Context, Usage, program_name
 from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, READER_GONE, USAGE
 from .parser import ShowVersion, build_parser
@@ -56,7 +57,8 @@ def main(
     except Usage as exc:
         return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
     except ImageGenError as exc:
-        return ctx.fail(exc.code, wording.message(exc, given=given), exc.exit_code)
+        kept = unstored.keep(exc, Path(getattr(args, "output_dir", None) or "generated-images"))
+        return ctx.fail(exc.code, wording.message(exc, given=given) + kept, exc.exit_code)
     except BotoCoreError as exc:  # e.g. an unknown --aws-profile
         return ctx.fail(AWS_CONFIGURATION, str(exc), OWN_CODES[AWS_CONFIGURATION])
     except (OSError, ValueError) as exc:
