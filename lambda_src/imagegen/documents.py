@@ -82,6 +82,7 @@ class MadeMeta(Meta):
     timings_ms: dict[str, int]
     estimated_cost_usd: dict[str, float | None]
     batch: Batch
+    judge_model: NotRequired[str | None]  # the judging asked for when it was made (None: none was)
 
 
 class EditLink(TypedDict):
@@ -160,6 +161,15 @@ class LostVerdict(TypedDict):
     error: VerdictError
 
 
+class UnstoredVerdict(TypedDict):
+    """A judging asked for when the image was made whose verdict was never stored (S3 refused
+    the write): shown as failed, never stored."""
+
+    status: Literal["failed"]
+    judge_model: str
+    error: VerdictError
+
+
 class NotRequested(TypedDict):
     status: Literal["not_requested"]
 
@@ -176,7 +186,7 @@ class EvaluationData(TypedDict):
 Evaluation = DoneVerdict | FailedVerdict | PendingVerdict
 """What evaluation.json holds."""
 
-ShownEvaluation = Evaluation | LostVerdict | NotRequested
+ShownEvaluation = Evaluation | LostVerdict | UnstoredVerdict | NotRequested
 """A verdict as an answer shows it."""
 
 
@@ -235,6 +245,7 @@ def made_meta(
     cost: float | None,
     batch: Batch,
     origin: Origin,
+    judge: str | None = None,
 ) -> MadeMeta:
     return {
         "image_id": image_id,
@@ -255,6 +266,7 @@ def made_meta(
         "kind": origin["kind"],
         "judge_prompt": origin["judge_prompt"],
         "lineage": origin["lineage"],
+        "judge_model": judge,
     }
 
 
@@ -342,6 +354,18 @@ def lost(verdict: PendingVerdict) -> LostVerdict:
         "error": {
             "code": "evaluation_lost",
             "message": "the background evaluation did not finish; ask POST /evaluate-image",
+        },
+    }
+
+
+def unstored(judge: str) -> UnstoredVerdict:
+    return {
+        "status": "failed",
+        "judge_model": judge,
+        "error": {
+            "code": "evaluation_lost",
+            "message": "the verdict of the judging asked for when the image was made could not be stored;"
+            " ask POST /evaluate-image",
         },
     }
 

@@ -96,6 +96,21 @@ def test_a_verdict_that_cannot_be_stored_is_still_answered(world):
     assert [w["step"] for w in body["warnings"]] == ["store the evaluation"]
 
 
+def test_a_verdict_that_could_not_be_stored_later_reads_as_lost_not_as_never_requested(world):
+    world.fail_s3("PutObject", "evaluation.json")
+    _, generated = world.generate({"prompt": PROMPT})
+    _, body = world.describe(generated["image_id"])
+    assert body["evaluation"]["status"] == "failed"
+    assert body["evaluation"]["error"]["code"] == "evaluation_lost"
+    assert body["evaluation"]["judge_model"] == "amazon.nova-lite-v1:0"
+
+
+def test_an_image_nobody_asked_to_judge_reads_as_not_requested(world):
+    _, generated = world.generate({"prompt": PROMPT, "evaluate": False})
+    _, body = world.describe(generated["image_id"])
+    assert body["evaluation"] == {"status": "not_requested"}
+
+
 def test_an_edit_whose_link_cannot_be_stored_is_still_returned(world):
     _, parent = world.generate({"prompt": PROMPT, "evaluate": False})
     world.fail_s3("PutObject", ".json", times=10)  # meta and link of the edit

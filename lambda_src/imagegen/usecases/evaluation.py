@@ -265,11 +265,13 @@ def _stored_verdict(services: Services, image_id: str) -> Previous:
         return Unread.VERDICT
 
 
-def current(services: Services, evaluation: Evaluation | None) -> ShownEvaluation:
-    """The stored verdict as it stands now: none is not requested, and a pending one older than
-    any background run can last was lost."""
+def current(services: Services, evaluation: Evaluation | None, meta: Meta | None = None) -> ShownEvaluation:
+    """The stored verdict as it stands now: none is not requested, unless the image's metadata
+    says a judging was asked for when it was made (its verdict could not be stored: lost); and
+    a pending one older than any background run can last was lost."""
     if not evaluation:
-        return documents.not_requested()
+        judge = meta.get("judge_model") if meta else None
+        return documents.unstored(judge) if isinstance(judge, str) else documents.not_requested()
     if evaluation["status"] != "pending":
         return evaluation
     requested = datetime.fromisoformat(evaluation["requested_at"])

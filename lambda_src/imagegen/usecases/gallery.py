@@ -52,7 +52,7 @@ def describe(
     after = pages.name_after(cursor) if cursor is not None else ""
     store = services.store
     meta = store.load_meta(image_id)
-    verdict = evaluation.current(services, store.load_evaluation(image_id))
+    verdict = evaluation.current(services, store.load_evaluation(image_id), meta)
     page = store.edits(image_id, limit, after, deadline)
     edits = [{**link, **store.url(link["image_key"])} for link in page.links]
     return {

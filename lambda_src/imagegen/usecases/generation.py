@@ -67,8 +67,9 @@ def generate(services: Services, given: GenerateInput, deadline: Deadline) -> di
         def origin(image_id: str) -> Origin:
             return documents.generated_origin(image_id, given.request.prompt)
 
+        asked = judge if given.evaluate else None  # recorded, so a verdict S3 refuses reads as lost
         stored, not_stored = _store(
-            services, result, built, model, given.request, invoke_ms, warnings, origin, deadline
+            services, result, built, model, given.request, invoke_ms, warnings, origin, deadline, asked
         )
         once.record(_result(stored, built, result), warnings, deadline)
         answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
@@ -97,7 +98,10 @@ def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[s
             judge_prompt = edit_judge_prompt(mode, request, parent.get("judge_prompt") or "")
             return documents.edit_origin(image_id, judge_prompt, parent_id, parent["lineage"], mode.value)
 
-        stored, not_stored = _store(services, result, built, model, request, invoke_ms, warnings, origin, deadline)
+        asked = judge if given.evaluate else None
+        stored, not_stored = _store(
+            services, result, built, model, request, invoke_ms, warnings, origin, deadline, asked
+        )
         for item in stored:
             link = functools.partial(services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta))
             services.keep("link the edit to its parent", warnings, link)
@@ -276,6 +280,7 @@ def _store(
     warnings: Warnings,
     origin: Callable[[str], Origin],
     deadline: Deadline,
+    judge: str | None = None,
 ) -> tuple[list[Stored], list[unstored.UnstoredImage]]:
     """Store each image, then its metadata, each write retried within the time left. Raises
     ImageNotStored, with the images inline, only if no image could be stored."""
@@ -309,6 +314,7 @@ def _store(
             cost=cost,
             batch={"index": index, "ids": ids},
             origin=origin(image_id),
+            judge=judge,
         )
         save_meta = functools.partial(services.store.save_meta, image_id, meta)
         services.keep("store the image's metadata", warnings, functools.partial(_write, services, deadline, save_meta))
