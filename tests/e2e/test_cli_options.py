@@ -103,7 +103,7 @@ API_OPTIONS = {"-h", "--help", "--json", "--region", "--aws-profile", "--api-url
         (["interactive"], PIPELINE_OPTIONS | {"--mode", "--output-dir", "--updated-dir", "--open"}),
         (["evaluate"], PIPELINE_OPTIONS | {"--json", "--prompt", "--judge-model"}),
         (["batch"], PIPELINE_OPTIONS | {"--json", "--concurrency", "--report", "--no-evaluate", "--output-dir"}),
-        (["api", "get"], API_OPTIONS),
+        (["api", "get"], API_OPTIONS | {"--edits-limit", "--cursor"}),
         (["api", "evaluate"], API_OPTIONS | {"--judge-model"}),
     ],
 )
