@@ -13,11 +13,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
+from imagegen import idempotency
 from imagegen.storage import PREFIX
 
 from .bedrock_access import invoke_resources
 from .config import StackConfig
 from .logical_ids import Unit
+
+KEYS = f"{idempotency.PREFIX}/*"  # the idempotency keys' records
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  # pip's editable-install metadata
@@ -62,14 +65,16 @@ class ImageFunctions(Unit):
         self._grant(
             "Generate",
             models=[*settings.generation_models, *settings.judge_models],
-            read=[f"{PREFIX}/*/image.*"],
-            write=[f"{PREFIX}/*"],
+            read=[f"{PREFIX}/*/image.*", f"{PREFIX}/*/evaluation.json", KEYS],  # a verdict's write may re-read it
+            write=[f"{PREFIX}/*", KEYS],
+            delete=[KEYS],
         )
         self._grant(
             "Modify",
             models=[*settings.modify_models.values(), *settings.judge_models],
-            read=[f"{PREFIX}/*"],
-            write=[f"{PREFIX}/*"],
+            read=[f"{PREFIX}/*", KEYS],
+            write=[f"{PREFIX}/*", KEYS],
+            delete=[KEYS],
             list_bucket=True,
         )
         self._grant(
@@ -127,7 +132,14 @@ class ImageFunctions(Unit):
         return fn
 
     def _grant(
-        self, name: str, *, models: list[str], read: list[str], write: list[str], list_bucket: bool = False
+        self,
+        name: str,
+        *,
+        models: list[str],
+        read: list[str],
+        write: list[str],
+        delete: list[str] | None = None,
+        list_bucket: bool = False,
     ) -> None:
         stack = cdk.Stack.of(self)
         role = self.roles[name]
@@ -147,6 +159,12 @@ class ImageFunctions(Unit):
         role.add_to_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[self._bucket.arn_for_objects(k) for k in write])
         )
+        if delete:  # a request that paid for nothing frees its idempotency key
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:DeleteObject"], resources=[self._bucket.arn_for_objects(k) for k in delete]
+                )
+            )
         for arn in resources:
             if "*" in arn:
                 _acknowledge_wildcard(
@@ -156,16 +174,16 @@ class ImageFunctions(Unit):
                     "chooses; the grant still names only this model.",
                 )
         bucket = f"<{_logical_id(self._bucket)}.Arn>"  # how cdk-nag writes the bucket's ARN in a finding
-        for key in dict.fromkeys([*read, *write]):
+        for key in dict.fromkeys([*read, *write, *(delete or [])]):
             _acknowledge_wildcard(
                 role,
                 f"{bucket}/{key}",
-                "Objects under images/ are named by random image ids, "
-                "unknown until a request runs; the prefix is the narrowest scope.",
+                "Objects under images/ are named by random image ids and those under idempotency/ by a hash "
+                "of the caller's key, unknown until a request runs; the prefix is the narrowest scope.",
             )
         if list_bucket:
             # Listing lets S3 answer 404, not 403, for a key that does not exist (an unknown image id,
-            # an image never evaluated); describe also lists an image's edits. The bucket holds only images/.
+            # an image never evaluated); describe also lists an image's edits. The bucket holds only images/ and idempotency/.
             role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self._bucket.bucket_arn]))
 
 

@@ -408,11 +408,16 @@ def test_s3_rights_are_per_function_and_per_prefix(synthesized):
                 found += [r["Fn::Join"][1][1] for r in resources]
         return sorted(found)
 
-    assert keys("Generate", "s3:PutObject") == ["/images/*"]
-    assert keys("Generate", "s3:GetObject") == ["/images/*/image.*"]
+    assert keys("Generate", "s3:PutObject") == ["/idempotency/*", "/images/*"]
+    # a verdict written compare-and-set may be read again; an idempotency key's record is read back
+    assert keys("Generate", "s3:GetObject") == ["/idempotency/*", "/images/*/evaluation.json", "/images/*/image.*"]
     assert keys("Evaluate", "s3:PutObject") == ["/images/*/evaluation.json"]
     assert keys("Evaluate", "s3:GetObject") == ["/images/*"]
-    assert keys("Modify", "s3:GetObject") == ["/images/*"]
+    assert keys("Modify", "s3:GetObject") == ["/idempotency/*", "/images/*"]
+    assert keys("Modify", "s3:PutObject") == ["/idempotency/*", "/images/*"]
+    for function in ("Generate", "Modify"):  # a request that paid for nothing frees its key, and only that
+        assert keys(function, "s3:DeleteObject") == ["/idempotency/*"]
+    assert keys("Evaluate", "s3:DeleteObject") == []
     bucket_arn = {
         "Fn::GetAtt": [next(lid for lid in synth.resources("AWS::S3::Bucket") if lid.startswith("Images")), "Arn"]
     }
