@@ -91,6 +91,6 @@ def test_an_image_the_api_could_not_store_is_saved_here_and_said_not_stored(api,
     api["reply"] = (503, NOT_STORED)
     code, out, err = imagegen("api", "generate", "a fox", "--api-url", api["url"], "--api-key", "k")
     assert code == 7 and out == ""
-    assert "not stored" in err and "base64" not in err.split("saved here")[1]
+    assert "could not be stored" in err and "saved here instead" in err and "base64" not in err
     (saved,) = Path("generated-images").glob("not-stored-*.png")
     assert saved.read_bytes() == IMAGE and str(saved) in err

@@ -123,8 +123,14 @@ def test_a_bucket_closed_to_writes_too_fails_at_the_first_write_as_storage(run, 
     s3_answers(monkeypatch, "HeadBucket", 403)
     denied = b"<?xml version='1.0'?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
     s3_answers(monkeypatch, "PutObject", 403, denied)
-    code, out, err = run("generate", "a fox", "--no-evaluate")
-    assert (code, out, err) == (7, "", "imagegen: could not store the image in S3 (AccessDenied)\n")
+    code, out, err = run("generate", "a fox", "--no-evaluate", "--output-dir", run.tmp / "out")
+    (kept,) = (run.tmp / "out").iterdir()  # paid for: kept here, since S3 has it not
+    assert kept.read_bytes().startswith(b"\x89PNG") and kept.name.startswith("not-stored-")
+    assert (code, out) == (7, "")
+    assert err == (
+        "imagegen: 1 generated image could not be stored in S3 (could not store the image in S3 (AccessDenied)); "
+        f"saved here instead, with no id or URL: {kept}\n"
+    )
 
 
 def test_an_expired_session_token_is_a_credentials_error_before_any_model_is_called(run, emulator, monkeypatch):

@@ -57,8 +57,8 @@ def main(
     except Usage as exc:
         return ctx.fail(USAGE, exc.message, OWN_CODES[USAGE], exc.prog)
     except ImageGenError as exc:
-        kept = unstored.keep(exc, Path(getattr(args, "output_dir", None) or "generated-images"))
-        return ctx.fail(exc.code, wording.message(exc, given=given) + kept, exc.exit_code)
+        folder = Path(getattr(args, "output_dir", None) or "generated-images")
+        return ctx.fail(exc.code, unstored.keep(exc, folder, wording.message(exc, given=given)), exc.exit_code)
     except BotoCoreError as exc:  # e.g. an unknown --aws-profile
         return ctx.fail(AWS_CONFIGURATION, str(exc), OWN_CODES[AWS_CONFIGURATION])
     except (OSError, ValueError) as exc:

@@ -12,12 +12,12 @@ from imagegen.errors import ImageGenError, ImageNotStored
 from imagegen.storage import EXTENSIONS
 
 
-def keep(exc: ImageGenError, directory: Path) -> str:
+def keep(exc: ImageGenError, directory: Path, message: str) -> str:
     """Save each inline image of an image_not_stored error in `directory` (its base64 leaves the
-    error's details); what to add to the error's message: where they are, and that they are not
-    stored. Nothing for any other error."""
+    error's details); `message` told in the command line's words: where they are, and that they
+    are not stored, instead of where an answer carries them. Any other error's is `message`."""
     if exc.code != ImageNotStored.code or not isinstance(exc.details.get("images"), list):
-        return ""
+        return message
     saved = []
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for index, image in enumerate(exc.details["images"]):
@@ -33,5 +33,6 @@ def keep(exc: ImageGenError, directory: Path) -> str:
         image["file"] = str(path)
         saved.append(str(path))
     if not saved:
-        return ""
-    return f"; saved here, not stored (no id, no URL): {', '.join(saved)}"
+        return message
+    told = [part for part in message.split("; ") if "base64" not in part or "too large" in part]
+    return "; ".join([*told, f"saved here instead, with no id or URL: {', '.join(saved)}"])
