@@ -94,8 +94,8 @@ def test_imagegen_api_get_shows_a_page_and_the_cursor_to_the_next(dev_api, image
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
-        (["--edits-limit", "0"], "--edits-limit 0 is not allowed: a whole number from 1 to 200"),
-        (["--edits-limit", "201"], "--edits-limit 201 is not allowed: a whole number from 1 to 200"),
+        (["--edits-limit", "0"], "--edits-limit 0 is not allowed: a whole number from 1 to 80"),
+        (["--edits-limit", "81"], "--edits-limit 81 is not allowed: a whole number from 1 to 80"),
         (["--cursor", "x!"], "--cursor 'x!' is not allowed: the next_cursor of an earlier answer"),
     ],
 )

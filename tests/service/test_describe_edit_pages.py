@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from imagegen.handlers import evaluate
 from imagegen.ids import new_image_id
+from imagegen.pages import MAX_LIMIT
 
 from tests.fakes import api_event
 
@@ -140,7 +141,7 @@ def test_a_deadline_that_passes_mid_page_ends_the_page_early_with_a_cursor(world
         ({"cursor": base64.urlsafe_b64encode(b"images/elsewhere/edits/x.json").decode().rstrip("=")}, "cursor"),
         ({"cursor": ""}, "cursor"),
         ({"limit": "0"}, "limit"),
-        ({"limit": "201"}, "limit"),
+        ({"limit": str(MAX_LIMIT + 1)}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "-1"}, "limit"),
     ],
@@ -154,7 +155,7 @@ def test_a_bad_limit_or_cursor_is_a_400_naming_it(world, image_id, query, field)
 
 def test_the_largest_limit_is_accepted(world, image_id):
     made = add_edits(world, image_id, 3)
-    status, body = describe(world, image_id, {"limit": "200"})
+    status, body = describe(world, image_id, {"limit": str(MAX_LIMIT)})
     assert status == 200
     assert sorted(edit["image_id"] for edit in body["edits"]) == sorted(made) and body["next_cursor"] is None
 
