@@ -4,10 +4,12 @@ session on free loopback ports; each test points the standard endpoint variables
 from __future__ import annotations
 
 import io
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import boto3
 import pytest
@@ -91,11 +93,17 @@ def cli_runner(tmp_path, answer: str = ""):
 
 
 @contextmanager
-def canned_api(reply: Callable[[], tuple[int, bytes]]) -> Iterator[str]:
-    """A stand-in API on loopback: every GET gets the (status, body) `reply()` gives; yields its
-    /prd/ URL and stops the server afterwards."""
+def canned_api(reply: Callable[[], tuple[int, bytes]], sent: list[Any] | None = None) -> Iterator[str]:
+    """A stand-in API on loopback: every GET or POST gets the (status, body) `reply()` gives, and
+    each POST's JSON body goes to `sent`; yields its /prd/ URL and stops the server afterwards."""
 
     class Answer(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"] or 0))
+            if sent is not None:
+                sent.append(json.loads(body))
+            self.do_GET()
+
         def do_GET(self):
             status, body = reply()
             self.send_response(status)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import base64
 import io
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from imagegen import png
 
 from imagegen_local import cli
+from tests.e2e.conftest import canned_api
 
 IMAGE = png.solid(8, 8, (10, 200, 30))
 
@@ -21,30 +21,10 @@ IMAGE = png.solid(8, 8, (10, 200, 30))
 @pytest.fixture
 def api(local_env):
     """A stand-in API on loopback: records each POST body, answers the reply set on it."""
-    state = {"bodies": [], "reply": (200, {})}
-
-    class Answer(BaseHTTPRequestHandler):
-        def do_POST(self):
-            state["bodies"].append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            status, doc = state["reply"]
-            body = json.dumps(doc).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/prd/"
-    try:
+    state: dict[str, Any] = {"bodies": [], "reply": (200, {})}
+    with canned_api(lambda: (state["reply"][0], json.dumps(state["reply"][1]).encode()), state["bodies"]) as url:
+        state["url"] = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def imagegen(*argv: str) -> tuple[int, str, str]:
