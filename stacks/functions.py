@@ -183,7 +183,8 @@ class ImageFunctions(Unit):
             )
         if list_bucket:
             # Listing lets S3 answer 404, not 403, for a key that does not exist (an unknown image id,
-            # an image never evaluated); describe also lists an image's edits. The bucket holds only images/ and idempotency/.
+            # an image never evaluated); describe also lists an image's edits. The bucket holds only
+            # images/ and idempotency/.
             role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self._bucket.bucket_arn]))
 
 
