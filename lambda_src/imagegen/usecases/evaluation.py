@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .. import documents
+from .. import documents, downscale
 from ..clock import Deadline
 from ..documents import Evaluation, FailedVerdict, Meta, PendingVerdict, ShownEvaluation
 from ..errors import (
@@ -172,7 +172,9 @@ def _judge(
         if not prompt:
             raise InvalidParameter("prompt", None, "the prompt this image should show: it was stored without one")
         options = JudgeOptions(
-            max_prompt_chars=_prompt_limit(meta.get("model")), allow_retired=services.settings.allow_retired
+            max_prompt_chars=_prompt_limit(meta.get("model")),
+            shrink=downscale.shrink,  # an image over Converse's limits is judged from a smaller copy
+            allow_retired=services.settings.allow_retired,
         )
         verdict = with_retries(
             lambda: judge_image(services.judge_bedrock, judge, data, prompt, options),
