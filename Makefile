@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true  # the CLI's usage telemetry (and notices: "notices": false in cdk.json) stay off
 
-.PHONY: test demo lint bench synth deploy destroy clean
+.PHONY: test demo lint bench synth deploy destroy clean layer
 
 DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
@@ -37,8 +37,25 @@ $(CDK): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(CDK)
 
+# The functions' Pillow (the judge's shrinker), as a Lambda layer: the wheel for the runtime
+# and architecture in stacks/functions.py (Python 3.14, ARM_64), pinned in requirements-demo.txt;
+# no Docker. Pillow 13 ships manylinux_2_28 wheels only (Lambda's Python 3.14 has glibc 2.34).
+LAYER         := build/lambda-layer
+LAYER_STAMP   := build/.lambda-layer-installed
+LAMBDA_PYTHON := 3.14
+PILLOW_PIN    := $(shell grep -o '^pillow==[^ ]*' requirements-demo.txt)
+
+$(LAYER_STAMP): requirements-demo.txt | $(BIN)/python
+	rm -rf $(LAYER)
+	$(PIP) --progress-bar off --no-deps --only-binary=:all: --implementation cp --python-version $(LAMBDA_PYTHON) \
+	  --platform manylinux_2_28_aarch64 --platform manylinux2014_aarch64 --target $(LAYER)/python $(PILLOW_PIN)
+	touch $(LAYER_STAMP)
+
+## make layer: the Lambda layer with Pillow (make test, synth and deploy build it once)
+layer: $(LAYER_STAMP)
+
 ## make test: the type checker, then the whole test suite, offline, no AWS credentials needed
-test: $(STAMP) $(CDK)
+test: $(STAMP) $(CDK) $(LAYER_STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -63,15 +80,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/describe_edits.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
-synth: $(STAMP) $(CDK)
+synth: $(STAMP) $(CDK) $(LAYER_STAMP)
 	$(CDK) synth --quiet $(CDK_ARGS)
 
 ## make deploy / make destroy: need AWS credentials; see the README
-deploy: $(STAMP) $(CDK)
+deploy: $(STAMP) $(CDK) $(LAYER_STAMP)
 	$(CDK) deploy $(CDK_ARGS)
 
-destroy: $(STAMP) $(CDK)
+destroy: $(STAMP) $(CDK) $(LAYER_STAMP)
 	$(CDK) destroy $(CDK_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .hypothesis .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules cdk.out build .hypothesis .ruff_cache .mypy_cache

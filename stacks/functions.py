@@ -17,12 +17,15 @@ from imagegen import idempotency
 from imagegen.storage import PREFIX
 
 from .bedrock_access import invoke_resources
-from .config import StackConfig
+from .config import StackConfig, StackConfigError
 from .logical_ids import Unit
 
 KEYS = f"{idempotency.PREFIX}/*"  # the idempotency keys' records
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
+PILLOW_LAYER = Path(__file__).resolve().parent.parent / "build" / "lambda-layer"  # `make layer` builds it
+RUNTIME = lambda_.Runtime.PYTHON_3_14  # the Makefile's LAMBDA_PYTHON builds the layer for it
+ARCHITECTURE = lambda_.Architecture.ARM_64
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  # pip's editable-install metadata
 
 
@@ -46,6 +49,7 @@ class ImageFunctions(Unit):
         self._bucket = bucket
         self._api_name = api_name
         self.roles: dict[str, iam.Role] = {}
+        self._pillow = _pillow_layer(self)  # every function judges: Pillow shrinks an image too large for it
         self.evaluate = self._function("Evaluate", "imagegen.handlers.evaluate.handler", timeout=60, memory=512)
         # A deferred evaluation runs once and soon, or never: a pending verdict reads as lost after
         # 15 minutes, and a retry would pay for the judge twice. One that fails, or waits past its
@@ -110,10 +114,11 @@ class ImageFunctions(Unit):
         fn = lambda_.Function(
             self,
             name,
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
             handler=handler,
             code=lambda_.Code.from_asset(str(LAMBDA_SRC), exclude=ASSET_EXCLUDES),
+            layers=[self._pillow],
             timeout=cdk.Duration.seconds(timeout),
             memory_size=memory,
             environment=environment,
@@ -186,6 +191,20 @@ class ImageFunctions(Unit):
             # an image never evaluated); describe also lists an image's edits. The bucket holds only
             # images/ and idempotency/.
             role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self._bucket.bucket_arn]))
+
+
+def _pillow_layer(scope: Construct) -> lambda_.LayerVersion:
+    """Pillow for the functions' runtime and architecture, from the folder `make layer` fills."""
+    if not (PILLOW_LAYER / "python" / "PIL").is_dir():
+        raise StackConfigError(f"{PILLOW_LAYER} holds no Pillow for the Lambda layer; run `make layer` (or make synth)")
+    return lambda_.LayerVersion(
+        scope,
+        "PillowLayer",
+        code=lambda_.Code.from_asset(str(PILLOW_LAYER), exclude=ASSET_EXCLUDES),
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        description="Pillow, for the judge's shrinker (imagegen.downscale)",
+    )
 
 
 def _logical_id(bucket: s3.Bucket) -> str:
