@@ -4,6 +4,9 @@ whether the modify handler takes those sources within the API's time.
 For 2048 and 3072 px RGBA PNGs with every row filtered by one filter type (None, Sub, Up,
 Average, Paeth) and one transparent pixel, the last (the worst case: every row is read):
 
+- the judge's shrinker (`imagegen.downscale.shrink`) on a 9000 px wide PNG of noise, to
+  Converse's limits, against Pillow's plain decode of it;
+
 - the scan (`imagegen.png.has_transparency`) and Pillow (decode, then the alpha channel's
   extrema), best of a few runs each, and their ratio (the goal: at most 1.5);
 - the modify handler (`POST /modify-image`, mode erase: the source's transparent pixels are
@@ -22,6 +25,7 @@ import argparse
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -55,6 +59,30 @@ def pillow_scan() -> Callable[[bytes], bool] | None:
         return Image.open(io.BytesIO(data)).getchannel("A").getextrema()[0] < 255
 
     return scan
+
+
+def shrink_line(runs: int) -> str:
+    """The shrinker's time on a 9000x1000 PNG of noise (its bytes as large as its pixels), as a
+    ratio to Pillow's decode of it."""
+    from imagegen.downscale import shrink
+    from PIL import Image
+
+    width, height = 9000, 1000
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), random.Random(1).randbytes(width * height * 3)).save(out, format="PNG")
+    data = out.getvalue()
+    decode_s = min(timed(lambda: Image.open(io.BytesIO(data)).load()) for _ in range(runs))
+    shrink_s = min(timed(lambda: shrink(data, 3_750_000, 8000)) for _ in range(runs))
+    return (
+        f"shrink {width}x{height} ({len(data) / 1e6:.1f} MB) to 3.75 MB and 8000 px: {shrink_s:.3f} s,"
+        f" {shrink_s / decode_s:.2f} times Pillow's decode ({decode_s:.3f} s)"
+    )
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 def best_of(runs: int, scan: Callable[[bytes], bool], data: bytes) -> float:
@@ -145,6 +173,7 @@ def main() -> None:
         source: (best_of(args.runs, png.has_transparency, data), best_of(args.runs, pillow, data) if pillow else None)
         for source, data in sources.items()
     }
+    shrunk = shrink_line(args.runs) if pillow else None
     with LocalS3() as local_s3:
         os.environ.update(environment("http://127.0.0.1:9", local_s3.url))
         bucket = os.environ["IMAGEGEN_BUCKET"]
@@ -169,6 +198,8 @@ def main() -> None:
         print(f"worst scan time to Pillow's: {worst:.2f} (goal: at most {RATIO_GOAL})")
     else:
         print("Pillow is not installed: no baseline (pip install pillow)")
+    if shrunk:
+        print(shrunk)
     print(f"modify answered 200 to {total_ok} of {total} requests; {refused} refused for time (goal: none)")
     print("(504 upstream_timeout: the emulator took longer than the image call's 22 s to render the edit)")
 
