@@ -17,9 +17,9 @@ PROMPT = "a red fox sitting in fresh snow"
 
 
 @pytest.fixture
-def original():
+def original(aws_session):
     with mock_aws():
-        s3 = make_s3_client("us-east-1")
+        s3 = make_s3_client("us-east-1", aws_session)
         s3.create_bucket(Bucket=BUCKET)
         clock = FakeClock()
         yield World(
