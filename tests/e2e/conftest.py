@@ -19,6 +19,7 @@ from imagegen_local import cli
 from imagegen_local.demo import environment
 from imagegen_local.devapi import DevApi
 from imagegen_local.emulator.server import Emulator, Faults
+from imagegen_local.loopback import POLL_SECONDS
 from imagegen_local.s3local import LocalS3
 
 BUCKET = "imagegen-demo"  # the bucket `environment()` names
@@ -116,7 +117,7 @@ def canned_api(reply: Callable[[], tuple[int, bytes]], sent: list[Any] | None = 
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()  # stops within it
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/prd/"
     finally:
