@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import NoCredentialsError
 from imagegen.errors import ConfigurationError
 from imagegen.handlers import evaluate
-from imagegen.usecases import generation
+from imagegen.usecases import storing
 
 from tests.fakes import LambdaContext, client_error, converse_answer
 
@@ -121,7 +121,7 @@ def test_an_edit_whose_link_cannot_be_stored_is_still_returned(world):
 
 
 def test_when_one_of_several_images_cannot_be_stored_the_others_are_returned_and_it_inline(original_world):
-    original_world.fail_s3("PutObject", "image.png", times=generation.S3_WRITE_ATTEMPTS)  # each try of the first
+    original_world.fail_s3("PutObject", "image.png", times=storing.S3_WRITE_ATTEMPTS)  # each try of the first
     status, body = original_world.generate({"prompt": PROMPT, "count": 3, "evaluate": False})
     assert status == 200
     assert len(body["images"]) == 2

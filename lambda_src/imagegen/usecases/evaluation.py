@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import documents, downscale
 from ..clock import Deadline
-from ..documents import Evaluation, FailedVerdict, Meta, PendingVerdict, ShownEvaluation
+from ..documents import DoneVerdict, Evaluation, FailedVerdict, Meta, PendingVerdict, ShownEvaluation
 from ..errors import (
     ImageGenError,
     ImageNotFound,
@@ -110,27 +110,52 @@ def finish_deferred(services: Services, image_id: str, judge_model: str | None, 
     return failure
 
 
-def judge_or_defer(
-    services: Services, image_id: str, meta: Meta, data: bytes, judge: str, deadline: Deadline, warnings: Warnings
-) -> Evaluation:
-    """Judge an image just stored, in this request if the time left holds a judge call; else,
-    or when the judge fails in a way the background may not, hand it to the background."""
+@dataclass(frozen=True)
+class Deferral:
+    """A judging handed to the background, and why (shown in the pending verdict)."""
+
+    why: str
+
+
+def judge_new(
+    services: Services,
+    image_id: str,
+    meta: Meta,
+    data: bytes,
+    judge: str,
+    deadline: Deadline,
+    writes_seconds: float = 0.0,
+) -> DoneVerdict | FailedVerdict | Deferral:
+    """Judge an image just made, while its writes (`writes_seconds` still kept for them) run
+    beside the call, if the time left holds both; else, or when the judge fails in a way the
+    background may not, hand it to the background (`keep_new` records either)."""
     seconds = services.judge_call_seconds
     can_defer = services.schedule_evaluation is not None
-    if not deadline.fits(seconds):
+    if not deadline.fits(seconds + writes_seconds):
         if can_defer:
-            why = f"{deadline.remaining():.1f} s were left and a judge call may take {seconds:g} s"
-            return _defer(services, image_id, judge, why, deadline, warnings)
+            return Deferral(f"{deadline.remaining():.1f} s were left and a judge call may take {seconds:g} s")
         message = "there was not enough time left to judge in this request; ask POST /evaluate-image"
-        failure = documents.failed(judge, "no_time_left", message, services.now())
-        _record(services, image_id, failure, warnings, deadline, NONE_YET)
-        return failure
+        return documents.failed(judge, "no_time_left", message, services.now())
     evaluation, error = _judge(services, image_id, meta, data, judge, deadline)
     if isinstance(error, WORTH_DEFERRING) and can_defer:
-        why = f"the judge call failed in the request ({error.code}); it is tried again in the background"
-        return _defer(services, image_id, judge, why, deadline, warnings)
-    _record(services, image_id, evaluation, warnings, deadline, NONE_YET)
+        return Deferral(f"the judge call failed in the request ({error.code}); it is tried again in the background")
     return evaluation
+
+
+def keep_new(
+    services: Services,
+    image_id: str,
+    judged: DoneVerdict | FailedVerdict | Deferral,
+    judge: str,
+    deadline: Deadline,
+    warnings: Warnings,
+) -> Evaluation:
+    """Record the first verdict of a stored image, or hand its judging to the background (which
+    reads the image, so only once it is stored)."""
+    if isinstance(judged, Deferral):
+        return _defer(services, image_id, judge, judged.why, deadline, warnings)
+    _record(services, image_id, judged, warnings, deadline, NONE_YET)
+    return judged
 
 
 def _defer(

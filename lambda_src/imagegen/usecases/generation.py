@@ -1,28 +1,25 @@
-"""Generate and modify: call an image model, store each image it returns, then its metadata
-(and, for an edit, a link under its parent), then judge each image as time allows.
-
-Storing the images is the one step that can fail the request; every later one becomes a warning.
+"""Generate and modify: pick the models, hold the idempotency key, call the image model within
+the time left (keeping time for the writes after it), then hand what it made to `storing`,
+which stores it while the judge looks at it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 from .. import documents, idempotency
 from ..clock import Deadline
-from ..documents import MadeMeta, Origin
-from ..errors import ImageGenError, ImageNotStored
+from ..documents import Origin
 from ..ids import checked_image_id
-from ..log import error_fields
-from ..models.contracts import BuiltRequest, GeneratedImage, ImageResult
+from ..models.contracts import BuiltRequest, ImageResult
 from ..models.images import build_request, call_image_model
 from ..models.registry import resolve
 from ..models.request import ImageRequest, Task
 from ..retry import with_retries
-from . import evaluation, gallery, unstored
+from . import evaluation, gallery, storing
 from .services import Services, Warnings, pick, pick_judge
 
 
@@ -45,13 +42,6 @@ class ModifyInput:
     idempotency: idempotency.IdempotencyKey | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Stored:
-    image_id: str
-    meta: MadeMeta
-    data: bytes
-
-
 def generate(services: Services, given: GenerateInput, deadline: Deadline) -> dict[str, Any]:
     """Generate, store every image, then judge each (or defer the judging) as time allows. With
     an idempotency key already used, the images that request stored, without a model call."""
@@ -60,7 +50,6 @@ def generate(services: Services, given: GenerateInput, deadline: Deadline) -> di
     with _Once(services, given.idempotency, "generate") as once:
         if once.done is not None:
             return _again(services, once.done)
-        warnings: Warnings = []
         reserve = _writes_reserve(given.request, 2, once)
         built, result, invoke_ms = _invoke(services, model, given.request, deadline, reserve)
 
@@ -68,12 +57,12 @@ def generate(services: Services, given: GenerateInput, deadline: Deadline) -> di
             return documents.generated_origin(image_id, given.request.prompt)
 
         asked = judge if given.evaluate else None  # recorded, so a verdict S3 refuses reads as lost
-        stored, not_stored = _store(
-            services, result, built, model, given.request, invoke_ms, warnings, origin, deadline, asked
-        )
-        once.record(_result(stored, built, result), warnings, deadline)
-        answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
-        return {**answer, **({"images_not_stored": not_stored} if not_stored else {})}
+        made = storing.made(services, result, built, model, given.request, invoke_ms, origin, asked)
+
+        def after(stored: Sequence[storing.Stored], warnings: Warnings) -> None:
+            once.record(_result(stored, built, result), warnings, deadline)
+
+        return storing.finish(services, made, built, result, asked, deadline, reserve, after)
 
 
 def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[str, Any]:
@@ -91,28 +80,28 @@ def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[s
         request = dataclasses.replace(given.request, images=(source,))
         if mode is Task.VARIATION and request.strength is None:
             request = dataclasses.replace(request, strength=services.settings.variation_strength)
-        warnings: Warnings = []
-        built, result, invoke_ms = _invoke(services, model, request, deadline, _writes_reserve(request, 3, once))
+        reserve = _writes_reserve(request, 3, once)
+        built, result, invoke_ms = _invoke(services, model, request, deadline, reserve)
 
         def origin(image_id: str) -> Origin:
             judge_prompt = edit_judge_prompt(mode, request, parent.get("judge_prompt") or "")
             return documents.edit_origin(image_id, judge_prompt, parent_id, parent["lineage"], mode.value)
 
         asked = judge if given.evaluate else None
-        stored, not_stored = _store(
-            services, result, built, model, request, invoke_ms, warnings, origin, deadline, asked
-        )
-        for item in stored:
-            link = functools.partial(services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta))
-            services.keep("link the edit to its parent", warnings, link)
-        once.record({**_result(stored, built, result), "parent_id": parent_id, "mode": mode.value}, warnings, deadline)
-        answer = _answer(services, stored, built, result, judge if given.evaluate else None, deadline, warnings)
-        return {
-            **answer,
-            "parent_id": parent_id,
-            "mode": mode.value,
-            **({"images_not_stored": not_stored} if not_stored else {}),
-        }
+        made = storing.made(services, result, built, model, request, invoke_ms, origin, asked)
+
+        def after(stored: Sequence[storing.Stored], warnings: Warnings) -> None:
+            for item in stored:
+                link = functools.partial(
+                    services.store.link_edit, parent_id, item.image_id, documents.edit_link(item.meta)
+                )
+                services.keep("link the edit to its parent", warnings, link)
+            once.record(
+                {**_result(stored, built, result), "parent_id": parent_id, "mode": mode.value}, warnings, deadline
+            )
+
+        answer = storing.finish(services, made, built, result, asked, deadline, reserve, after)
+        return {**answer, "parent_id": parent_id, "mode": mode.value}
 
 
 S3_WRITE_SECONDS = 0.25
@@ -163,11 +152,11 @@ class _Once:
         self.recorded = True
         finish = functools.partial(idempotency.finish, self.services.store, self.claim, result)
         self.services.keep(
-            "record the idempotency key", warnings, functools.partial(_write, self.services, deadline, finish)
+            "record the idempotency key", warnings, functools.partial(storing.write, self.services, deadline, finish)
         )
 
 
-def _result(stored: Sequence[Stored], built: BuiltRequest, result: ImageResult) -> documents.IdempotencyResult:
+def _result(stored: Sequence[storing.Stored], built: BuiltRequest, result: ImageResult) -> documents.IdempotencyResult:
     return {
         "image_ids": [item.image_id for item in stored],
         "translations": [t.as_dict() for t in built.translations],
@@ -268,123 +257,3 @@ def _invoke(
         **({"upstream": result.upstream[:500]} if result.upstream else {}),  # the model's own words
     )
     return built, result, invoke_ms
-
-
-def _store(
-    services: Services,
-    result: ImageResult,
-    built: BuiltRequest,
-    model: str,
-    request: ImageRequest,
-    invoke_ms: int,
-    warnings: Warnings,
-    origin: Callable[[str], Origin],
-    deadline: Deadline,
-    judge: str | None = None,
-) -> tuple[list[Stored], list[unstored.UnstoredImage]]:
-    """Store each image, then its metadata, each write retried within the time left. Raises
-    ImageNotStored, with the images inline, only if no image could be stored."""
-    record = resolve(model).record
-    ids = [services.new_id() for _ in result.images]
-    cost = record.price.image_cost(1, built.quality)  # the builder's choice, never a wire key
-    stored: list[Stored] = []
-    not_stored: list[GeneratedImage] = []
-    first_error: ImageGenError | None = None
-    shown: list[unstored.UnstoredImage] = []
-    for index, (image_id, image) in enumerate(zip(ids, result.images, strict=True)):
-        try:
-            key = _write(
-                services, deadline, functools.partial(services.store.save_image, image_id, image.data, image.format)
-            )
-        except ImageGenError as exc:
-            first_error = first_error or exc
-            not_stored.append(image)
-            services.log.error("image_not_stored", image_id=image_id, **error_fields(exc))
-            continue
-        meta = documents.made_meta(
-            image_id,
-            key,
-            image,
-            services.now(),
-            request=request,
-            model=model,
-            model_name=record.name,
-            built=built,
-            invoke_ms=invoke_ms,
-            cost=cost,
-            batch={"index": index, "ids": ids},
-            origin=origin(image_id),
-            judge=judge,
-        )
-        save_meta = functools.partial(services.store.save_meta, image_id, meta)
-        services.keep("store the image's metadata", warnings, functools.partial(_write, services, deadline, save_meta))
-        stored.append(Stored(image_id, meta, image.data))
-    if first_error:
-        shown = unstored.inline_images(not_stored)
-        told = unstored.described(shown, first_error.message)
-        if not stored:
-            raise ImageNotStored(told, upstream=first_error.upstream, images=shown)
-        warnings.append({"step": "store the image", "code": ImageNotStored.code, "message": told})
-    services.log.info("images_stored", ids=[s.image_id for s in stored])
-    return stored, shown
-
-
-T = TypeVar("T")
-
-S3_WRITE_ATTEMPTS = 6  # tries of one write at most, each one a call botocore may retry once itself
-S3_CALL_SECONDS = 3.0
-"""The longest one S3 attempt takes (the store client's 1 s connect and 2 s read timeouts): a
-write is tried again only while that, after the wait, fits in the time left."""
-
-
-def _write(services: Services, deadline: Deadline, write: Callable[[], T]) -> T:
-    """A write after the model call: made at once whatever the time left (what it stores was
-    paid for), then tried again on S3's transient failures while the deadline allows."""
-    return with_retries(
-        write,
-        deadline,
-        rng=services.rng,
-        base=0.2,
-        cap=2.0,
-        call_seconds=S3_CALL_SECONDS,
-        max_attempts=S3_WRITE_ATTEMPTS,
-        log=services.log,
-        start_anyway=True,
-    )
-
-
-def _answer(
-    services: Services,
-    stored: Sequence[Stored],
-    built: BuiltRequest,
-    result: ImageResult,
-    judge: str | None,
-    deadline: Deadline,
-    warnings: Warnings,
-) -> dict[str, Any]:
-    """The first image's view at the top level (as the original API answered), all of them
-    under `images` when there are several; the cost of the images and of their judging."""
-    views = []
-    judge_costs: list[float] = []
-    for item in stored:
-        verdict: documents.ShownEvaluation = documents.not_requested()
-        if judge:
-            verdict = evaluation.judge_or_defer(
-                services, item.image_id, item.meta, item.data, judge, deadline, warnings
-            )
-        if verdict["status"] == "done":
-            judge_costs.append(verdict["estimated_cost_usd"] or 0)
-        views.append(gallery.view(services, item.image_id, item.meta, verdict, warnings))
-    image_cost = (stored[0].meta["estimated_cost_usd"]["image"] or 0) * len(stored)
-    answer = {
-        **views[0],
-        "translations": [t.as_dict() for t in built.translations],
-        "filtered": result.filtered,
-        "notice": result.notice,
-        "estimated_cost_usd": round(image_cost + sum(judge_costs), 6),
-    }
-    if len(views) > 1:
-        answer["images"] = views
-    if warnings:
-        answer["warnings"] = warnings
-    return answer
