@@ -187,6 +187,11 @@ def judge_image(
 ) -> Verdict:
     """Build, call Converse with `client` (a bedrock-runtime client), parse."""
     request = build_judge_request(model_id, image, prompt, options, region=client.meta.region_name)
+    return call_judge(client, request, model_id, options)
+
+
+def call_judge(client: Any, request: dict[str, Any], model_id: str, options: JudgeOptions = JudgeOptions()) -> Verdict:
+    """Call Converse with a request `build_judge_request` made (once: a retry sends it again), parse."""
     with bedrock_call(request["modelId"], Task.JUDGE):
         response = client.converse(**request)
     return parse_judge_response(response, model_id, max_prompt_chars=options.max_prompt_chars)

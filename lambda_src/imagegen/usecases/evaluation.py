@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..ids import checked_image_id
 from ..log import crash_fields, error_fields
-from ..models.judge import JudgeOptions, judge_image
+from ..models.judge import JudgeOptions, build_judge_request, call_judge
 from ..models.registry import resolve
 from ..retry import with_retries
 from .services import Services, Warnings, pick_judge
@@ -201,8 +201,10 @@ def _judge(
             shrink=downscale.shrink,  # an image over Converse's limits is judged from a smaller copy
             allow_retired=services.settings.allow_retired,
         )
+        client = services.judge_bedrock  # the request is built (an image too large shrunk) once, for every try
+        request = build_judge_request(judge, data, prompt, options, region=client.meta.region_name)
         verdict = with_retries(
-            lambda: judge_image(services.judge_bedrock, judge, data, prompt, options),
+            lambda: call_judge(client, request, judge, options),
             deadline,
             rng=services.rng,
             call_seconds=services.judge_call_seconds,
