@@ -183,9 +183,10 @@ def _lifecycle(roles: list[ModelRole], region: str, today: date | None, retired_
             f"{names} model {model_id} is past its end of life: calls fail unless "
             f"this account still has access{instead}"
         )
-    elif state == "legacy":
-        eol = f" (end of life {record.lifecycle.eol_on})" if record.lifecycle.eol_on else ""
-        warnings.append(f"{names} model {model_id} is Legacy{eol}{instead}")
+    else:
+        notice = record.lifecycle.notice(today)  # Legacy: its dates; Active: near its Legacy date, or None
+        if notice:
+            warnings.append(f"{names} model {model_id} is {notice}{instead}")
     try:
         resolved.call_id(region)
     except ImageGenError:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
+
+
+def today() -> date:
+    """The date lifecycle decisions are made on (a model's Legacy and end-of-life dates). Callers
+    look it up on this module, `clock.today()`, so that a test can fix the date by replacing it."""
+    return date.today()
 
 
 class Clock(Protocol):

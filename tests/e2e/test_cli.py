@@ -10,8 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from imagegen import png
-from imagegen.models import registry
+from imagegen import clock, png
 from imagegen.models.fields import FIELDS
 from imagegen.storage import make_s3_client
 
@@ -198,8 +197,11 @@ def test_models_lists_the_registry(run):
         "family": "stability-text-to-image",
         "tasks": ["generate"],
         "state": "active",
+        "legacy_since": None,
+        "extended_access_from": None,
         "eol": None,
         "successor": None,
+        "successor_note": None,
         "regions": ["us-west-2"],
         "profiles": {},
         "price": "$0.04/image",
@@ -278,15 +280,9 @@ def test_model_access_not_granted_says_how_to_enable_it(run, emulator):
 
 
 def pin_today(monkeypatch, day: str, emulator=None) -> None:
-    """The lifecycle's 'today' for this test, in the CLI (the registry's date) and, given one, in the emulator."""
+    """The lifecycle's 'today' for this test, in the CLI (clock.today) and, given one, in the emulator."""
     fixed = date.fromisoformat(day)
-
-    class PinnedDate(date):
-        @classmethod
-        def today(cls) -> date:
-            return fixed
-
-    monkeypatch.setattr(registry, "date", PinnedDate)
+    monkeypatch.setattr(clock, "today", lambda: fixed)
     if emulator is not None:
         emulator.configure(today=day)
 

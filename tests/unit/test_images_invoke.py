@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
+from imagegen import clock
 from imagegen.errors import ModelRetired, ModelUnavailable
-from imagegen.models import registry
 from imagegen.models.images import build_request, call_image_model, invoke_image_model
 from imagegen.models.request import ImageRequest, Task
 
@@ -95,10 +95,8 @@ def test_a_model_not_offered_in_the_clients_region_fails_before_any_call():
         invoke_image_model(client, "stability.stable-image-core-v1:1", ImageRequest(prompt="x"))
 
 
-class _AfterEol(date):
-    @classmethod
-    def today(cls):
-        return cls(2026, 12, 1)
+def _after_eol() -> date:
+    return date(2026, 12, 1)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +113,7 @@ class _AfterEol(date):
     ids=["end-of-life", "legacy"],
 )
 def test_bedrocks_retired_answer_advises_a_model_that_can_do_the_task(monkeypatch, message, task, fields, successor):
-    monkeypatch.setattr(registry, "date", _AfterEol)  # the registry's lifecycle dates, pinned
+    monkeypatch.setattr(clock, "today", _after_eol)  # the lifecycle's date, pinned
     client = boto3.client("bedrock-runtime", region_name="us-east-1")
     source = png_image(384, 320)
     with Stubber(client) as stub:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import clock
 from ..errors import ModelRetired, ModelUnavailable, UnknownModel, UnsupportedTask
 from .request import Task
 
@@ -26,15 +27,40 @@ class Lifecycle:
     declared: str  # "active" | "legacy" | "retired", as last read from the docs
     legacy_on: date | None = None
     eol_on: date | None = None
+    extended_access_on: date | None = None  # from this day a Legacy model is billed at extended-access prices
 
     def state(self, today: date | None = None) -> str:
-        """active, legacy or retired on `today`; dates win over the declared state."""
-        today = today or date.today()
+        """active, legacy or retired on `today` (default: clock.today()); dates win over the declared state."""
+        today = today or clock.today()
         if self.declared == "retired" or (self.eol_on and today >= self.eol_on):
             return "retired"
         if self.declared == "legacy" or (self.legacy_on and today >= self.legacy_on):
             return "legacy"
         return "active"
+
+    def notice(self, today: date | None = None) -> str | None:
+        """What a caller of the model should be told on `today`: for a Legacy model its dates (Legacy
+        since, extended-access pricing, end of life and the days left); for an Active one, that it
+        turns Legacy within NEAR_DAYS; None for an Active model with no such date, or a retired one."""
+        today = today or clock.today()
+        state = self.state(today)
+        if state == "active":
+            if self.legacy_on and (self.legacy_on - today).days <= NEAR_DAYS:
+                return f"Active until {self.legacy_on}, then Legacy (in {(self.legacy_on - today).days} days)"
+            return None
+        if state == "retired":
+            return None
+        head = f"Legacy (end of life {self.eol_on})" if self.eol_on else "Legacy"
+        details = [f"Legacy since {self.legacy_on}"] if self.legacy_on else []
+        if self.extended_access_on:
+            since = "since" if today >= self.extended_access_on else "from"
+            details.append(f"extended-access pricing {since} {self.extended_access_on}")
+        if self.eol_on:
+            details.append(f"{(self.eol_on - today).days} days left")
+        return head + (": " + ", ".join(details) if details else "")
+
+
+NEAR_DAYS = 30  # an Active model this close to its Legacy date is worth a warning
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,7 @@ class ModelRecord:
     limits: Mapping[str, Any]
     price: Price
     successor: str | None = None
+    successor_note: str | None = None  # why no successor is named, or what is known of one
     fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # body fields: required, optional
 
     def supports(self, task: Task | str) -> bool:
@@ -113,6 +140,17 @@ class ModelRecord:
         """Raise ModelRetired past end of life, with advice on what to use for `task` instead."""
         if self.lifecycle.state(today) == "retired":
             raise ModelRetired(f"{self.id} ({self.name}) is retired on Bedrock; {self.instead(task, today)}")
+
+    def lifecycle_warning(self, task: Task | str | None = None, today: date | None = None) -> str | None:
+        """A line for whoever is about to use this model for `task`, or None: its Legacy dates (or
+        that it turns Legacy soon) and what to use instead."""
+        notice = self.lifecycle.notice(today)
+        if notice is None:
+            return None
+        advice = self.instead(task, today)
+        if self.successor_note and self.successor_for(None, today) is None:
+            advice += " (no successor is confirmed for it)"
+        return f"{self.id} is {notice}; {advice}"
 
     def successor_for(self, task: Task | str | None = None, today: date | None = None) -> str | None:
         """An Active model that can do `task`: the declared successor if it can, else the first
@@ -180,6 +218,7 @@ def _catalog() -> tuple[dict[str, ModelRecord], frozenset[str]]:
                 declared=life["declared"],
                 legacy_on=_date(life.get("legacy")),
                 eol_on=_date(life.get("eol")),
+                extended_access_on=_date(life.get("extended_access")),
             ),
             regions=tuple(entry.get("regions", ())),
             profiles={
@@ -193,6 +232,7 @@ def _catalog() -> tuple[dict[str, ModelRecord], frozenset[str]]:
                 output_per_million=price.get("output_per_million"),
             ),
             successor=entry.get("successor"),
+            successor_note=entry.get("successor_note"),
             fields={kind: tuple(names) for kind, names in entry.get("fields", {}).items()},
         )
     return records, frozenset(geographies)

@@ -61,13 +61,30 @@ def settings_from(ctx: Context) -> Settings:
     if mode and model:
         modify[mode] = model
     default_model = model if args.command == "generate" else None
-    return dataclasses.replace(
+    chosen = dataclasses.replace(
         settings,
         generation_models=_first(default_model, settings.generation_models, Task.GENERATE),
         judge_models=_first(judge_model, settings.judge_models, Task.JUDGE),
         modify_models=modify,
         allow_retired=settings.allow_retired or args.allow_retired,
     )
+    for line in lifecycle_warnings(chosen, args.command, mode, judging=getattr(args, "evaluate", None) is not False):
+        print(f"imagegen: warning: {line}", file=ctx.err)
+    return chosen
+
+
+def lifecycle_warnings(settings: Settings, command: str, mode: str | None, *, judging: bool) -> list[str]:
+    """A line for each model the command will call that is Legacy (its dates, what to use instead)
+    or turns Legacy soon, on clock.today()."""
+    used: list[tuple[str, Task]] = []
+    if command in ("generate", "batch"):
+        used.append((settings.generation_models[0], Task.GENERATE))
+    if command == "modify" and mode is not None and mode in settings.modify_models:
+        used.append((settings.modify_model(mode), Task(mode)))
+    if command == "evaluate" or (judging and command in ("generate", "batch", "modify")):
+        used.append((settings.judge_models[0], Task.JUDGE))
+    lines = (resolve(model_id).record.lifecycle_warning(task) for model_id, task in used)
+    return [line for line in lines if line]
 
 
 def _model_set(ctx: Context) -> str | None:

@@ -190,12 +190,19 @@ def model_doc(record: ModelRecord, task: str | None = None) -> dict[str, Any]:
         "family": record.family,
         "tasks": [t.value for t in record.tasks],
         "state": record.lifecycle.state(),
-        "eol": str(record.lifecycle.eol_on) if record.lifecycle.eol_on else None,
+        "legacy_since": _day(record.lifecycle.legacy_on),
+        "extended_access_from": _day(record.lifecycle.extended_access_on),
+        "eol": _day(record.lifecycle.eol_on),
         "successor": record.successor_for(task) if record.lifecycle.state() != "active" else None,
+        "successor_note": record.successor_note,
         "regions": list(record.regions),
         "profiles": {p: list(r) for p, r in record.profiles.items()},
         "price": shown,
     }
+
+
+def _day(day: Any) -> str | None:
+    return None if day is None else str(day)
 
 
 def model_row(doc: dict[str, Any]) -> tuple[str, str, str, str]:
