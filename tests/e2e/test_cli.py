@@ -305,7 +305,11 @@ def test_a_model_past_its_end_of_life_is_refused_with_its_successor_before_any_c
 def test_the_same_model_is_called_before_its_end_of_life(run, emulator, monkeypatch):
     pin_today(monkeypatch, "2026-06-29", emulator)  # the day before: the pinned date decides, not the calendar
     code, out, err = run(*TITAN_V2_IN_US_EAST_1, "--no-evaluate", "--json", "--output-dir", run.tmp)
-    assert (code, err) == (0, "")
+    assert (code, err) == (
+        0,
+        "imagegen: warning: amazon.titan-image-generator-v2:0 is Legacy (end of life 2026-06-30): 1 day left; "
+        "use stability.stable-image-core-v1:1 instead\n",
+    )
     assert json.loads(out)["images"][0]["model"] == "amazon.titan-image-generator-v2:0"
     assert emulator.calls[-1] == {
         "model": "amazon.titan-image-generator-v2:0",

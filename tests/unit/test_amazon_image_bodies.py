@@ -236,7 +236,7 @@ def test_aspect_ratio_becomes_a_canvas_size_divisible_by_16():
 
 
 def test_a_seed_is_chosen_in_range_and_reported_when_none_is_given():
-    for model_id, high in ((TITAN, 2147483646), (CANVAS, 858993459)):
+    for model_id, high in ((TITAN, 2147483646), (CANVAS, 2147483646)):
         built = build_request(model_id, ImageRequest(prompt="x"))
         assert 1 <= built.seed <= high
         assert built.body["imageGenerationConfig"]["seed"] == built.seed
@@ -251,7 +251,7 @@ EDGES = [
     (TITAN, {"negative_prompt": "n" * 512}, {"negative_prompt": "n" * 513}, "negative_prompt"),
     (CANVAS, {"negative_prompt": "n" * 1024}, {"negative_prompt": "n" * 1025}, "negative_prompt"),
     (TITAN, {"seed": 2147483646}, {"seed": 2147483647}, "seed"),
-    (CANVAS, {"seed": 858993459}, {"seed": 858993460}, "seed"),
+    (CANVAS, {"seed": 2147483646}, {"seed": 2147483647}, "seed"),
     (CANVAS, {"seed": 0}, {"seed": -1}, "seed"),
     (TITAN, {"count": 5}, {"count": 6}, "count"),
     (CANVAS, {"count": 5}, {"count": 6}, "count"),
@@ -463,7 +463,7 @@ def test_a_retired_model_points_to_an_active_model_that_can_do_the_requested_tas
     assert caught.value.message.endswith(f"use {successor} instead")
 
 
-# --- transparency: Titan and Canvas reject any pixel that is not opaque ---------------------------
+# --- transparency: Canvas rejects any pixel that is not opaque (no Titan document says so) -------
 
 CUTOUT = rgba_png(384, 320, alpha_at={(383, 319): 0})  # what a remove-background step returns
 HALF_CLEAR = rgba_png(384, 320, alpha_at={(0, 0): 128})
@@ -475,12 +475,12 @@ OPAQUE_RGBA = rgba_png(384, 320)
     ("model_id", "fields", "field"),
     [
         (CANVAS, {"task": Task.INPAINT, "prompt": "a hat", "mask_prompt": "the head"}, "images"),
-        (TITAN, {"task": Task.OUTPAINT, "prompt": "a beach", "mask_prompt": "the dog"}, "images"),
+        (CANVAS, {"task": Task.OUTPAINT, "prompt": "a beach", "mask_prompt": "the dog"}, "images"),
         (CANVAS, {"task": Task.VARIATION}, "images"),
-        (TITAN, {"task": Task.REMOVE_BACKGROUND}, "images"),
+        (CANVAS, {"task": Task.REMOVE_BACKGROUND}, "images"),
         (CANVAS, {"prompt": "a poster", "colors": ("#FF0000",)}, "reference_image"),
     ],
-    ids=["canvas-inpaint", "titan-outpaint", "canvas-variation", "titan-remove-background", "canvas-colour-ref"],
+    ids=["canvas-inpaint", "canvas-outpaint", "canvas-variation", "canvas-remove-background", "canvas-colour-ref"],
 )
 def test_a_source_with_transparent_pixels_is_refused_before_any_call(model_id, fields, field, source):
     image = {"reference_image": source} if field == "reference_image" else {"images": (source,)}

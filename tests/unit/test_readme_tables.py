@@ -33,4 +33,4 @@ def test_the_fields_table_names_each_option_a_command_offers():
     table = readme.request_fields()
     assert "| `mask_image` | string (base64) | modify | `--mask` |" in table
     assert "`--no-evaluate` (generate), `--evaluate` (modify)" in table
-    assert "| `width` | integer | generate | (API only) |" in table
+    assert "| `width` | integer | generate, modify | (API only) |" in table

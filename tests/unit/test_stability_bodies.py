@@ -356,8 +356,8 @@ SERVICE_EDGES = [
         {"images": (png_header(1025, 1024),)},
         "images",
     ),
-    (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(64, 64),)}, {"images": (png_header(63, 64),)}, "images"),
-    # 1536 px a side; 1537x682 is still under 1 MP and 2.5:1, so only the side limit refuses it
+    (FAST_UP, {"task": Task.UPSCALE}, {"images": (png_header(32, 32),)}, {"images": (png_header(31, 32),)}, "images"),
+    # 1536 px a side; 1537x682 is still under 1 MP, so only the side limit refuses it
     (
         FAST_UP,
         {"task": Task.UPSCALE},

@@ -53,7 +53,7 @@ def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None 
         size = _size(check)
     else:
         task_type, key = TASK_TYPES[task]
-        params, size = _edit_params(check), {}
+        params, size = _edit_params(check), _variation_size(check) if task is Task.VARIATION else {}
 
     seed = check.seed(rng)
     cfg_scale = request.cfg_scale if request.cfg_scale is not None else record.limits["default_cfg_scale"]
@@ -72,7 +72,7 @@ def build(record: ModelRecord, request: ImageRequest, rng: random.Random | None 
         seed,
         tuple(check.translations),
         quality=quality,
-        size=(size["width"], size["height"]) if size else None,  # an edit's size follows its source
+        size=(size["width"], size["height"]) if size else None,  # else an edit's size follows its source
     )
 
 
@@ -157,6 +157,16 @@ def _size(check: Checker) -> dict[str, int]:
     return {"width": width, "height": height}
 
 
+def _variation_size(check: Checker) -> dict[str, int]:
+    """Image variation takes width and height as generation does (the same sizes); without them
+    the variation keeps its first source's size."""
+    given = check.size_fields()
+    if not isinstance(given, tuple):
+        return {}
+    _check_size(check, *given)
+    return {"width": given[0], "height": given[1]}
+
+
 def _check_size(check: Checker, width: int, height: int) -> None:
     limits = check.limits
     size = f"{width}x{height}"
@@ -180,7 +190,7 @@ def _check_size(check: Checker, width: int, height: int) -> None:
 def _edit_params(check: Checker) -> dict[str, Any]:
     request, limits, task = check.request, check.limits, check.request.task
     if task is Task.VARIATION:
-        allowed = ["images", "prompt", "negative_prompt", *_CONFIG_FIELDS]
+        allowed = ["images", "prompt", "negative_prompt", "width", "height", *_CONFIG_FIELDS]
         if "similarity_strength" in limits:
             allowed.append("strength")
         check.only(allowed)

@@ -155,6 +155,8 @@ class Checker:
             raise self.fail(field, size, f"each side at least {spec['min_side']} px")
         if "max_side" in spec and max(info.width, info.height) > spec["max_side"]:
             raise self.fail(field, size, f"each side at most {spec['max_side']} px")
+        if "min_pixels" in spec and info.pixels < spec["min_pixels"]:
+            raise self.fail(field, size, f"at least {spec['min_pixels']:,} pixels")
         if "max_pixels" in spec and info.pixels > spec["max_pixels"]:
             raise self.fail(field, size, f"at most {spec['max_pixels']:,} pixels")
         if "aspect" in spec:

@@ -84,6 +84,7 @@ _G = frozenset({Task.GENERATE})
 _MODIFY = frozenset(MODIFY_TASKS)
 _IMAGE_TASKS = _G | _MODIFY
 _AMAZON_TASKS = _G | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.ERASE}  # imageGenerationConfig
+_SIZED = _G | {Task.VARIATION}  # Titan and Canvas variations take width and height as generation does
 _MASKED = frozenset({Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.ERASE})
 _PROMPTED = _G | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE}
 _MODEL_ID: Mapping[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
@@ -130,13 +131,14 @@ FIELDS: tuple[Field, ...] = (
         "size",
         Kind.SIZE,
         {"type": "string", "pattern": SIZE_PATTERN},
-        "WIDTHxHEIGHT, such as 1024x1024 (translated for models that take ratios)",
-        _G,
+        "WIDTHxHEIGHT, such as 1024x1024 (translated for models that take ratios; a variation with Titan or "
+        "Canvas: the output's size, else the source's)",
+        _G | {Task.VARIATION},
         request=False,
         group="size",
     ),
-    Field("width", Kind.INTEGER, {"type": "integer", "minimum": 1}, "width in pixels, with height", _G, flag=None),
-    Field("height", Kind.INTEGER, {"type": "integer", "minimum": 1}, "height in pixels, with width", _G, flag=None),
+    Field("width", Kind.INTEGER, {"type": "integer", "minimum": 1}, "width in pixels, with height", _SIZED, flag=None),
+    Field("height", Kind.INTEGER, {"type": "integer", "minimum": 1}, "height in pixels, with width", _SIZED, flag=None),
     Field("aspect_ratio", Kind.TEXT, {"type": "string", "maxLength": 10}, "W:H, such as 16:9", _G, group="size"),
     Field(
         "count",
@@ -167,7 +169,7 @@ FIELDS: tuple[Field, ...] = (
         Kind.TEXT,
         {"type": "string", "maxLength": 50},
         "Canvas style or Stability style preset",
-        _G | {Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR},
+        _G | {Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE},
     ),
     Field(
         "output_format",

@@ -46,7 +46,8 @@ class Lifecycle:
         state = self.state(today)
         if state == "active":
             if self.legacy_on and (self.legacy_on - today).days <= NEAR_DAYS:
-                return f"Active until {self.legacy_on}, then Legacy (in {(self.legacy_on - today).days} days)"
+                days = (self.legacy_on - today).days
+                return f"Active until {self.legacy_on}, then Legacy (in {days} day{'' if days == 1 else 's'})"
             return None
         if state == "retired":
             return None
@@ -56,7 +57,8 @@ class Lifecycle:
             since = "since" if today >= self.extended_access_on else "from"
             details.append(f"extended-access pricing {since} {self.extended_access_on}")
         if self.eol_on:
-            details.append(f"{(self.eol_on - today).days} days left")
+            left = (self.eol_on - today).days
+            details.append(f"{left} day{'' if left == 1 else 's'} left")
         return head + (": " + ", ".join(details) if details else "")
 
 
