@@ -120,6 +120,22 @@ class InvalidImage(InvalidRequest):
     code = "invalid_image"
 
 
+class RequestTooLarge(InvalidRequest):
+    """The model call's body, as built, is over what InvokeModel takes (25,000,000 bytes): refused
+    before the call, as Bedrock would refuse it with a generic message."""
+
+    code = "request_too_large"
+
+    def __init__(self, model_id: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"the request to {model_id} would be {size:,} bytes; InvokeModel takes at most {limit:,} bytes "
+            "(base64 makes an image a third larger): send a smaller source image",
+            model_id=model_id,
+            size=size,
+            limit=limit,
+        )
+
+
 class IdempotencyKeyReused(InvalidRequest):
     """An idempotency key sent again with another request body: a key names one request."""
 

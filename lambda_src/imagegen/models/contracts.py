@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import KW_ONLY, dataclass
+from functools import cached_property
 from typing import Any
+
+from ..errors import RequestTooLarge
+
+MAX_BODY_BYTES = 25_000_000  # InvokeModel's request body, at most (the InvokeModel API reference)
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,22 @@ class BuiltRequest:
     quality: str | None
     size: tuple[int, int] | None
 
+    @cached_property
+    def encoded_body(self) -> str:
+        """The body as sent: compact JSON."""
+        return json.dumps(self.body, separators=(",", ":"))
+
+    def check_size(self) -> None:
+        """Raise RequestTooLarge if the body is over InvokeModel's MAX_BODY_BYTES."""
+        size = len(self.encoded_body.encode("utf-8"))
+        if size > MAX_BODY_BYTES:
+            raise RequestTooLarge(self.model_id, size, MAX_BODY_BYTES)
+
     def invoke_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `bedrock_runtime.invoke_model`."""
         return {
             "modelId": self.model_id,
-            "body": json.dumps(self.body, separators=(",", ":")),
+            "body": self.encoded_body,
             "contentType": "application/json",
             "accept": "application/json",
         }

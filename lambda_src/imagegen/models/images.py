@@ -41,7 +41,7 @@ def build_request(
     A model past its end of life raises ModelRetired unless `allow_retired` (the `original`
     model set, for accounts that still have access). With a region, a bare id becomes the
     inference profile that serves it where the model does not run on demand; a profile id is
-    kept if it serves the region.
+    kept if it serves the region. A body over InvokeModel's 25,000,000 bytes raises RequestTooLarge.
     """
     resolved = resolve(model_id)
     record = resolved.record
@@ -51,8 +51,9 @@ def build_request(
     if not allow_retired:
         record.check_callable(today, request.task)
     builder, _ = FAMILIES[record.family]
-    built = builder(record, request, rng)
-    return dataclasses.replace(built, model_id=resolved.call_id(region))
+    built = dataclasses.replace(builder(record, request, rng), model_id=resolved.call_id(region))
+    built.check_size()  # InvokeModel's 25,000,000 bytes, before any call
+    return built
 
 
 def parse_response(model_id: str, payload: Any, built: BuiltRequest) -> ImageResult:
