@@ -236,8 +236,8 @@ def _b64(data):
     return base64.b64encode(data).decode()
 
 
-@pytest.mark.parametrize("model_id", ["amazon.titan-image-generator-v2:0", "amazon.nova-canvas-v1:0"])
-def test_a_titan_or_canvas_source_with_a_semi_transparent_pixel_is_rejected(us_east_1_with_retired_models, model_id):
+@pytest.mark.parametrize("model_id", ["amazon.nova-canvas-v1:0"])
+def test_a_canvas_source_with_a_semi_transparent_pixel_is_rejected(us_east_1_with_retired_models, model_id):
     body = {
         "taskType": "INPAINTING",
         "inPaintingParams": {

@@ -30,7 +30,7 @@ from imagegen.errors import ImageGenError
 from imagegen.models.registry import ModelRecord, resolve
 
 from ..loopback import LoopbackServer
-from . import art, errors, judging, rules
+from . import art, errors, judging, shapes
 from .errors import BedrockError
 
 MAX_BODY_BYTES = 25_000_000  # InvokeModel's documented limit
@@ -195,8 +195,9 @@ class Emulator(LoopbackServer):
                 "stop_reason": "end_turn",
                 "usage": {"input_tokens": 1500, "output_tokens": 120},
             }
-        validate = rules.validator_for(record.id, record.family)
-        assert validate is not None
+        validate = shapes.validator_for(record.id)
+        if validate is None:
+            raise BedrockError("EmulatorLimitationException", f"the emulator has no reading of {record.id}", 501)
         request = validate(body)
         if self.faults.prompt_filter_word in request["prompt"]:
             raise errors.blocked("text prompt")
