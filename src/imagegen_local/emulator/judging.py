@@ -1,6 +1,7 @@
 """Judges as Bedrock serves them: Converse (one shape for every vendor) and the legacy
 InvokeModel bodies, which differ per vendor (the original pipeline's failure: an Anthropic body
-sent to Nova Lite). Verdicts are deterministic and marked as emulated."""
+sent to Nova Lite). Each judge's behaviour comes from the emulator's own table (judges.py), by
+exact model id; an id not in it is refused. Verdicts are deterministic and marked as emulated."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 from typing import Any
 
 from .errors import malformed, validation
+from .judges import judge_for
 from .rules import check, enum, image_bytes, integer, number, obj, sniff
 
 MAX_IMAGE_BYTES = 3_750_000  # Converse: each image at most 3.75 MB and 8000 px a side
@@ -24,6 +26,7 @@ TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 def converse_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
     """Check a Converse request; return what the verdict depends on."""
+    judge_for(model)  # an unknown judge is refused before its body is read, as Bedrock does
     allowed = {
         "messages",
         "system",
@@ -100,17 +103,13 @@ def _inference_config(model: str, config: Any) -> None:
             isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
         ):
             raise validation(f"inferenceConfig.{key} must be a number from 0 to 1")
-    if "temperature" in config and "topP" in config and _claude_4_5(model):
+    if "temperature" in config and "topP" in config and judge_for(model).one_sampling_parameter:
         raise validation("temperature and top_p cannot both be specified for this model. Please use only one.")
 
 
 def max_output_tokens(model: str) -> int:
-    """Each judge's output ceiling (model cards): Nova v1 10K, Nova 2 Lite and Claude 4.5 64K, older Claude 8K."""
-    if model.startswith("amazon.nova-2"):
-        return 65_536
-    if model.startswith("amazon.nova"):
-        return 10_000
-    return 64_000 if _claude_4_5(model) else 8_192
+    """Each judge's output ceiling, from the emulator's table (the model cards)."""
+    return judge_for(model).max_output_tokens
 
 
 def _converse_image(image: Any) -> bytes:
@@ -162,10 +161,6 @@ def _tool_choice(config: Any) -> str | None:
             raise validation("toolChoice.tool.name must name one of the tools")
         return choice["tool"]["name"]
     return names[0] if "any" in choice else None
-
-
-def _claude_4_5(model: str) -> bool:
-    return "claude-sonnet-4-5" in model or "claude-haiku-4-5" in model
 
 
 # --- legacy InvokeModel bodies ----------------------------------------------------------------------------
@@ -226,7 +221,7 @@ def legacy_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
     refused by the other vendor's models."""
     texts: list[str] = []
     images: list[bytes] = []
-    if model.startswith("amazon.nova"):
+    if judge_for(model).vendor == "nova":
         check(NOVA_BODY, body)
         for message in body["messages"]:
             for block in message["content"]:
