@@ -55,9 +55,13 @@ $(LAYER_STAMP): requirements-demo.txt | $(BIN)/python
 layer: $(LAYER_STAMP)
 
 ## make test: the type checker, then the whole test suite, offline, no AWS credentials needed
+# On PYTEST_WORKERS processes (pytest-xdist; 0 runs in this one, as --snapshot-update wants).
+# Bytecode is cached even where the environment turns that off: every worker, and every
+# command a test starts, would compile the project again.
+PYTEST_WORKERS ?= 2
 test: $(STAMP) $(CDK) $(LAYER_STAMP)
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make demo: the whole pipeline offline, on the Bedrock emulator and a local S3
 demo: $(DEMO_STAMP)

@@ -3,8 +3,11 @@ connection outside loopback (a test that would reach AWS fails instead)."""
 
 from __future__ import annotations
 
+import functools
 import os
 
+import botocore.loaders
+import botocore.session
 import pytest
 
 from imagegen_local import netguard
@@ -24,6 +27,11 @@ for name in [n for n in os.environ if n == "AWS_PROFILE" or n.startswith("AWS_EN
 
 netguard.loopback_only()  # a test that would reach AWS fails instead
 
+# Every boto3 session a test makes (each CLI run in-process, each handler's runtime) would parse
+# botocore's service models and endpoint rules again: most of an end-to-end test's time. The
+# files do not change during a run, so the sessions share one loader, as one session's clients do.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
 
 @pytest.fixture
 def bedrock_runtime():
@@ -31,3 +39,18 @@ def bedrock_runtime():
     import boto3
 
     return boto3.client("bedrock-runtime", region_name="us-west-2")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`make test` runs on two workers (pytest-xdist), a module at a time, except that the
+    infrastructure tests all go to one worker: they share one synthesis of every configuration,
+    which is the suite's largest fixture. (xdist's own `--dist loadgroup` cannot be used: on
+    pytest 9 its group suffix no longer reaches the node ids.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class InfraOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/infra" if nodeid.startswith("tests/infra/") else super()._split_scope(nodeid)
+
+    return InfraOnOneWorker(config, log)
