@@ -35,6 +35,7 @@ def environment(emulator_url: str, s3_url: str, bucket: str = BUCKET) -> dict[st
     """The standard variables that point the product at the local world (no offline branch)."""
     return {
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
+        "AWS_ENDPOINT_URL_BEDROCK": emulator_url,  # the control plane (imagegen models --live)
         "AWS_ENDPOINT_URL_S3": s3_url,
         "AWS_ACCESS_KEY_ID": "emulated",
         "AWS_SECRET_ACCESS_KEY": "emulated",

@@ -5,9 +5,12 @@
     GET  /_emulator/health           liveness
     GET  /_emulator/calls            what was called, with the outcome (for tests)
     POST /_emulator/faults           change the fault settings (JSON object of Faults fields)
+    GET  /foundation-models, /inference-profiles, /foundation-model-availability/{modelId}
+                                     the control plane (service bedrock), as control.py answers it
 
 The region is read from the request's SigV4 credential scope, as Bedrock's regional endpoint
-knows its own. Point a client at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME=http://127.0.0.1:PORT.
+knows its own. Point a client at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME=http://127.0.0.1:PORT, and
+the control plane's with AWS_ENDPOINT_URL_BEDROCK (the same URL).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from imagegen.errors import ImageGenError
 from imagegen.models.registry import ModelRecord, resolve
 
 from ..loopback import LoopbackServer
-from . import art, errors, judging, shapes
+from . import art, control, errors, judging, shapes
 from .errors import BedrockError
 
 MAX_BODY_BYTES = 25_000_000  # InvokeModel's documented limit
@@ -45,6 +48,10 @@ class Faults:
     latency_seconds: float = 0.0
     throttle_rate: float = 0.0  # the share of model calls answered ThrottlingException
     deny_models: list[str] = dataclasses.field(default_factory=list)  # AccessDeniedException for these ids
+    # the control plane's drift: these answer LEGACY; these are not listed (and invalid to call); these profiles
+    legacy_models: list[str] = dataclasses.field(default_factory=list)
+    unlisted_models: list[str] = dataclasses.field(default_factory=list)
+    unlisted_profiles: list[str] = dataclasses.field(default_factory=list)
     prompt_filter_word: str = "[blocked]"  # a prompt holding it is refused by the input filter
     output_filter_word: str = "[withheld]"  # a prompt holding it gets its output filtered
     judge_filter_word: str = "[unjudgeable]"  # the judge answers stopReason content_filtered
@@ -85,6 +92,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, {"Content-Type": "application/json"}, b'{"status": "ok"}')
         if self.path == "/_emulator/calls":
             return self._send(200, {"Content-Type": "application/json"}, json.dumps(self.owner.calls).encode())
+        if control.handles(self.path):
+            scope = _SCOPE.search(self.headers.get("Authorization", ""))
+            return self._send(*self.owner.control_plane(self.path, scope.group("region") if scope else "us-west-2"))
         self._send(404, {"Content-Type": "application/json"}, b"{}")
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
@@ -116,6 +126,24 @@ class Emulator(LoopbackServer):
         with self._lock:
             self.faults = faults
             self._dice = random.Random(self.faults.seed)
+
+    def control_plane(self, path: str, region: str) -> tuple[int, dict[str, str], bytes]:
+        """A control-plane call (control.py), recorded in `calls` as the runtime's are."""
+        faults = self.faults
+        drift = control.Drift(
+            today=date.fromisoformat(faults.today) if faults.today else date.today(),
+            **{name: frozenset(getattr(faults, name)) for name in _DRIFT_LISTS},
+        )
+        record: dict[str, Any] = {"operation": control.operation(path), "region": region}
+        try:
+            payload = control.answer(path, region, drift)
+            record.update(status=200)
+            return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
+        except BedrockError as exc:
+            return self._error(record, exc)
+        finally:
+            with self._lock:
+                self.calls.append(record)
 
     # --- one call ----------------------------------------------------------------------------
 
@@ -164,6 +192,8 @@ class Emulator(LoopbackServer):
         today = date.fromisoformat(self.faults.today) if self.faults.today else None
         if record.lifecycle.state(today) == "retired" and not self.faults.serve_retired:
             raise errors.end_of_life()
+        if {model_id, record.id} & {*self.faults.unlisted_models, *self.faults.unlisted_profiles}:
+            raise errors.invalid_model()
         if model_id in self.faults.deny_models or record.id in self.faults.deny_models:
             raise errors.access_denied()
         return record
@@ -261,6 +291,9 @@ class Emulator(LoopbackServer):
         }
 
 
+_DRIFT_LISTS = ("legacy_models", "unlisted_models", "unlisted_profiles", "deny_models")
+
+
 def _check_faults(faults: Faults) -> None:
     numbers = {"latency_seconds": (0, 60), "throttle_rate": (0, 1)}
     for name, (low, high) in numbers.items():
@@ -273,8 +306,10 @@ def _check_faults(faults: Faults) -> None:
     for name in ("prompt_filter_word", "output_filter_word", "judge_filter_word"):
         if not isinstance(getattr(faults, name), str) or not getattr(faults, name):
             raise ValueError(f"{name} must be a non-empty string")
-    if not isinstance(faults.deny_models, list) or not all(isinstance(m, str) for m in faults.deny_models):
-        raise ValueError("deny_models must be a list of model ids")
+    for name in _DRIFT_LISTS:
+        value = getattr(faults, name)
+        if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+            raise ValueError(f"{name} must be a list of model ids")
     if not isinstance(faults.seed, int):
         raise ValueError("seed must be a whole number")
     if faults.today is not None:
@@ -323,7 +358,8 @@ def main() -> None:
     faults = Faults(latency_seconds=args.latency, throttle_rate=args.throttle_rate, serve_retired=args.serve_retired)
     with Emulator(faults, port=args.port) as emulator:
         print(
-            f"Bedrock runtime emulator on {emulator.url}\nexport AWS_ENDPOINT_URL_BEDROCK_RUNTIME={emulator.url}",
+            f"Bedrock runtime emulator on {emulator.url}\nexport AWS_ENDPOINT_URL_BEDROCK_RUNTIME={emulator.url}"
+            f"\nexport AWS_ENDPOINT_URL_BEDROCK={emulator.url}",
             flush=True,
         )
         with contextlib.suppress(KeyboardInterrupt):
