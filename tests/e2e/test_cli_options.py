@@ -99,7 +99,7 @@ API_OPTIONS = {"-h", "--help", "--json", "--region", "--aws-profile", "--api-url
 @pytest.mark.parametrize(
     ("command", "options"),
     [
-        (["models"], {"-h", "--help", "--json", "--task"}),
+        (["models"], {"-h", "--help", "--json", "--task", "--live", "--region", "--aws-profile", "--model-set"}),
         (["interactive"], PIPELINE_OPTIONS | {"--mode", "--output-dir", "--updated-dir", "--open"}),
         (["evaluate"], PIPELINE_OPTIONS | {"--json", "--prompt", "--judge-model"}),
         (["batch"], PIPELINE_OPTIONS | {"--json", "--concurrency", "--report", "--no-evaluate", "--output-dir"}),

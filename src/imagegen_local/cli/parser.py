@@ -77,7 +77,8 @@ def build_parser() -> Parser:
         prog="imagegen",
         description="Generate images on Amazon Bedrock, have a vision model judge them, modify them, and keep "
         "everything in S3 with pre-signed links. Uses your AWS credentials and region; set "
-        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME and AWS_ENDPOINT_URL_S3 to work against local servers.",
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL_BEDROCK (the control plane, models --live) and "
+        "AWS_ENDPOINT_URL_S3 to work against local servers.",
         epilog=epilog(),
     )
     parser.add_argument("--version", action=Version, help="print the version and exit")
