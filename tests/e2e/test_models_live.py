@@ -179,3 +179,16 @@ def test_a_model_unlisted_by_the_account_is_an_invalid_id_to_the_runtime(local_e
     with pytest.raises(ClientError) as refused:
         bedrock.invoke_model(modelId=GENERATOR, body=json.dumps({"prompt": "a fox"}))
     assert refused.value.response["Error"]["Message"] == "The provided model identifier is invalid."
+
+
+def test_the_offline_world_points_the_control_plane_at_the_emulator():
+    from imagegen_local.world import environment
+
+    env = environment("http://127.0.0.1:1", "http://127.0.0.1:2")
+    assert env["AWS_ENDPOINT_URL_BEDROCK"] == env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] == "http://127.0.0.1:1"
+
+
+def test_a_denied_profile_id_withholds_its_model_in_the_control_plane_too(local_env, emulator):
+    emulator.configure(deny_models=[f"us.{JUDGE}"])
+    answer = boto3.client("bedrock", region_name="us-west-2").get_foundation_model_availability(modelId=JUDGE)
+    assert answer["authorizationStatus"] == "NOT_AUTHORIZED"

@@ -117,7 +117,7 @@ def _cells(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
     lifecycle = f"{here}/{life['catalog']}" + (f"\nEOL {life['account_eol']}" if life["account_eol"] else "")
     granted = {True: "granted", False: "NOT GRANTED", None: "-"}[access["granted"]]
     if profile is None:
-        shown = "bare id" if row["call_id"] else "-"
+        shown = "bare id" if row["call_id"] and row["listed"] else "-"
     else:
         shown = profile["id"].split(".", 1)[0] + ". " + ("listed" if profile["available"] else "MISSING")
     under = [f"  {', '.join(row['roles'])}"] if row["roles"] else []

@@ -139,7 +139,10 @@ def _availability(model_id: str, region: str, drift: Drift) -> dict[str, Any]:
         raise _constraint(model_id, "modelId", f"Member must satisfy regular expression pattern: {MODEL_ID.pattern}")
     if model_id not in {m["modelId"] for m in listed_models(region, drift)}:
         raise BedrockError("ResourceNotFoundException", f"The model {model_id} does not exist.", 404)
-    denied = model_id in drift.deny_models
+    geographies = account()["geographies"]
+    denied = any(
+        d == model_id or d.partition(".")[::2] in ((g, model_id) for g in geographies) for d in drift.deny_models
+    )
     return {
         "modelId": model_id,
         "agreementAvailability": {"status": "NOT_AVAILABLE" if denied else "AVAILABLE"},
