@@ -15,6 +15,8 @@ Average, Paeth) and one transparent pixel, the last (the worst case: every row i
   real clock and the API's deadline, a few runs per source: how many answered 200, and how
   many were refused for time before the model call (503 no_time_left; the goal: none). The
   emulator's own work on the source counts as the model call's time, as Bedrock's would.
+- the scan of 8-bit palette and RGB colour-key sources (transparency from a tRNS chunk, every
+  row filtered by one type), which Pillow decodes (imagegen.png_keyed), against Pillow's decode.
 
     .venv/bin/python -m bench.png_scan [--runs 3] [--requests 3] [--sides 2048 3072]
 """
@@ -41,7 +43,7 @@ from imagegen_local import netguard
 from imagegen_local.s3local import LocalS3
 from imagegen_local.world import environment
 from tests.fakes import LambdaContext, api_event
-from tests.imagefactory import filtered_rgba_png
+from tests.imagefactory import filtered_keyed_png, filtered_rgba_png
 
 FILTERS = ("None", "Sub", "Up", "Average", "Paeth")
 BEDROCK_ENDPOINT = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
@@ -83,6 +85,28 @@ def timed(work: Callable[[], object]) -> float:
     started = time.perf_counter()
     work()
     return time.perf_counter() - started
+
+
+def keyed_lines(runs: int, sides: list[int]) -> list[str]:
+    """The scan of sources whose transparency is a tRNS chunk (8-bit palette and RGB colour key,
+    every row filtered by one type) against Pillow's decode of them; the answers must agree."""
+    from PIL import Image
+
+    lines = []
+    for side in sides:
+        for palette in (True, False):
+            for kind, name in enumerate(FILTERS):
+                data = filtered_keyed_png(side, side, kind, palette=palette, seed=kind)
+                rgba = Image.open(io.BytesIO(data)).convert("RGBA")
+                if png.has_transparency(data) is not (rgba.getchannel("A").getextrema()[0] < 255):
+                    raise SystemExit(f"the scan and Pillow disagree on a {side} px {name} source")
+                ours = min(timed(lambda data=data: png.has_transparency(data)) for _ in range(runs))
+                theirs = min(timed(lambda data=data: Image.open(io.BytesIO(data)).load()) for _ in range(runs))
+                lines.append(
+                    f"{side}x{side} {'palette' if palette else 'RGB key'}  {name:<8} {ours:7.3f}  {theirs:8.3f}"
+                    f"  {ours / theirs:7.2f}"
+                )
+    return lines
 
 
 def best_of(runs: int, scan: Callable[[bytes], bool], data: bytes) -> float:
@@ -174,6 +198,7 @@ def main() -> None:
         for source, data in sources.items()
     }
     shrunk = shrink_line(args.runs) if pillow else None
+    keyed = keyed_lines(args.runs, args.sides) if pillow else []
     with LocalS3() as local_s3:
         os.environ.update(environment("http://127.0.0.1:9", local_s3.url))
         bucket = os.environ["IMAGEGEN_BUCKET"]
@@ -198,6 +223,9 @@ def main() -> None:
         print(f"worst scan time to Pillow's: {worst:.2f} (goal: at most {RATIO_GOAL})")
     else:
         print("Pillow is not installed: no baseline (pip install pillow)")
+    if keyed:
+        print("tRNS source                 filter    scan s  Pillow s   ratio")
+        print("\n".join(keyed))
     if shrunk:
         print(shrunk)
     print(f"modify answered 200 to {total_ok} of {total} requests; {refused} refused for time (goal: none)")

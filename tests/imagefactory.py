@@ -141,3 +141,26 @@ def filtered_rgba_png(
         + png_chunk(b"IDAT", zlib.compress(bytes(raw), 1))
         + png_chunk(b"IEND", b"")
     )
+
+
+def filtered_keyed_png(width: int, height: int, kind: int, *, palette: bool, seed: int = 0) -> bytes:
+    """A large PNG with a transparency chunk (tRNS) whose every row uses filter `kind`, written from
+    noisy filtered bytes: 8-bit palette indices with entry 200 transparent, or 8-bit RGB with the
+    colour key (1, 2, 3). Whether a pixel decodes to the clear entry or the key is the filter's doing."""
+    channels, colour = (1, 3) if palette else (3, 2)
+    stride = width * channels
+    filtered = random.Random(seed).randbytes(stride * height).translate(_SMALL_RESIDUALS)
+    raw = b"".join(bytes([kind]) + filtered[y * stride : (y + 1) * stride] for y in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    keyed = (
+        png_chunk(b"PLTE", bytes(range(256)) * 3) + png_chunk(b"tRNS", b"\xff" * 200 + b"\x00")
+        if palette
+        else png_chunk(b"tRNS", struct.pack(">HHH", 1, 2, 3))
+    )
+    return (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + keyed
+        + png_chunk(b"IDAT", zlib.compress(raw, 1))
+        + png_chunk(b"IEND", b"")
+    )

@@ -1,6 +1,7 @@
 """A small PNG codec for what the project needs without an imaging library: writing 8-bit
 images (masks, test and emulator images), reading 8-bit non-interlaced ones (masks), and
-telling whether any pixel of any PNG is transparent (models that need opaque sources).
+telling whether any pixel of any PNG is transparent (models that need opaque sources; for the
+transparency chunk of palette and 8-bit images, png_keyed asks Pillow's faster decoder).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from . import png_keyed
 from .errors import InvalidImage
 from .imageinfo import PNG_SIGNATURE
 from .png_filters import unfilter as _unfilter
@@ -99,16 +101,13 @@ def has_transparency(data: bytes) -> bool:
         return False
     if parts.colour == 3:
         clear = {index for index, alpha in enumerate(parts.trns) if alpha < 255}
-        marks = _index_marks(parts.depth, clear)
-        return bool(clear) and any(
-            _holds_index(row, parts.depth, width, clear, marks)
-            for width, height, raw in _passes(parts)
-            for row in _unfilter(raw, _stride(width, 1, parts.depth), height, 1)
-        )
+        return bool(clear) and png_keyed.uses_palette_index(_complete(data, parts), clear)
     channels = _CHANNELS[parts.colour]
     if len(parts.trns) < 2 * channels:
         raise InvalidImage("PNG transparency (tRNS) chunk is too short")
     key = struct.unpack(f">{channels}H", parts.trns[: 2 * channels])
+    if parts.depth == 8:
+        return png_keyed.holds_colour(_complete(data, parts), "L" if channels == 1 else "RGB", key)
     bpp = max(1, channels * parts.depth // 8)
     for width, height, raw in _passes(parts):
         for row in _unfilter(raw, _stride(width, channels, parts.depth), height, bpp):
@@ -117,19 +116,12 @@ def has_transparency(data: bytes) -> bool:
     return False
 
 
-def _index_marks(depth: int, indices: set[int]) -> bytes:
-    """A translation table: each byte value to 1 if any palette index it packs is in `indices`."""
-    per_byte = 8 // depth
-    return bytes(int(not indices.isdisjoint(_samples(bytes([value]), depth, per_byte))) for value in range(256))
-
-
-def _holds_index(row: bytes, depth: int, width: int, indices: set[int], marks: bytes) -> bool:
-    """Whether a palette row's first `width` samples include one of `indices` (`marks` is
-    `_index_marks` of them): whole bytes through the table, a last part-used byte sample by sample."""
-    whole, used = divmod(width * depth, 8)
-    if 1 in row[:whole].translate(marks):
-        return True
-    return bool(used) and not indices.isdisjoint(_samples(row[whole : whole + 1], depth, used // depth))
+def _complete(data: bytes, parts: _Parts) -> bytes:
+    """`data`, once its image data is known to inflate to exactly what its header needs: Pillow
+    decodes a truncated image without a word, and this check also stops an image-data bomb."""
+    if len(parts.raw) != parts.raw_size:
+        raise InvalidImage("PNG image data is truncated")
+    return data
 
 
 def _holds_pixel(row: bytes, depth: int, width: int, channels: int, key: tuple[int, ...]) -> bool:

@@ -205,3 +205,18 @@ def test_a_header_too_large_to_inspect_is_refused_without_inflating():
     huge = _png_with_idat(20_000, 20_000, 6, b"\x00")
     with pytest.raises(InvalidImage, match="20000x20000 is too large to inspect"):
         png.has_transparency(huge)
+
+
+@pytest.mark.parametrize(
+    ("colour", "trns", "stride"),
+    [(3, b"\x00", 4), (2, b"\x00\x01\x00\x02\x00\x03", 12), (0, b"\x00\x07", 4)],
+    ids=["palette", "rgb-key", "gray-key"],
+)
+def test_a_truncated_or_overlong_image_with_a_transparency_chunk_is_an_invalid_image(colour, trns, stride):
+    extra = (png_chunk(b"PLTE", bytes(12)) if colour == 3 else b"") + png_chunk(b"tRNS", trns)
+    truncated = _png(4, 4, 8, colour, b"\x00" + b"\x01" * stride, extra=extra)
+    with pytest.raises(InvalidImage):
+        png.has_transparency(truncated)
+    bomb = _png(64, 64, 8, colour, bytes(20 * 1024 * 1024), extra=extra)
+    with pytest.raises(InvalidImage):
+        png.has_transparency(bomb)
