@@ -7,6 +7,7 @@ import functools
 import os
 
 import botocore.loaders
+import botocore.retries.standard
 import botocore.session
 import pytest
 
@@ -31,6 +32,11 @@ netguard.loopback_only()  # a test that would reach AWS fails instead
 # botocore's service models and endpoint rules again: most of an end-to-end test's time. The
 # files do not change during a run, so the sessions share one loader, as one session's clients do.
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+# botocore's own backoff between S3 attempts (up to seconds, at random, for a 503 SlowDown) is
+# real time that no test measures: the attempts still happen, without the sleep between them.
+# The project's retries wait on the request's clock, which the tests control.
+botocore.retries.standard.ExponentialBackoff.delay_amount = lambda self, context: 0
 
 
 @pytest.fixture

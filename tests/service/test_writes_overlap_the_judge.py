@@ -7,7 +7,7 @@ PROMPT = "a lighthouse on a cliff at dusk"
 
 
 def _hold_writes_until_judged(world, suffix):
-    """Each PutObject of a key ending in `suffix` waits (up to 2 s) for the judge call to start;
+    """Each PutObject of a key ending in `suffix` waits (up to 1 s) for the judge call to start;
     what each one saw is returned: True when the judge had been called by then."""
     judged = threading.Event()
     seen: list[bool] = []
@@ -19,7 +19,7 @@ def _hold_writes_until_judged(world, suffix):
 
     def hold(params, **_):
         if params["Key"].endswith(suffix):
-            seen.append(judged.wait(timeout=2))
+            seen.append(judged.wait(timeout=1))
 
     world.bedrock.converse = converse
     world.s3.meta.events.register("before-parameter-build.s3.PutObject", hold)
