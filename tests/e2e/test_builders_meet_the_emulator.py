@@ -28,6 +28,10 @@ PLAUSIBLE = {
     Task.ERASE: {"images": (SOURCE,), "mask_image": MASK},
     Task.REMOVE_BACKGROUND: {"images": (SOURCE,)},
     Task.UPSCALE: {"images": (png.solid(256, 256, (1, 2, 3)),)},
+    Task.CONTROL_SKETCH: {"prompt": "a castle on a cliff", "images": (SOURCE,)},
+    Task.CONTROL_STRUCTURE: {"prompt": "a castle on a cliff", "images": (SOURCE,)},
+    Task.STYLE_GUIDE: {"prompt": "a lighthouse", "images": (SOURCE,)},
+    Task.STYLE_TRANSFER: {"images": (SOURCE,), "style_image": png.solid(320, 256, (200, 40, 90))},
 }
 
 
@@ -86,6 +90,13 @@ extras = st.sampled_from(
         {"creativity": 0.3},
         {"outpaint_mode": "precise"},
         {"colors": ("#ff0000", "#00FF00")},
+        {"control_strength": 0.0},
+        {"control_strength": 1.0},
+        {"fidelity": 0.9},
+        {"aspect_ratio": "9:21"},
+        {"composition_fidelity": 0.0, "style_strength": 1.0},
+        {"change_strength": 0.1},
+        {"prompt": "in watercolour"},
     ]
 )
 

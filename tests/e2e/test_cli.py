@@ -243,8 +243,8 @@ def test_models_lists_the_registry(run):
             [],
             2,
             "unknown model id 'stability.stable-image-core-v2:0'; did you mean stability.stable-image-core-v1:1, "
-            "stability.stable-image-ultra-v1:1, stability.stable-image-search-recolor-v1:0, "
-            "stability.stable-image-inpaint-v1:0?",
+            "stability.stable-image-control-sketch-v1:0, stability.stable-image-ultra-v1:1, "
+            "stability.stable-image-search-recolor-v1:0?",
         ),
         (
             ["generate", "a fox", "--model", "amazon.nova-lite-v1:0"],

@@ -154,7 +154,7 @@ def test_help_and_mode_say_what_each_mode_takes_and_mistakes_are_asked_again(run
     assert "upscale stability.stable-fast-upscale-v1:0: nothing more" in shown
     assert err.splitlines() == [
         "imagegen: no mode nosuch; the modes: variation, inpaint, outpaint, remove-background, replace, recolor, "
-        "erase, upscale",
+        "erase, upscale, control-sketch, control-structure, style-guide, style-transfer",
         "imagegen: no command /bogus; /help lists them",
         "imagegen: 1,2,3: a rectangle is LEFT,TOP,WIDTH,HEIGHT, in pixels or % of the image (such as 25%,25%,50%,50%)",
         "imagegen: upscale with stability.stable-fast-upscale-v1:0 takes no prompt: answer apply to run it, "

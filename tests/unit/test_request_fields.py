@@ -33,7 +33,7 @@ def test_every_request_row_is_an_image_request_field_of_its_kinds_type():
 
 def test_options_of_a_call_are_not_image_request_fields():
     options = {row.name for row in FIELDS if not row.request}
-    assert options == {"model", "image_id", "mode", "size", "evaluate", "judge_model", "client_token"}
+    assert options == {"model", "image_id", "mode", "size", "evaluate", "judge_model", "client_token", "style_image_id"}
     assert not options & {f.name for f in dataclasses.fields(ImageRequest)}
 
 
@@ -71,7 +71,9 @@ def test_every_field_of_a_modification_is_in_the_modify_body():
     assert {"margins", "mask_image", "mask_prompt", "strength", "outpaint_mode", "grow_mask", "creativity"} <= modify
     assert {"output_format", "seed", "style", "negative_prompt", "judge_model", "evaluate"} <= modify
     assert {"size", "width", "height"} <= modify  # a Titan or Canvas variation's output size
-    assert not {"colors", "reference_image", "aspect_ratio"} & modify
+    assert {"aspect_ratio"} <= modify  # a style guide's output
+    assert {"control_strength", "fidelity", "style_image", "style_image_id", "change_strength"} <= modify
+    assert not {"colors", "reference_image"} & modify
 
 
 class _Allowed(Exception):

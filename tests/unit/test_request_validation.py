@@ -190,7 +190,7 @@ def test_plausible_requests_build_json_bodies_that_carry_the_prompt_and_seed(dat
             region="us-west-2" if model_id.startswith("stab") else "us-east-1",
         )
     except InvalidParameter as exc:
-        assert exc.field in {*fields, "mask_prompt", "mask_image", "margins", "strength"}, exc.message
+        assert exc.field in {*fields, "mask_prompt", "mask_image", "margins", "strength", "style_image"}, exc.message
         return
     body = json.loads(built.invoke_kwargs()["body"])
     if built.seed is not None:

@@ -44,6 +44,7 @@ def modify_input(body: Mapping[str, Any], idempotency_key: str | None = None) ->
         evaluate=values["evaluate"],
         judge_model=values.get("judge_model"),
         idempotency=idempotency.from_request(body, idempotency_key, "modify"),
+        style_image_id=values.get("style_image_id"),
     )
 
 

@@ -91,7 +91,9 @@ def withheld_notice(withheld: int, asked: int) -> str:
 
 
 # body keys whose values are base64 images, in every family's spelling
-BLOB_KEYS = frozenset({"image", "images", "mask", "maskImage", "conditionImage", "referenceImage"})
+BLOB_KEYS = frozenset(
+    {"image", "images", "mask", "maskImage", "conditionImage", "referenceImage", "init_image", "style_image"}
+)
 
 
 def _without_blobs(value: Any) -> Any:

@@ -48,6 +48,7 @@ class Field:
     choices: str | None = None  # the registry limit whose values it takes ("qualities"), for the command line
     spelling: str | None = None  # "lower" or "upper": how the command line respells a choice
     group: str | None = None  # options of one group exclude each other on the command line
+    stored: str | None = None  # an image's other field, for a stored image's id: the option takes a file or an id
 
     @property
     def option(self) -> str | None:
@@ -86,7 +87,14 @@ _IMAGE_TASKS = _G | _MODIFY
 _AMAZON_TASKS = _G | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.ERASE}  # imageGenerationConfig
 _SIZED = _G | {Task.VARIATION}  # Titan and Canvas variations take width and height as generation does
 _MASKED = frozenset({Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.ERASE})
-_PROMPTED = _G | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE}
+_CONTROL = frozenset({Task.CONTROL_SKETCH, Task.CONTROL_STRUCTURE})
+_GUIDED = _CONTROL | {Task.STYLE_GUIDE}  # a prompt drawn after the source's lines, structure or style
+_TRANSFER = frozenset({Task.STYLE_TRANSFER})
+_PROMPTED = (
+    _G | _GUIDED | _TRANSFER | {Task.VARIATION, Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE}
+)
+_UNIT: Mapping[str, Any] = {"type": "number", "minimum": 0, "maximum": 1}
+_IMAGE_ID: Mapping[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"}
 _MODEL_ID: Mapping[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 10000}
 
@@ -96,7 +104,7 @@ FIELDS: tuple[Field, ...] = (
         Kind.TEXT,
         _TEXT,
         "what the image should show; for a modification, the change (not needed for erase, remove-background, "
-        "fast upscale)",
+        "fast upscale, style-transfer)",
         _PROMPTED,
         flag=None,
     ),
@@ -105,7 +113,7 @@ FIELDS: tuple[Field, ...] = (
         Kind.TEXT,
         {"type": "string", "maxLength": 10000},
         "what the image should not show",
-        _PROMPTED,
+        _PROMPTED - _TRANSFER,
     ),
     Field(
         "model", Kind.MODEL, _MODEL_ID, "the model for the task (default: the model set's)", _IMAGE_TASKS, request=False
@@ -113,7 +121,7 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "image_id",
         Kind.IMAGE_ID,
-        {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
+        _IMAGE_ID,
         "the stored image's id, as generate or modify answered it",
         _MODIFY | {Task.JUDGE},
         request=False,
@@ -139,7 +147,14 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("width", Kind.INTEGER, {"type": "integer", "minimum": 1}, "width in pixels, with height", _SIZED, flag=None),
     Field("height", Kind.INTEGER, {"type": "integer", "minimum": 1}, "height in pixels, with width", _SIZED, flag=None),
-    Field("aspect_ratio", Kind.TEXT, {"type": "string", "maxLength": 10}, "W:H, such as 16:9", _G, group="size"),
+    Field(
+        "aspect_ratio",
+        Kind.TEXT,
+        {"type": "string", "maxLength": 10},
+        "W:H, such as 16:9 (generate, style-guide)",
+        _G | {Task.STYLE_GUIDE},
+        group="size",
+    ),
     Field(
         "count",
         Kind.INTEGER,
@@ -152,7 +167,7 @@ FIELDS: tuple[Field, ...] = (
         Kind.INTEGER,
         {"type": "integer", "minimum": 0},
         "seed (default: a random one, reported)",
-        _IMAGE_TASKS - {Task.REMOVE_BACKGROUND},
+        _IMAGE_TASKS - {Task.REMOVE_BACKGROUND, Task.STYLE_TRANSFER},
     ),
     Field(
         "quality",
@@ -169,14 +184,14 @@ FIELDS: tuple[Field, ...] = (
         Kind.TEXT,
         {"type": "string", "maxLength": 50},
         "Canvas style or Stability style preset",
-        _G | {Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE},
+        _G | _GUIDED | {Task.INPAINT, Task.OUTPAINT, Task.REPLACE, Task.RECOLOR, Task.UPSCALE},
     ),
     Field(
         "output_format",
         Kind.TEXT,
         {"type": "string", "maxLength": 10},
         "the image's format (Stability; Titan and Canvas answer PNG)",
-        _IMAGE_TASKS,
+        _IMAGE_TASKS - _TRANSFER,
         choices="output_formats",
         spelling="lower",
     ),
@@ -258,6 +273,60 @@ FIELDS: tuple[Field, ...] = (
         {"type": "number", "minimum": 0, "maximum": 1},
         "Stability outpaint and upscale creativity",
         frozenset({Task.OUTPAINT, Task.UPSCALE}),
+    ),
+    Field(
+        "control_strength",
+        Kind.NUMBER,
+        _UNIT,
+        "control-sketch and control-structure: how much the source's lines or structure steer the result, "
+        "0 (little) to 1 (closely)",
+        _CONTROL,
+    ),
+    Field(
+        "fidelity",
+        Kind.NUMBER,
+        _UNIT,
+        "style-guide: how closely the result keeps the source image's style, 0 to 1",
+        frozenset({Task.STYLE_GUIDE}),
+    ),
+    Field(
+        "style_image",
+        Kind.IMAGE,
+        {"type": "string", "minLength": 1},
+        "style-transfer: the image whose style the source takes on (a PNG, JPEG or WebP), or a stored one: "
+        "{style_image_id}",
+        _TRANSFER,
+        stored="style_image_id",
+    ),
+    Field(
+        "style_image_id",
+        Kind.IMAGE_ID,
+        _IMAGE_ID,
+        "style-transfer: the id of a stored image whose style the source takes on (instead of {style_image})",
+        _TRANSFER,
+        request=False,
+        flag=None,
+    ),
+    Field(
+        "composition_fidelity",
+        Kind.NUMBER,
+        _UNIT,
+        "style-transfer: how closely the result keeps the source's composition, 0 to 1",
+        _TRANSFER,
+    ),
+    Field(
+        "style_strength",
+        Kind.NUMBER,
+        _UNIT,
+        "style-transfer: how strongly the style image's style is applied, 0 to 1",
+        _TRANSFER,
+    ),
+    Field(
+        "change_strength",
+        Kind.NUMBER,
+        _UNIT,
+        "style-transfer: how much the source may change (Stability: 0.1 to 1)",
+        _TRANSFER,
     ),
     Field("evaluate", Kind.FLAG, {"type": "boolean"}, "judge the result", _IMAGE_TASKS, request=False),
     Field(

@@ -46,7 +46,8 @@ class ImageRequest:
     - `seed` None means "pick one": the builder draws a seed in the model's range and
       reports it, so every result can be reproduced.
     - `images` are the source images of an edit (the pipeline reads them from storage);
-      `reference_image` guides colour-guided generation.
+      `reference_image` guides colour-guided generation; `style_image` is the style a
+      style transfer applies to the source (the pipeline reads a stored one from storage).
 
     Every field but `task` and `images` is a row of `fields.FIELDS`, which gives its kind.
     """
@@ -73,6 +74,12 @@ class ImageRequest:
     output_format: str | None = None
     colors: tuple[str, ...] = ()
     reference_image: bytes | None = None
+    control_strength: float | None = None
+    fidelity: float | None = None
+    style_image: bytes | None = None
+    composition_fidelity: float | None = None
+    style_strength: float | None = None
+    change_strength: float | None = None
 
     def __post_init__(self) -> None:
         """Normalise forgiving inputs (a task name, lists, a margins mapping) and reject wrong

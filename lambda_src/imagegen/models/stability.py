@@ -1,10 +1,12 @@
 """Stability AI on Bedrock: text-to-image models (SD3.5 Large, Stable Image Core and Ultra)
 and the Image Services (inpaint, outpaint, search and replace or recolor, erase, remove
-background, upscale). Both answer {"seeds", "finish_reasons", "images"}.
+background, upscale, control sketch and structure, style guide, style transfer). Both answer
+{"seeds", "finish_reasons", "images"}.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +36,17 @@ NEUTRAL_FIELD = {
     "right": "margins",
     "up": "margins",
     "down": "margins",
+    "control_strength": "control_strength",
+    "fidelity": "fidelity",
+    "aspect_ratio": "aspect_ratio",
+    "init_image": "images",
+    "style_image": "style_image",
+    "composition_fidelity": "composition_fidelity",
+    "style_strength": "style_strength",
+    "change_strength": "change_strength",
 }
+# body fields that are a number in one of the model's ranges, read from the neutral field of the same name
+_NUMBERS = ("creativity", "control_strength", "fidelity", "composition_fidelity", "style_strength", "change_strength")
 MARGINS = ("left", "right", "up", "down")
 _FILTER_STAGES = {"prompt": "prompt", "output image": "output", "input image": "input_image"}
 
@@ -77,13 +89,18 @@ def build_service(record: ModelRecord, request: ImageRequest, rng: random.Random
         "prompt": lambda: check.text("prompt", required="prompt" in required),
         "negative_prompt": lambda: check.text("negative_prompt", required=False),
         "image": lambda: b64(check.source_images()[0][0]),
+        "init_image": lambda: b64(check.source_images()[0][0]),
+        "style_image": lambda: _style_image(check),
         "mask": lambda: _mask(check),
         "search_prompt": lambda: check.text("mask_prompt", required=True, limit_key="prompt_chars"),
         "select_prompt": lambda: check.text("mask_prompt", required=True, limit_key="prompt_chars"),
         "grow_mask": lambda: check.optional_number("grow_mask", integer=True),
-        "creativity": lambda: check.optional_number("creativity"),
+        **{name: functools.partial(check.optional_number, name) for name in _NUMBERS},
         "style_preset": lambda: check.optional_choice(
             "style", request.style, record.limits["style_presets"], _kebab_case
+        ),
+        "aspect_ratio": lambda: check.optional_choice(
+            "aspect_ratio", request.aspect_ratio, record.limits["aspect_ratios"], lambda v: v.replace(" ", "")
         ),
         "output_format": lambda: _output_format(check),
         "seed": lambda: check.seed(rng),
@@ -170,6 +187,16 @@ def _mask(check: Checker) -> str | None:
             "mask_image", None, f"required, unless transparent pixels in the source image mark the area ({why})"
         )
     return None
+
+
+def _style_image(check: Checker) -> str:
+    """Style transfer's second image, the style to apply, held to the same rules as the source."""
+    style = check.request.style_image
+    if style is None:
+        raise check.fail(
+            "style_image", None, "required for style-transfer: the image whose style to apply (or style_image_id)"
+        )
+    return b64(check.input_image("style_image", style)[0])
 
 
 def _margins(check: Checker) -> dict[str, int]:

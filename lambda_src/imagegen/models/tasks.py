@@ -15,6 +15,10 @@ class Task(StrEnum):
     RECOLOR = "recolor"
     ERASE = "erase"
     UPSCALE = "upscale"
+    CONTROL_SKETCH = "control-sketch"
+    CONTROL_STRUCTURE = "control-structure"
+    STYLE_GUIDE = "style-guide"
+    STYLE_TRANSFER = "style-transfer"
     JUDGE = "judge"
 
 

@@ -13,6 +13,7 @@ from typing import Any, cast
 from .. import documents, idempotency
 from ..clock import Deadline
 from ..documents import Origin
+from ..errors import InvalidParameter
 from ..ids import checked_image_id
 from ..models.contracts import BuiltRequest, ImageResult
 from ..models.images import build_request, call_image_model
@@ -40,6 +41,7 @@ class ModifyInput:
     evaluate: bool = False
     judge_model: str | None = None
     idempotency: idempotency.IdempotencyKey | None = None
+    style_image_id: str | None = None  # style-transfer: a stored image as the style (else request.style_image)
 
 
 def generate(services: Services, given: GenerateInput, deadline: Deadline) -> dict[str, Any]:
@@ -77,7 +79,7 @@ def modify(services: Services, given: ModifyInput, deadline: Deadline) -> dict[s
             return _again(services, once.done)
         parent = services.store.load_meta(parent_id)
         source = services.store.load_image(parent["image"]["key"])
-        request = dataclasses.replace(given.request, images=(source,))
+        request = dataclasses.replace(given.request, images=(source,), style_image=_style_image(services, given))
         if mode is Task.VARIATION and request.strength is None:
             request = dataclasses.replace(request, strength=services.settings.variation_strength)
         reserve = _writes_reserve(request, 3, once)
@@ -211,8 +213,27 @@ def edit_judge_prompt(mode: Task, request: ImageRequest, parent_prompt: str) -> 
             return f"{parent_prompt}; extended beyond its borders" + (f" with {prompt}" if prompt else "")
         case Task.ERASE:
             return f"{parent_prompt}; with {target or 'the masked object'} removed"
+        case Task.CONTROL_SKETCH:
+            return f"{prompt}; drawn after the lines of a sketch"
+        case Task.CONTROL_STRUCTURE:
+            return f"{prompt}; with the structure of: {parent_prompt}"
+        case Task.STYLE_GUIDE:
+            return f"{prompt}; in the style of: {parent_prompt}"
+        case Task.STYLE_TRANSFER:
+            return f"{parent_prompt}; restyled after a style image" + (f": {prompt}" if prompt else "")
         case _:  # upscale, remove-background: the same picture
             return parent_prompt
+
+
+def _style_image(services: Services, given: ModifyInput) -> bytes | None:
+    """The request's style image: the stored image `style_image_id` names, else the one given (if any)."""
+    if given.style_image_id is None:
+        return given.request.style_image
+    style_id = checked_image_id(given.style_image_id, "style_image_id")
+    if given.request.style_image is not None:
+        raise InvalidParameter("style_image_id", style_id, "either style_image or style_image_id, not both")
+    meta = services.store.load_meta(style_id)
+    return services.store.load_image(meta["image"]["key"])
 
 
 def _modify_model(services: Services, given: str | None, mode: Task) -> str:

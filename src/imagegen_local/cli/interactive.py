@@ -46,6 +46,9 @@ _PROMPT = {
     Task.REPLACE: "what to put in its place",
     Task.RECOLOR: "the new colours",
     Task.UPSCALE: "what the image shows",
+    Task.CONTROL_SKETCH: "what the sketch should become",
+    Task.CONTROL_STRUCTURE: "what to show in its structure",
+    Task.STYLE_GUIDE: "what to show in its style",
 }
 # what words for the mask name, by mode
 _AREA = {

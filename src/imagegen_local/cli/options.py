@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from imagegen.config import MAX_URL_EXPIRY, model_sets
-from imagegen.models.fields import Body, Field, Kind
+from imagegen.models.fields import BY_NAME, Body, Field, Kind
 from imagegen.models.registry import all_models
 from imagegen.models.tasks import MODIFY_TASKS
 
@@ -96,6 +97,8 @@ def limit_choices(limit: str) -> list[str]:
 
 def _kwargs(row: Field, default: Any) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"help": _help(row), **_BY_KIND.get(row.kind, {})}
+    if row.stored:  # a file, or a stored image's id for the other field
+        kwargs.update(action=_FileOrStored, stored=row.stored, metavar="FILE_OR_ID", type=None)
     if row.choices:
         kwargs["choices"] = limit_choices(row.choices)
     if row.spelling:
@@ -117,6 +120,26 @@ def _file_base64(path: str) -> str:
         return base64.b64encode(Path(path).read_bytes()).decode()
     except OSError as exc:
         raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from None
+
+
+class _FileOrStored(argparse.Action):
+    """An image option that takes a local file (its field gets the base64, as the body carries it)
+    or a stored image's id (the field `stored` gets the id)."""
+
+    def __init__(self, *args: Any, stored: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, value: Any, option: Any = None) -> None:
+        if Path(value).is_file():
+            setattr(namespace, self.dest, _file_base64(value))
+        elif _IMAGE_ID.fullmatch(value):
+            setattr(namespace, self.stored, value)
+        else:
+            parser.error(f"{option}: {value!r} is neither an image file nor an image id")
+
+
+_IMAGE_ID = re.compile(str(BY_NAME["image_id"].schema["pattern"]))
 
 
 def _margins(text: str) -> dict[str, int]:

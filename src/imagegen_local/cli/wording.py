@@ -13,7 +13,14 @@ from imagegen.errors import ImageGenError, InvalidParameter
 from imagegen.models.fields import FIELDS
 
 # fields the command line takes as arguments, or as an option named for another field
-_TYPED_AS = {"prompt": "PROMPT", "image_id": "IMAGE", "images": "IMAGE", "width": "--size", "height": "--size"}
+_TYPED_AS = {
+    "prompt": "PROMPT",
+    "image_id": "IMAGE",
+    "images": "IMAGE",
+    "width": "--size",
+    "height": "--size",
+    "style_image_id": "--style-image",
+}
 _OPTIONS = {row.name: row.option for row in FIELDS if row.option}
 _ALSO = {"mask_image": "--mask-rect"}  # a field the command line also makes from another option
 _BYTES = re.compile(r"^<\d+ bytes>$")  # how an error echoes an image: nothing a person typed
@@ -28,6 +35,8 @@ _ASKED = {
     "mask_image": "the mask",
     "mask_prompt": "the mask's words",
     "margins": "the margins",
+    "style_image": "the style image",
+    "style_image_id": "the style image",
 }
 
 Spelling = Callable[[str], str]

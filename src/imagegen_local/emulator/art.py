@@ -46,7 +46,21 @@ MODES = {
     "recolor": "RECOLOR",
     "remove-background": "REMOVE BACKGROUND",
     "upscale": "UPSCALE",
+    "control-sketch": "CONTROL-SKETCH",
+    "control-structure": "CONTROL-STRUCTURE",
+    "style-guide": "STYLE-GUIDE",
+    "style-transfer": "STYLE-TRANSFER",
 }
+# whole-image edits: every pixel moves towards the tint, by the edit's strength
+WHOLE = (
+    "variation",
+    "image-to-image",
+    "conditioned",
+    "control-sketch",
+    "control-structure",
+    "style-guide",
+    "style-transfer",
+)
 # how far towards the tint colour an edit moves the pixels it changes
 TINT = {"inpaint": 0.5, "outpaint": 0.5, "search-replace": 0.6, "recolor": 0.6, "conditioned": 0.6}
 NAMED_COLOURS = {
@@ -92,6 +106,7 @@ class Edit:
     strength: float | None = None
     colors: tuple[str, ...] = ()
     detail: str = ""
+    reference: bytes | None = None  # style transfer's style image: its mean colour is the tint
 
 
 @dataclass(frozen=True)
@@ -259,7 +274,7 @@ def _derive(
             return pixels.with_alpha(rows, subject), 4, None
         pixels.apply(rows, pixels.invert(subject), lambda row: PAPER * (len(row) // 3))
         return rows, 3, None
-    if mode in ("variation", "image-to-image", "conditioned"):
+    if mode in WHOLE:
         amount = TINT.get(mode) or min(0.85, max(0.15, edit.strength if edit.strength is not None else 0.35))
         tables = pixels.tint_tables(tint, amount)
         for y, row in enumerate(rows):
@@ -320,6 +335,11 @@ def _tint_colour(model: str, seed: int, prompt: str, edit: Edit) -> bytes:
         for word in prompt.lower().replace(",", " ").split():
             if word in NAMED_COLOURS:
                 return bytes(NAMED_COLOURS[word])
+    if edit.reference is not None:
+        try:
+            return pixels.mean_colour(pixels.rgb_rows(_decode(edit.reference)))
+        except _Unreadable:
+            pass
     hue = _digest(model, seed, prompt)[6] / 256
     return bytes(round(255 * v) for v in colorsys.hsv_to_rgb(hue, 0.85, 0.95))
 

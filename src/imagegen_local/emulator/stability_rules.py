@@ -122,8 +122,8 @@ class InputRule:
 SOURCE = InputRule()  # every Stability source but the upscalers' (the reference)
 
 
-def _stability_input(encoded: str, rule: InputRule) -> tuple[int, int]:
-    _, _, width, height = image_bytes(encoded, "image", ("png", "jpeg", "webp"))
+def _stability_input(encoded: str, rule: InputRule, name: str = "image") -> tuple[int, int]:
+    _, _, width, height = image_bytes(encoded, name, ("png", "jpeg", "webp"))
     if min(width, height) < rule.min_side:
         raise validation(
             f"image dimensions {width}x{height} are too small: each side must be at least {rule.min_side} pixels"
@@ -157,8 +157,10 @@ class Service:
     optional: dict[str, Schema]
     edit: str
     source: InputRule = SOURCE
-    output: str = "source"  # "source", "margins" (outpaint), "four-times" (fast upscale), "four-megapixels"
+    output: str = "source"  # "source", "margins" (outpaint), "four-times" (fast upscale), "four-megapixels",
+    # "aspect-ratio" (style guide: about a megapixel at the body's aspect_ratio, 1:1 by default)
     detail: str = ""  # the upscaler's name, for the picture
+    images: tuple[str, ...] = ("image",)  # the body's images, each held to `source`; the first is edited
 
 
 def _styled(**fields: Schema) -> dict[str, Schema]:
@@ -206,6 +208,35 @@ SERVICES: dict[str, Service] = {
         "four-times",
         "FAST",
     ),
+    # control: the image's lines (sketch) or structure steer a new picture of the prompt
+    "stability.stable-image-control-sketch-v1:0": Service(
+        {"prompt": PROMPT, "image": IMAGE_ANY},
+        _styled(control_strength=number(0, 1), negative_prompt=NEGATIVE),
+        "control-sketch",
+    ),
+    "stability.stable-image-control-structure-v1:0": Service(
+        {"prompt": PROMPT, "image": IMAGE_ANY},
+        _styled(control_strength=number(0, 1), negative_prompt=NEGATIVE),
+        "control-structure",
+    ),
+    "stability.stable-image-style-guide-v1:0": Service(
+        {"prompt": PROMPT, "image": IMAGE_ANY},
+        _styled(fidelity=number(0, 1), aspect_ratio=enum(*ASPECT_RATIOS), negative_prompt=NEGATIVE),
+        "style-guide",
+        output="aspect-ratio",
+    ),
+    # style transfer: init_image takes on style_image's look; its row names no seed or output_format
+    "stability.stable-style-transfer-v1:0": Service(
+        {"init_image": IMAGE_ANY, "style_image": IMAGE_ANY},
+        {
+            "prompt": text(0, 10000),
+            "composition_fidelity": number(0, 1),
+            "style_strength": number(0, 1),
+            "change_strength": number(0.1, 1),
+        },
+        "style-transfer",
+        images=("init_image", "style_image"),
+    ),
     "stability.stable-conservative-upscale-v1:0": Service(
         {"image": IMAGE_ANY, "prompt": PROMPT},
         {"negative_prompt": NEGATIVE, "seed": STABILITY_SEED, "creativity": number(0.1, 0.5), "output_format": FORMAT},
@@ -232,7 +263,8 @@ def stability_service(model_id: str, service: Service) -> Callable[[dict[str, An
         check(schema, body)
         if service.output == "margins" and not any(body.get(side, 0) > 0 for side in ("left", "right", "up", "down")):
             raise validation("At least one of left, right, up or down must be greater than 0")
-        width, height = _stability_input(body["image"], service.source)
+        sizes = [_stability_input(body[name], service.source, name) for name in service.images]
+        width, height = sizes[0]
         if "mask" in body:
             image_bytes(body["mask"], "mask")
         elif service.edit in ("inpaint", "erase") and not _has_alpha(body["image"]):
@@ -241,6 +273,7 @@ def stability_service(model_id: str, service: Service) -> Callable[[dict[str, An
             "source": (width, height),
             "four-times": (width * 4, height * 4),
             "four-megapixels": _upscaled(width, height),
+            "aspect-ratio": IMPLIED_SIZES[body.get("aspect_ratio", "1:1")],
             "margins": (
                 width + body.get("left", 0) + body.get("right", 0),
                 height + body.get("up", 0) + body.get("down", 0),
@@ -262,10 +295,17 @@ def stability_service(model_id: str, service: Service) -> Callable[[dict[str, An
 def _stability_edit(service: Service, body: dict[str, Any]) -> Edit:
     """What a Stability service does to its image. A mask's white pixels are what changes; with no
     mask, the image's transparent pixels are (inpaint, erase)."""
-    source = base64.b64decode(body["image"])
+    source = base64.b64decode(body[service.images[0]])
     mask = base64.b64decode(body["mask"]) if "mask" in body else None
     style = body.get("style_preset", "").upper()
     edit = service.edit
+    if edit in ("control-sketch", "control-structure"):  # the more control, the closer to the source
+        return Edit(edit, source=source, strength=1 - body.get("control_strength", 0.7), detail=style)
+    if edit == "style-guide":
+        return Edit(edit, source=source, strength=1 - body.get("fidelity", 0.5), detail=style)
+    if edit == "style-transfer":
+        style_image = base64.b64decode(body["style_image"])
+        return Edit(edit, source=source, strength=body.get("change_strength", 0.9), reference=style_image)
     if edit == "upscale":
         return Edit("upscale", source=source, detail=" ".join(filter(None, (service.detail, style))))
     if edit == "outpaint":
