@@ -194,7 +194,7 @@ def _style_image(check: Checker) -> str:
     style = check.request.style_image
     if style is None:
         raise check.fail(
-            "style_image", None, "required for style-transfer: the image whose style to apply (or style_image_id)"
+            "style_image", None, "required for style-transfer: the image whose style to apply, sent or stored"
         )
     return b64(check.input_image("style_image", style)[0])
 
