@@ -63,7 +63,9 @@ def add_parser(commands: Any, parents: Parents) -> None:
     add_fields(ev, fields.EVALUATE)
     mod = operation("modify", "POST /modify-image", "Modify a stored image through the deployed API.")
     mod.add_argument("image_id", help="the image's id")
-    mod.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
+    mod.add_argument(
+        "prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale, style-transfer)"
+    )
     add_fields(mod, fields.MODIFY, defaults=MODIFY_DEFAULTS)
     masks.add_option(mod)
     get = operation(

@@ -28,7 +28,9 @@ def add_parser(commands: Any, parents: Parents) -> None:
         epilog=modes.masks_epilog(),
     )
     parser.add_argument("image", help="a local image file or an image id")
-    parser.add_argument("prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale)")
+    parser.add_argument(
+        "prompt", nargs="?", help="the change (not needed for erase, remove-background, upscale, style-transfer)"
+    )
     add_fields(parser, fields.MODIFY, defaults=MODIFY_DEFAULTS)
     masks.add_option(parser)
     parser.add_argument("--output-dir", default="updated-images", help="where to save the edit (default: %(default)s)")
