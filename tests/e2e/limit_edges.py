@@ -59,6 +59,11 @@ NUMBERS = [  # limit key, request field, step, the request's value for a limit v
     ("strength", "strength", 0.1, None),
     ("creativity", "creativity", 0.1, None),
     ("grow_mask", "grow_mask", 1, None),
+    ("control_strength", "control_strength", 0.1, None),
+    ("fidelity", "fidelity", 0.1, None),
+    ("composition_fidelity", "composition_fidelity", 0.1, None),
+    ("style_strength", "style_strength", 0.1, None),
+    ("change_strength", "change_strength", 0.1, None),
 ]
 PROMPT = "a red fox in snow"
 REQUEST_FIELDS = {f.name for f in dataclasses.fields(ImageRequest)}

@@ -13,6 +13,7 @@ from tests.e2e.test_builders_meet_the_emulator_at_edges import client_for
 FAST = "stability.stable-fast-upscale-v1:0"
 CANVAS = "amazon.nova-canvas-v1:0"
 TITAN = "amazon.titan-image-generator-v2:0"
+TRANSFER = "stability.stable-style-transfer-v1:0"
 
 
 def records_with(tmp_path, monkeypatch, model_id, change):
@@ -56,6 +57,10 @@ def narrow_titan_similarity(catalog):
     catalog["families"]["titan-image"]["limits"]["similarity_strength"] = [0.3, 1.0]
 
 
+def widen_change_strength(catalog):  # the reference: 0.1 to 1
+    catalog["families"]["stability-image-services"]["limits"]["change_strength"] = [0.0, 1.0]
+
+
 @pytest.mark.parametrize(
     ("model_id", "change", "expected"),
     [
@@ -82,8 +87,20 @@ def narrow_titan_similarity(catalog):
             "variation similarity_strength >= 0.3: the builder refuses one step past (strength=0.8), "
             "the emulator accepts it",
         ),
+        (
+            TRANSFER,
+            widen_change_strength,
+            "style-transfer change_strength >= 0.0: the builder accepts it, the emulator refuses: ValidationException: "
+            "Malformed input request: #/change_strength: 0.0 is not greater or equal to 0.1",
+        ),
     ],
-    ids=["fast-max-side-raised", "canvas-seed-raised", "fast-min-side-64", "titan-similarity-narrowed"],
+    ids=[
+        "fast-max-side-raised",
+        "canvas-seed-raised",
+        "fast-min-side-64",
+        "titan-similarity-narrowed",
+        "style-transfer-change-strength-widened",
+    ],
 )
 def test_a_catalog_limit_moved_off_the_docs_is_reported_as_a_disagreement(
     emulator, local_env, tmp_path, monkeypatch, model_id, change, expected
@@ -94,7 +111,7 @@ def test_a_catalog_limit_moved_off_the_docs_is_reported_as_a_disagreement(
     assert registry.get(model_id) != records_with(tmp_path, monkeypatch, model_id, change)[0]  # the real one is back
 
 
-@pytest.mark.parametrize("model_id", [FAST, CANVAS, TITAN])
+@pytest.mark.parametrize("model_id", [FAST, CANVAS, TITAN, TRANSFER])
 def test_the_same_check_finds_nothing_in_the_catalog_as_it_is(emulator, local_env, model_id):
     report = run(emulator, [registry.get(model_id)])
     assert report.probed and report.disagreements == []
