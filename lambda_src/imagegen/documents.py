@@ -106,13 +106,23 @@ class IdempotencyResult(TypedDict):
     mode: NotRequired[str]
 
 
-class IdempotencyRecord(TypedDict):
-    """idempotency/<hash>.json: a key's request, running or done (with its result)."""
+class UnstoredAnswer(TypedDict):
+    """What a request answered when S3 would not take the images it paid for (503
+    image_not_stored): the message and the images, inline where they fit."""
 
-    state: Literal["running", "done"]
+    message: str
+    images: list[dict[str, object]]
+
+
+class IdempotencyRecord(TypedDict):
+    """idempotency/<hash>.json: a key's request, running, done (with its result) or unstored
+    (with the answer that gave back the images S3 would not take)."""
+
+    state: Literal["running", "done", "unstored"]
     fingerprint: str  # of the request body the key came with
     started_at: str
     result: NotRequired[IdempotencyResult]
+    unstored: NotRequired[UnstoredAnswer]
 
 
 class VerdictError(TypedDict):

@@ -7,7 +7,8 @@ URLs, instead of calling the model (and paying) again.
 The first request claims the key with a conditional write (If-None-Match: *), so of two at once
 exactly one calls the model; the other is told the request is in progress (409, retryable).
 The record names the images once they are stored; a request that fails before that gives its
-claim up, since nothing was paid for and a retry should run. A claim left running past
+claim up, since nothing was paid for and a retry should run, except one whose images S3 would
+not take: its record keeps the answer that gave them back inline, and a retry answers that. A claim left running past
 `STALE_SECONDS` (its request died) may be taken over by a retry.
 """
 
@@ -23,7 +24,7 @@ from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
-from .documents import IdempotencyRecord, IdempotencyResult
+from .documents import IdempotencyRecord, IdempotencyResult, UnstoredAnswer
 from .errors import IdempotencyKeyReused, InvalidParameter, RequestInProgress
 from .storage import ImageStore, s3_errors
 
@@ -95,7 +96,7 @@ def claim(store: ImageStore, given: IdempotencyKey, scope: str, now: datetime) -
         return Claim(key, etag, given.fingerprint, started)
     if found["fingerprint"] != given.fingerprint:
         raise IdempotencyKeyReused()
-    if found["state"] == "done":
+    if found["state"] in ("done", "unstored"):
         return found
     if now - datetime.fromisoformat(found["started_at"]) > timedelta(seconds=STALE_SECONDS):
         etag = _put_if(store, key, running, {"IfMatch": found_etag})
@@ -114,6 +115,21 @@ def finish(store: ImageStore, held: Claim, result: IdempotencyResult) -> None:
     }
     with s3_errors("record the idempotency key"):
         store.s3.put_object(Bucket=store.bucket, Key=held.record_key, Body=_body(done), ContentType="application/json")
+
+
+def keep_unstored(store: ImageStore, held: Claim, answer: UnstoredAnswer) -> None:
+    """Record the answer of a request that paid for images S3 would not take, so that a retry
+    gives them back again instead of paying for new ones."""
+    record: IdempotencyRecord = {
+        "state": "unstored",
+        "fingerprint": held.fingerprint,
+        "started_at": held.started_at,
+        "unstored": answer,
+    }
+    with s3_errors("record the idempotency key"):
+        store.s3.put_object(
+            Bucket=store.bucket, Key=held.record_key, Body=_body(record), ContentType="application/json"
+        )
 
 
 def give_up(store: ImageStore, held: Claim) -> None:

@@ -13,7 +13,7 @@ from typing import Any, cast
 from .. import documents, idempotency
 from ..clock import Deadline
 from ..documents import Origin
-from ..errors import InvalidParameter
+from ..errors import ImageNotStored, InvalidParameter
 from ..ids import checked_image_id
 from ..models.contracts import BuiltRequest, ImageResult
 from ..models.images import build_request, call_image_model
@@ -122,7 +122,8 @@ def _writes_reserve(request: ImageRequest, writes_per_image: int, once: _Once) -
 class _Once:
     """This request's hold on its idempotency key, if it came with one: `done` is the result a
     request with the key already stored; a request that fails before recording its result gives
-    the key up (nothing was paid for, so a retry must run)."""
+    the key up (nothing was paid for, so a retry must run), unless S3 would not take the images
+    it paid for: then the key keeps that answer, which a retry raises again (ImageNotStored)."""
 
     def __init__(self, services: Services, key: idempotency.IdempotencyKey | None, scope: str) -> None:
         self.services = services
@@ -137,6 +138,9 @@ class _Once:
         self.write_seconds = services.clock.monotonic() - started
         if isinstance(held, idempotency.Claim):
             self.claim = held
+        elif held["state"] == "unstored":  # paid for, not stored: the same answer, no second call
+            answer = held["unstored"]
+            raise ImageNotStored(answer["message"], images=answer["images"], replayed=True)
         else:
             self.done = held["result"]
 
@@ -144,7 +148,13 @@ class _Once:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        if error is not None and self.claim is not None and not self.recorded:
+        if error is None or self.claim is None or self.recorded:
+            return
+        if isinstance(error, ImageNotStored):
+            answer: documents.UnstoredAnswer = {"message": error.message, "images": error.details["images"]}
+            keep = functools.partial(idempotency.keep_unstored, self.services.store, self.claim, answer)
+            self.services.keep("record the idempotency key", [], keep)
+        else:
             give_up = functools.partial(idempotency.give_up, self.services.store, self.claim)
             self.services.keep("free the idempotency key", [], give_up)
 
