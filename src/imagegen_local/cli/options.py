@@ -110,8 +110,10 @@ def _kwargs(row: Field, default: Any) -> dict[str, Any]:
 
 
 def _help(row: Field) -> str:
-    """The row's help, naming other fields by their options (a mask: --mask or --mask-rect)."""
-    return row.described(lambda name: "--mask or --mask-rect" if name == "mask_image" else typed_as(name))
+    """The row's help, naming other fields by their options (a mask: --mask or --mask-rect; the
+    stored image an option also takes: its id)."""
+    spelled = {"mask_image": "--mask or --mask-rect", **({row.stored: "its id"} if row.stored else {})}
+    return row.described(lambda name: spelled.get(name) or typed_as(name))
 
 
 def _file_base64(path: str) -> str:
