@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import json
 import math
 import random
@@ -69,6 +70,7 @@ PROMPT = "a red fox in snow"
 REQUEST_FIELDS = {f.name for f in dataclasses.fields(ImageRequest)}
 
 
+@functools.cache  # the same sizes recur in every probe of a model (and across models)
 def solid(width: int, height: int) -> bytes:
     return png.solid(width, height, (90, 120, 30))
 

@@ -37,6 +37,7 @@ class Synthesized:
     stack: Any
     template: dict[str, Any]
     outdir: Path
+    warnings: list[str]  # what synth reported as warnings (Annotations.from_stack would synthesize again)
 
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         return {lid: r for lid, r in self.template["Resources"].items() if r["Type"] == kind}
@@ -52,6 +53,7 @@ def synthesized(tmp_path_factory) -> dict[str, Synthesized]:
     """Every configuration, synthesized with the AwsSolutions checks: app.synth() raises
     ValidationFailed on any finding that is not acknowledged."""
     from aws_cdk import Stack
+    from aws_cdk.cx_api import SynthesisMessageLevel
 
     from app import build_app
 
@@ -61,7 +63,9 @@ def synthesized(tmp_path_factory) -> dict[str, Synthesized]:
         app = build_app(context, outdir=str(outdir), today=SYNTH_DAY)
         assembly = app.synth()
         stack = next(c for c in app.node.children if isinstance(c, Stack))
-        result[name] = Synthesized(stack, assembly.get_stack_by_name(stack.stack_name).template, outdir)
+        artifact = assembly.get_stack_by_name(stack.stack_name)
+        warnings = [str(m.entry.data) for m in artifact.messages if m.level == SynthesisMessageLevel.WARNING]
+        result[name] = Synthesized(stack, artifact.template, outdir, warnings)
     return result
 
 
