@@ -58,14 +58,17 @@ class Terminal:
     def running(self) -> bool:
         return self.tmux("display-message", "-p", "-t", "imagegen", "#{pane_dead}").strip() == "0"
 
-    def exit_status(self, timeout: float = 10.0) -> str:
-        """The program's exit status once it has ended (tmux can see the pane's end before the status)."""
+    def exit_status(self, timeout: float = 10.0, *, or_none: bool = False) -> str | None:
+        """The program's exit status once it has ended (tmux can see the pane's end before the status);
+        after `timeout` seconds, None if `or_none`, else the test fails."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             status = self.tmux("display-message", "-p", "-t", "imagegen", "#{pane_dead_status}#{pane_dead_signal}")
             if status.strip():
                 return status.strip()
             time.sleep(0.05)
+        if or_none:
+            return None
         pytest.fail(f"the program did not end; the screen:\n{self.screen()}")
 
     def wait_for(self, text: str, count: int = 1, timeout: float = 30.0) -> str:
@@ -140,5 +143,9 @@ def test_interactive_in_a_terminal_goes_through_three_modes_and_a_filtered_promp
     (inpainted_width, height), (outpainted_width, same_height) = sizes[-2:]
     assert (int(outpainted_width), same_height) == (int(inpainted_width) + 128, height)
     screen.keys("Enter")  # an empty answer finishes
-    assert screen.exit_status() == "0"
+    status = screen.exit_status(5, or_none=True)
+    if status is None and screen.screen().rstrip().endswith("empty to finish):"):
+        screen.keys("Enter")  # on a loaded machine a key can land while readline sets the terminal up, and is lost
+        status = screen.exit_status()
+    assert status == "0"
     assert screen.screen().count("imagegen:") == 1  # the filtered prompt's line, and nothing else
