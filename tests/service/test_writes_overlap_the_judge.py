@@ -43,7 +43,9 @@ def test_the_judge_looks_at_an_edit_while_its_link_and_idempotency_record_are_wr
     claim, *after_the_model_call = seen  # the key is claimed before the model call: nothing to judge yet
     assert claim is False
     assert after_the_model_call == [True, True, True, True], seen  # metadata, link, the key's record, verdict
-    assert world.json_object(f"images/{parent['image_id']}/edits/{body['image_id']}.json")["image_id"] == body["image_id"]
+    assert (
+        world.json_object(f"images/{parent['image_id']}/edits/{body['image_id']}.json")["image_id"] == body["image_id"]
+    )
 
 
 def test_a_verdict_is_written_only_after_its_image_and_metadata(world):
