@@ -2,6 +2,7 @@
 are retried within the time left, and an image S3 never took comes back inline."""
 
 import base64
+import threading
 
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -101,3 +102,29 @@ def test_the_inline_images_of_one_answer_fit_lambdas_payload_limit_together(fits
     images = [GeneratedImage(data=b"\2" * share, format="png", width=1, height=1, seed=i) for i in range(2)]
     shown = unstored.inline_images(images)
     assert [item["inline"] for item in shown] == ([True, True] if fits else [True, False])
+
+
+def test_a_verdict_paid_for_an_image_s3_never_takes_comes_back_inline_beside_it(world):
+    """The judge looks at the image while its writes run: when S3 then refuses the image, the
+    verdict (paid for too) is given with the image, not dropped."""
+    judged = threading.Event()
+    called = world.bedrock.converse
+
+    def converse(**kwargs):
+        answer = called(**kwargs)
+        judged.set()
+        return answer
+
+    world.bedrock.converse = converse
+    world.s3.meta.events.register(
+        "before-parameter-build.s3.PutObject",
+        lambda params, **_: judged.wait(timeout=5) if params["Key"].endswith("/image.png") else None,
+    )
+    s3_unavailable(world, "/image.png")
+    status, body = world.generate({"prompt": PROMPT, "evaluate": True})
+    assert status == 503 and body["error"]["code"] == "image_not_stored", body
+    assert world.bedrock.conversations, "the judge was not called"
+    (image,) = body["error"]["images"]
+    verdict = image["evaluation"]
+    assert verdict["status"] == "done" and 1 <= verdict["score"] <= 10
+    assert verdict["judge_model"] and verdict["suggestions"]

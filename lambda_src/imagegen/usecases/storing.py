@@ -88,6 +88,10 @@ class Written:
     warnings: Warnings
 
 
+Judged = documents.DoneVerdict | documents.FailedVerdict | evaluation.Deferral | None
+"""What the judge made of one image: a verdict, a judging handed to the background, or none."""
+
+
 def finish(
     services: Services,
     made: Sequence[Made],
@@ -103,7 +107,7 @@ def finish(
     verdict (or defer it) and answer. A judging starts only while the writes' time (at most
     `writes_seconds`) and its own fit; none starts once the images are known not stored."""
     writing = background.start(lambda: _store(services, made, deadline, after), "imagegen-writes")
-    judged: list[documents.DoneVerdict | documents.FailedVerdict | evaluation.Deferral | None] = []
+    judged: list[Judged] = []
     for item in made:
         if judge is None or (writing.done() and writing.exception() is not None):
             judged.append(None)
@@ -112,7 +116,15 @@ def finish(
         judged.append(
             evaluation.judge_new(services, item.image_id, item.meta, item.image.data, judge, deadline, still_writing)
         )
-    written = writing.result()  # raises ImageNotStored when no image could be stored
+    try:
+        written = writing.result()  # raises ImageNotStored when no image could be stored
+    except ImageNotStored as exc:
+        _with_verdicts(exc.details["images"], judged)
+        raise
+    stored_ids = {s.image_id for s in written.stored}
+    _with_verdicts(
+        written.not_stored, [v for item, v in zip(made, judged, strict=True) if item.image_id not in stored_ids]
+    )
     warnings = written.warnings
     verdicts: dict[str, documents.ShownEvaluation] = {}
     for item, verdict in zip(made, judged, strict=True):
@@ -120,6 +132,13 @@ def finish(
             verdicts[item.image_id] = evaluation.keep_new(services, item.image_id, verdict, judge, deadline, warnings)
     answer = _answer(services, written.stored, verdicts, built, result, warnings)
     return {**answer, **({"images_not_stored": written.not_stored} if written.not_stored else {})}
+
+
+def _with_verdicts(shown: Sequence[unstored.UnstoredImage], verdicts: Sequence[Judged]) -> None:
+    """Each image S3 would not take is given the verdict the judge gave it (paid for too)."""
+    for item, verdict in zip(shown, verdicts, strict=True):
+        if verdict is not None and not isinstance(verdict, evaluation.Deferral) and verdict["status"] == "done":
+            item["evaluation"] = verdict
 
 
 def _store(services: Services, made: Sequence[Made], deadline: Deadline, after: AfterStored) -> Written:

@@ -7,6 +7,7 @@ import base64
 from collections.abc import Sequence
 from typing import TypedDict
 
+from ..documents import DoneVerdict
 from ..models.contracts import GeneratedImage
 
 LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024  # a synchronous invocation's response, API Gateway's proxy answer in it
@@ -25,6 +26,7 @@ class UnstoredImage(TypedDict, total=False):
     bytes: int
     inline: bool
     image_base64: str
+    evaluation: DoneVerdict  # the judge's verdict, when it looked at the image before S3 refused it
 
 
 def inline_images(images: Sequence[GeneratedImage]) -> list[UnstoredImage]:
