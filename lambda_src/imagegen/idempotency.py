@@ -107,14 +107,13 @@ def claim(store: ImageStore, given: IdempotencyKey, scope: str, now: datetime) -
 
 def finish(store: ImageStore, held: Claim, result: IdempotencyResult) -> None:
     """Record what the request stored (its images' ids and the answer's other parts)."""
-    done: IdempotencyRecord = {
+    record: IdempotencyRecord = {
         "state": "done",
         "fingerprint": held.fingerprint,
         "started_at": held.started_at,
         "result": result,
     }
-    with s3_errors("record the idempotency key"):
-        store.s3.put_object(Bucket=store.bucket, Key=held.record_key, Body=_body(done), ContentType="application/json")
+    _settle(store, held, record)
 
 
 def keep_unstored(store: ImageStore, held: Claim, answer: UnstoredAnswer) -> None:
@@ -126,6 +125,11 @@ def keep_unstored(store: ImageStore, held: Claim, answer: UnstoredAnswer) -> Non
         "started_at": held.started_at,
         "unstored": answer,
     }
+    _settle(store, held, record)
+
+
+def _settle(store: ImageStore, held: Claim, record: IdempotencyRecord) -> None:
+    """Replace the claim with the request's final record."""
     with s3_errors("record the idempotency key"):
         store.s3.put_object(
             Bucket=store.bucket, Key=held.record_key, Body=_body(record), ContentType="application/json"

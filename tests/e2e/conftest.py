@@ -80,6 +80,17 @@ def sent(monkeypatch):
     return requests
 
 
+@pytest.fixture
+def run(local_env, tmp_path):
+    """imagegen in-process in the offline world's environment."""
+    return cli_runner(tmp_path)
+
+
+def stored(key: str) -> bytes:
+    """An object of the offline world's bucket."""
+    return make_s3_client("us-west-2").get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+
 def cli_runner(tmp_path, answer: str = ""):
     """imagegen in-process; returns (exit code, stdout, stderr). `ask` answers its questions
     (every question gets `answer` unless a test passes its own)."""

@@ -16,19 +16,9 @@ from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
 from imagegen_local.cli import batch
-from tests.e2e.conftest import canned_api, cli_runner
+from tests.e2e.conftest import canned_api, stored
 
 BUCKET = "imagegen-demo"
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    """imagegen in-process in the offline world's environment."""
-    return cli_runner(tmp_path)
-
-
-def stored(key):
-    return make_s3_client("us-west-2").get_object(Bucket=BUCKET, Key=key)["Body"].read()
 
 
 def test_generate_saves_uploads_judges_and_prints_stable_json(run):

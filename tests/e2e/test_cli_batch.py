@@ -18,14 +18,8 @@ import pytest
 from imagegen_local import cli
 from imagegen_local.cli.aws import pipeline_from
 from imagegen_local.cli.context import Context
-from tests.e2e.conftest import cli_runner
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    return cli_runner(tmp_path)
 
 
 def test_a_batch_with_default_options_leaves_nothing_in_the_working_directory_but_the_output_folder(run, local_env):

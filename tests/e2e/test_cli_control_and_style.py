@@ -8,21 +8,11 @@ from pathlib import Path
 
 import pytest
 from imagegen import png
-from imagegen.storage import make_s3_client
 
 from imagegen_local.emulator import art
-from tests.e2e.conftest import cli_runner
+from tests.e2e.conftest import stored
 
 BUCKET = "imagegen-demo"
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    return cli_runner(tmp_path)
-
-
-def stored(key):
-    return make_s3_client("us-west-2").get_object(Bucket=BUCKET, Key=key)["Body"].read()
 
 
 def generated(run, prompt="a red fox in snow"):

@@ -4,19 +4,13 @@ for what its model takes, /mode and /help, and a failed step that ends nothing."
 import json
 import re
 
-import pytest
 from imagegen import png
 from imagegen.clock import SystemClock
 from imagegen.storage import make_s3_client
 from imagegen.usecases import generation
 
-from tests.e2e.conftest import BUCKET, cli_runner
+from tests.e2e.conftest import BUCKET
 from tests.imagefactory import mask_png
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    return cli_runner(tmp_path)
 
 
 class Script:

@@ -7,13 +7,7 @@ import pytest
 from imagegen import png
 
 from imagegen_local import cli
-from tests.e2e.conftest import cli_runner
 from tests.imagefactory import mask_png
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    return cli_runner(tmp_path)
 
 
 @pytest.fixture

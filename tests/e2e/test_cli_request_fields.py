@@ -12,7 +12,6 @@ from imagegen import imageinfo, png
 from imagegen.storage import make_s3_client
 
 from imagegen_local import cli
-from tests.e2e.conftest import cli_runner
 
 BUCKET = "imagegen-demo"
 LOCAL_ONLY = {
@@ -26,11 +25,6 @@ LOCAL_ONLY = {
     "--url-expiry",
 }
 API_ONLY = {"--api-url", "--stack-name", "--api-key"}
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    return cli_runner(tmp_path)
 
 
 def options_of(*names: str) -> set[str]:

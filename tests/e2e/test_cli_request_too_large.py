@@ -1,15 +1,7 @@
 """`imagegen modify` of a source too large for InvokeModel's 25,000,000-byte body: one readable
 line naming the limit, exit code 2, and no model call."""
 
-import pytest
-
-from tests.e2e.conftest import cli_runner
 from tests.unit.test_invoke_body_limit import big_source
-
-
-@pytest.fixture
-def run(local_env, tmp_path):
-    return cli_runner(tmp_path)
 
 
 def test_modify_refuses_a_source_too_large_for_invoke_model_in_one_line_before_any_call(run, emulator):

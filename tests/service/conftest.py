@@ -172,6 +172,13 @@ def world(s3, bedrock, clock):
 
 
 @pytest.fixture
+def image_id(world):
+    """A generated image's id (not judged)."""
+    _, body = world.generate({"prompt": "a red fox sitting in fresh snow", "evaluate": False})
+    return body["image_id"]
+
+
+@pytest.fixture
 def original_world(clock, aws_session):
     """A deployment of the `original` profile (Titan v2, Nova Canvas, Nova Lite) in us-east-1."""
     with mock_aws():

@@ -12,12 +12,6 @@ PROMPT = "a red fox sitting in fresh snow"
 UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"
 
 
-@pytest.fixture
-def image_id(world):
-    _, body = world.generate({"prompt": PROMPT, "evaluate": False})
-    return body["image_id"]
-
-
 def sent(world):
     return json.loads(world.bedrock.invocations[-1]["body"])
 

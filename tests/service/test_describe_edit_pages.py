@@ -18,12 +18,6 @@ from tests.fakes import api_event
 PROMPT = "a red fox sitting in fresh snow"
 
 
-@pytest.fixture
-def image_id(world):
-    _, body = world.generate({"prompt": PROMPT, "evaluate": False})
-    return body["image_id"]
-
-
 def add_edits(world, parent_id: str, count: int) -> list[str]:
     """`count` edit links under `parent_id`, as modify leaves them (the edits' images are not needed)."""
     store = world.runtime().pipeline.store
