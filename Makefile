@@ -75,7 +75,8 @@ lint: $(STAMP)
 ## make bench: batch concurrency against a slow (emulated) Bedrock, as a ratio to a sequential run;
 ## the PNG transparency scan against Pillow, and the modify handler on those large sources; the offline
 ## servers' keep-alive latency against Nagle on; a cold start against the lazy runtime; GET /images/{id}
-## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4)
+## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4);
+## a synthesis against working out each logical id on every call CDK makes
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
 	$(BIN)/python -m bench.png_scan
@@ -83,6 +84,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/describe_edits.py
 	$(BIN)/python -m bench.overlap
+	$(BIN)/python bench/synth_ids.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK) $(LAYER_STAMP)

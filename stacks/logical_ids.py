@@ -37,8 +37,17 @@ class UnitStack(cdk.Stack):
     """A stack whose logical ids ignore the Units between it and each resource."""
 
     def _allocate_logical_id(self, cfn_element: cdk.CfnElement) -> str:
-        # jsii exposes the protected Stack.allocateLogicalId as this underscored method; CDK calls
-        # the override for every element (CfnResource, CfnOutput, CfnParameter...) of this stack.
+        # jsii exposes the protected Stack.allocateLogicalId as this underscored method. CDK calls
+        # it each time it resolves an element's logical id (some 18 times an element), each call
+        # a round trip from the jsii process, and the scopes' names are more: so each path's id
+        # is worked out once (a path never moves; overrideLogicalId applies after this).
+        path = cfn_element.node.path
+        known: dict[str, str] = self.__dict__.setdefault("_ids_by_path", {})
+        if path not in known:
+            known[path] = self._allocate_once(cfn_element)
+        return known[path]
+
+    def _allocate_once(self, cfn_element: cdk.CfnElement) -> str:
         scopes = cfn_element.node.scopes
         below = scopes[scopes.index(self) + 1 :]
         if not any(isinstance(scope, Unit) for scope in below):
