@@ -258,8 +258,12 @@ def _swap(body: Any, old: Any, new: Any) -> tuple[Any, int]:
 def emulator_sender(client_for: Callable[[ModelRecord], Any]) -> Send:
     """Send a body to the emulator through boto3, as the product does; the refusal's code and message, or None."""
 
+    clients: dict[str, Any] = {}  # one a model: a check sends hundreds of bodies
+
     def send(record: ModelRecord, body: dict[str, Any]) -> str | None:
-        client = client_for(record)
+        if record.id not in clients:
+            clients[record.id] = client_for(record)
+        client = clients[record.id]
         try:
             client.invoke_model(modelId=record.invoke_id(client.meta.region_name), body=json.dumps(body))
         except ClientError as exc:
