@@ -1,4 +1,8 @@
-"""Synthesize each configuration once per test session (synthesis, with cdk-nag, takes seconds)."""
+"""Synthesize each configuration once per test session (synthesis, with cdk-nag, takes seconds).
+
+The tests here import aws_cdk and cfn-lint inside the functions that use them: every pytest worker
+collects every module, and only the one that runs these tests should pay for those imports (some
+2 s, and aws_cdk starts a jsii process)."""
 
 from __future__ import annotations
 

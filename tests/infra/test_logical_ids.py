@@ -4,16 +4,14 @@ a new, empty bucket; a new API id, so a new URL)."""
 
 import json
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_s3 as s3
-from constructs import Construct
 
-from stacks.logical_ids import Unit, UnitStack, unique_id
 from tests.infra.conftest import SYNTH_DAY
 
 
 def _logical_id(construct):
+    import aws_cdk as cdk
+
     element = construct if isinstance(construct, cdk.CfnElement) else construct.node.default_child
     return cdk.Stack.of(element).resolve(element.logical_id)
 
@@ -49,6 +47,8 @@ def test_resources_keep_their_pre_refactor_logical_ids(synthesized):
 def test_ids_cdk_derives_from_the_rest_apis_path_are_kept(synthesized):
     """LambdaIntegration names each permission after the RestApi's unique id, a usage plan its key
     after the key's: both are made of paths no unit changed."""
+    import aws_cdk as cdk
+
     resources = synthesized["current"].template["Resources"]
     assert "ApigenerateimagePOSTApiPermissionBedrockImageGenEvalApi63476A52POSTgenerateimageA9E60157" in resources
     assert "ApiimagesidGETApiPermissionTestBedrockImageGenEvalApi63476A52GETimagesidAF10AB1D" in resources
@@ -85,6 +85,10 @@ def test_the_paths_cdk_synth_writes_into_the_template_change_no_logical_id(synth
 @pytest.mark.parametrize("name", ["current", "api_key"])
 def test_the_copy_of_cdks_naming_scheme_agrees_with_cdk(synthesized, name):
     """unique_id re-implements CDK's makeUniqueId; on every path of the stack it gives what CDK gives."""
+    import aws_cdk as cdk
+
+    from stacks.logical_ids import unique_id
+
     stack = synthesized[name].stack
     constructs = stack.node.find_all()
     assert len(constructs) > 100
@@ -94,6 +98,12 @@ def test_the_copy_of_cdks_naming_scheme_agrees_with_cdk(synthesized, name):
 
 
 def test_a_unit_is_transparent_and_any_other_construct_is_not(tmp_path):
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+    from constructs import Construct
+
+    from stacks.logical_ids import Unit, UnitStack
+
     app = cdk.App(outdir=str(tmp_path))
     plain = cdk.Stack(app, "Plain")
     s3.CfnBucket(plain, "Images")

@@ -2,7 +2,6 @@
 on the API's 5xx answers and on Bedrock's throttles, and a topic for them when an email is given."""
 
 import pytest
-from aws_cdk.assertions import Match, Template
 from imagegen.metrics import NAMESPACE, THROTTLED
 
 from stacks.config import StackConfigError, from_context
@@ -15,6 +14,8 @@ def _queue_id(synth):
 
 @pytest.mark.parametrize("name", ["current", "api_key"])
 def test_failed_deferred_evaluations_go_to_an_encrypted_queue_that_the_stack_takes_with_it(synthesized, name):
+    from aws_cdk.assertions import Match, Template
+
     synth = synthesized[name]
     template = Template.from_stack(synth.stack)
     template.has_resource(
@@ -48,6 +49,8 @@ def test_failed_deferred_evaluations_go_to_an_encrypted_queue_that_the_stack_tak
 
 
 def test_the_asynchronous_evaluation_runs_once_and_lands_in_the_queue_when_it_fails(synthesized):
+    from aws_cdk.assertions import Template
+
     synth = synthesized["current"]
     template = Template.from_stack(synth.stack)
     evaluate = synth.stack.get_logical_id(synth.stack.functions.evaluate.node.default_child)
@@ -85,6 +88,8 @@ def _one(alarms, prefix):
 
 @pytest.mark.parametrize("name", ["current", "original", "api_key"])
 def test_three_alarms_each_ok_while_nothing_happens(synthesized, name):
+    from aws_cdk.assertions import Template
+
     synth = synthesized[name]
     template = Template.from_stack(synth.stack)
     template.resource_count_is("AWS::CloudWatch::Alarm", 3)
@@ -135,6 +140,8 @@ def test_without_an_alarm_email_there_is_no_topic_and_no_action(synthesized):
 
 
 def test_with_an_alarm_email_every_alarm_and_its_recovery_is_mailed_through_a_tls_only_topic(synthesized):
+    from aws_cdk.assertions import Match, Template
+
     synth = synthesized["api_key"]
     template = Template.from_stack(synth.stack)
     (topic,) = synth.resources("AWS::SNS::Topic")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from stacks import functions
 from stacks.config import StackConfigError
 from tests.infra.conftest import SYNTH_DAY
 
@@ -28,6 +27,8 @@ def test_every_function_has_the_pillow_layer_built_for_its_runtime_and_architect
 
 
 def test_the_makefile_builds_the_layer_for_the_stacks_python_and_the_pinned_pillow():
+    from stacks import functions
+
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     python = re.search(r"^LAMBDA_PYTHON\s*:=\s*(\S+)", makefile, re.M)
     assert python and f"python{python.group(1)}" == functions.RUNTIME.name
@@ -37,6 +38,7 @@ def test_the_makefile_builds_the_layer_for_the_stacks_python_and_the_pinned_pill
 
 def test_synthesis_without_the_built_layer_says_to_run_make(monkeypatch, tmp_path):
     from app import build_app
+    from stacks import functions
 
     monkeypatch.setattr(functions, "PILLOW_LAYER", tmp_path / "lambda-layer")
     with pytest.raises(StackConfigError, match=r"run `make layer`") as raised:

@@ -1,11 +1,6 @@
 """The JSON Schema -> API Gateway model converter, keyword by keyword."""
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_apigateway as apigw
-from aws_cdk.assertions import Template
-
-from stacks.request_models import json_schema
 
 SCHEMA = {
     "title": "EveryKeywordRequest",
@@ -39,6 +34,12 @@ SCHEMA = {
 
 def _rendered(schema, tmp_path):
     """The schema as API Gateway gets it: the Model's Schema property in a synthesized template."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_apigateway as apigw
+    from aws_cdk.assertions import Template
+
+    from stacks.request_models import json_schema
+
     stack = cdk.Stack(cdk.App(outdir=str(tmp_path)), "Models")
     api = apigw.RestApi(stack, "Api", deploy=False)
     api.root.add_method("GET")  # a RestApi needs a method to synthesize
@@ -53,5 +54,7 @@ def test_every_keyword_reaches_the_model_as_json_schema_spells_it(tmp_path):
 
 
 def test_a_keyword_with_no_mapping_is_refused_not_dropped():
+    from stacks.request_models import json_schema
+
     with pytest.raises(ValueError, match="'oneOf' has no CDK mapping"):
         json_schema({"title": "T", "type": "object", "properties": {"x": {"oneOf": [{"type": "string"}]}}})

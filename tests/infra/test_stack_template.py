@@ -4,7 +4,6 @@ import json
 from datetime import date
 
 import pytest
-from aws_cdk.assertions import Match, Template
 from imagegen.handlers.routes import ROUTES as ROUTE_TABLE
 from syrupy.extensions.json import JSONSnapshotExtension
 
@@ -19,6 +18,8 @@ def test_template_matches_its_snapshot(synthesized, snapshot, name):
 
 
 def test_the_api_is_named_bedrockimagegeneval_with_stage_prd(synthesized):
+    from aws_cdk.assertions import Match, Template
+
     template = Template.from_stack(synthesized["current"].stack)
     template.has_resource_properties(
         "AWS::ApiGateway::RestApi", {"Name": "BedrockImageGenEval", "EndpointConfiguration": {"Types": ["REGIONAL"]}}
@@ -124,6 +125,8 @@ def test_gateway_errors_have_the_handlers_error_shape(synthesized):
 
 
 def test_api_key_mode_requires_the_key_on_every_method_and_has_a_usage_plan(synthesized):
+    from aws_cdk.assertions import Template
+
     synth = synthesized["api_key"]
     for _, props in _routes(synth).values():
         assert props["ApiKeyRequired"] is True and props["AuthorizationType"] == "NONE"
