@@ -137,14 +137,37 @@ class FailedVerdict(TypedDict):
     failed_at: str
 
 
+CheckStatus = Literal["present", "partial", "absent"]
+
+
+class SubScore(TypedDict):
+    """One aspect of a verdict, 1 to 10, with its reason in one line."""
+
+    score: int
+    reason: str
+
+
+class ChecklistItem(TypedDict):
+    """One atomic element of the prompt (an object, attribute, count, relation or text) and
+    whether the image shows it."""
+
+    element: str
+    status: CheckStatus
+    note: str
+
+
 class DoneVerdict(TypedDict):
     status: Literal["done"]
     judge_model: str
     description: str
-    score: int
+    score: int  # the overall score; in a second-version verdict derived from the parts below
     reason: str
     suggestions: str
     revised_prompt: str
+    # The second version (absent from verdicts stored before it): prompt_adherence and
+    # visual_quality; for an edit also edit_success and preservation.
+    sub_scores: NotRequired[dict[str, SubScore]]
+    checklist: NotRequired[list[ChecklistItem]]
     answered_with: str
     input_tokens: int | None
     output_tokens: int | None
