@@ -7,7 +7,9 @@ byte a pixel, 0xFF where an operation applies and 0x00 where it does not."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 
 from imagegen import png
 
@@ -92,26 +94,31 @@ def ellipse(width: int, height: int) -> list[bytes]:
 
 
 def scale(rows: Sequence[Line], width: int, height: int, new_width: int, new_height: int, bpp: int) -> Rows:
-    """Nearest-neighbour resize; each distinct source row is resampled once."""
+    """Nearest-neighbour resize: output pixel (x, y) is source pixel (x * width // new_width,
+    y * height // new_height). Each distinct source row is resampled once: by an integer factor,
+    a slice assignment per copy of each channel; otherwise the row is cut into its pixels (one
+    regular-expression pass) and an itemgetter picks the output's pixels, joined at C speed."""
     if (width, height) == (new_width, new_height):
         return [bytearray(row) for row in rows]
-    xs = [x * width // new_width for x in range(new_width)]
     factor = new_width // width if new_width % width == 0 else 0
+    pick = itemgetter(*(x * width // new_width for x in range(new_width)))
+    cut = re.compile(b"." * bpp, re.DOTALL)
     resampled: dict[int, bytes] = {}
     out: Rows = []
     for y in range(new_height):
         source_y = y * height // new_height
         if source_y not in resampled:
             row = rows[source_y]
-            line = bytearray(new_width * bpp)
-            for c in range(bpp):
-                lane = row[c::bpp]
-                if factor:  # each pixel repeated `factor` times: one slice per copy
+            if factor:  # each pixel repeated `factor` times: one slice per copy of each channel
+                line = bytearray(new_width * bpp)
+                for c in range(bpp):
+                    lane = row[c::bpp]
                     for k in range(factor):
                         line[c + k * bpp :: bpp * factor] = lane
-                else:
-                    line[c::bpp] = bytes(map(lane.__getitem__, xs))
-            resampled[source_y] = bytes(line)
+                resampled[source_y] = bytes(line)
+            else:
+                picked = pick(cut.findall(bytes(row)))
+                resampled[source_y] = b"".join(picked) if new_width > 1 else picked
         out.append(bytearray(resampled[source_y]))
     return out
 
