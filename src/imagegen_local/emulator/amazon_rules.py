@@ -274,10 +274,10 @@ def _input_image_allowed(size: tuple[int, int], canvas: bool) -> None:
 
 
 def _pure_black_and_white(encoded: str) -> None:
-    from imagegen import png  # a PNG decoder, not a builder: the rule itself is the docs'
+    from . import sources  # a PNG decoder, not a builder: the rule itself is the docs'
 
     data = image_bytes(encoded, "maskImage", ("png",))[0]
-    raster = png.decode(data)
+    raster = sources.decode(data)
     for row in raster.rows:
         if row.translate(None, b"\x00\xff"):
             raise validation("The mask image must contain only pure black and pure white pixels")

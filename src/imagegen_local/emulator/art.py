@@ -29,7 +29,7 @@ from imagegen import imageinfo, png
 from imagegen.errors import InvalidImage
 from imagegen.imageinfo import PNG_SIGNATURE
 
-from . import font, jpeg, pixels
+from . import font, jpeg, pixels, sources
 
 STAMP = "EMULATED"
 INK, PAPER = b"\x20\x20\x20", b"\xff\xff\xff"
@@ -244,7 +244,7 @@ def _decode(data: bytes) -> png.Raster:
         kind = "JPEG" if data[:3] == b"\xff\xd8\xff" else "WEBP" if data[8:12] == b"WEBP" else "UNKNOWN"
         raise _Unreadable(kind)
     try:
-        return png.decode(data)
+        return sources.decode(data)  # the same raster the request's checks decoded
     except InvalidImage:
         raise _Unreadable("PNG (16-BIT, INTERLACED OR DAMAGED)") from None
 

@@ -110,11 +110,12 @@ def image_bytes(
 
 
 def _decodable(data: bytes, path: str) -> None:
-    from imagegen import png  # a PNG decoder, not a builder
     from imagegen.errors import InvalidImage
 
+    from . import sources  # a PNG decoder, not a builder
+
     try:
-        png.verify(data)
+        sources.verify(data)
     except InvalidImage:
         raise validation(f"{path}: Unable to process the image: the PNG data is invalid") from None
 
@@ -145,11 +146,12 @@ def sniff(data: bytes) -> tuple[str, int, int]:
 
 def transparent(data: bytes) -> bool:
     """Whether any pixel of a PNG is less than fully opaque."""
-    from imagegen import png  # a PNG decoder, not a builder
     from imagegen.errors import InvalidImage
 
+    from . import sources  # a PNG decoder, not a builder
+
     try:
-        return png.has_transparency(data)
+        return sources.has_transparency(data)
     except InvalidImage:
         raise validation("Unable to process the image: the PNG data is invalid") from None
 
