@@ -14,7 +14,7 @@ def unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytes]:
         raise InvalidImage("PNG image data is truncated")
     lanes = _Lanes(stride)
     rows: list[bytes] = []
-    previous = bytes(stride)
+    previous = zero = bytes(stride)
     for y in range(height):
         start = y * (stride + 1)
         kind = raw[start]
@@ -23,8 +23,8 @@ def unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytes]:
             row = line
         elif kind == 1:
             row = lanes.running_sum(line, bpp)
-        elif kind == 2:
-            row = lanes.add(line, previous)
+        elif kind == 2:  # a row the same as the one above (a writer's cheapest) needs no sum
+            row = previous if line == zero else lanes.add(line, previous)
         elif kind in (3, 4):
             decoded = bytearray(stride)
             predict = _average_lane if kind == 3 else _paeth_lane

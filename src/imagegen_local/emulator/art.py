@@ -29,7 +29,7 @@ from imagegen import imageinfo, png
 from imagegen.errors import InvalidImage
 from imagegen.imageinfo import PNG_SIGNATURE
 
-from . import font, jpeg, pixels, sources
+from . import font, jpeg, pixels, pngwrite, sources
 
 STAMP = "EMULATED"
 INK, PAPER = b"\x20\x20\x20", b"\xff\xff\xff"
@@ -178,12 +178,10 @@ def render(
     if box is not None and edit.mask_prompt:
         _label(rows, bpp, box, edit.mask_prompt, where.cell)
     comment = f"EMULATED image: {model}, seed {seed}"
-    finished = tuple(bytes(r) for r in rows)
     if fmt == "jpeg":
-        return jpeg.encode(width, height, finished, comment)
+        return jpeg.encode(width, height, rows, comment)
     text = {"Software": "imagegen Bedrock emulator", "Comment": comment, "Description": " | ".join([STAMP, *lines])}
-    mode = "RGBA" if bpp == 4 else "RGB"
-    return png.encode(png.Raster(width, height, mode, finished), text=text, level=1)
+    return pngwrite.encode(width, height, "RGBA" if bpp == 4 else "RGB", rows, text)
 
 
 def caption(prompt: str, model: str, mode: str, notes: Sequence[str] = (), *, chars: int = 60) -> list[str]:

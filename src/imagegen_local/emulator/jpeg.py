@@ -18,7 +18,7 @@ AC_VALUES = bytes.fromhex(
 )
 
 
-def encode(width: int, height: int, rows: Sequence[bytes], comment: str = "") -> bytes:
+def encode(width: int, height: int, rows: Sequence[bytes | bytearray], comment: str = "") -> bytes:
     """JPEG bytes for RGB rows (3 bytes a pixel)."""
     dc_codes = _codes(DC_COUNTS, DC_VALUES)
     eob = _codes(AC_COUNTS, list(AC_VALUES))[0x00]
