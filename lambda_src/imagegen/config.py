@@ -72,6 +72,7 @@ class Settings:
     variation_strength: float = 0.5  # neutral strength when a variation request gives none
     allow_retired: bool = False
     evaluate_function: str | None = None  # the function to invoke for a deferred evaluation
+    refine_function: str | None = None  # the refine worker, invoked asynchronously for each job
     cors_origin: str | None = None  # the browser origin answers allow, if the API serves browsers
 
     def __post_init__(self) -> None:
@@ -119,6 +120,7 @@ class Settings:
                 judge_seconds=float(env.get("IMAGEGEN_JUDGE_SECONDS", 12.0)),
                 allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(chosen["allow_retired"])).lower() == "true",
                 evaluate_function=env.get("IMAGEGEN_EVALUATE_FUNCTION") or None,
+                refine_function=env.get("IMAGEGEN_REFINE_FUNCTION") or None,
                 cors_origin=env.get("IMAGEGEN_CORS_ORIGIN") or None,
             )
         except ValueError as exc:
@@ -138,6 +140,7 @@ class Settings:
             **({"IMAGEGEN_CORS_ORIGIN": self.cors_origin} if self.cors_origin else {}),
             "IMAGEGEN_BUCKET": self.bucket,
             **({"IMAGEGEN_EVALUATE_FUNCTION": self.evaluate_function} if self.evaluate_function else {}),
+            **({"IMAGEGEN_REFINE_FUNCTION": self.refine_function} if self.refine_function else {}),
         }
 
     def modify_model(self, mode: str) -> str:

@@ -157,6 +157,15 @@ class ImageNotFound(ImageGenError):
         super().__init__(f"no image with id {image_id}", image_id=image_id)
 
 
+class JobNotFound(ImageGenError):
+    code = "job_not_found"
+    http_status = 404
+    exit_code = 2
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"no job with id {job_id}", job_id=job_id)
+
+
 # --- the image or the answer ----------------------------------------------------------------
 
 

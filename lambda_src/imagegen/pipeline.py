@@ -20,13 +20,15 @@ from . import pages
 from .clock import Clock, Deadline, SystemClock
 from .config import Settings
 from .ids import new_image_id
+from .jobs import RefineJob
 from .log import Logger
 from .storage import ImageStore
-from .usecases import evaluation, gallery, generation
+from .usecases import evaluation, gallery, generation, refine
 from .usecases.generation import GenerateInput, ModifyInput
-from .usecases.services import ScheduleEvaluation, Services
+from .usecases.refine import OnRound, RefineInput
+from .usecases.services import ScheduleEvaluation, Services, StartRefine
 
-__all__ = ["GenerateInput", "ModifyInput", "Pipeline", "ScheduleEvaluation"]
+__all__ = ["GenerateInput", "ModifyInput", "Pipeline", "RefineInput", "ScheduleEvaluation", "StartRefine"]
 
 
 class Pipeline:
@@ -38,6 +40,7 @@ class Pipeline:
         settings: Settings,
         judge_bedrock: Any = None,
         schedule_evaluation: ScheduleEvaluation | None = None,
+        start_refine: StartRefine | None = None,
         image_call_seconds: float = 25.0,
         judge_call_seconds: float | None = None,
         clock: Clock | None = None,
@@ -63,6 +66,7 @@ class Pipeline:
             log=log or Logger(),
             now=now,
             new_id=new_id or new_image_id,
+            start_refine=start_refine,
         )
 
     def with_log(self, log: Logger) -> Pipeline:
@@ -111,6 +115,21 @@ class Pipeline:
         """Store an image made elsewhere (a local file), so it can be modified or judged; `prompt`
         is what it should show, for the judge."""
         return gallery.upload(self.services, data, prompt)
+
+    def start_refine(self, given: RefineInput) -> dict[str, Any]:
+        """Record a refine job and start its worker: {job_id, status, links}."""
+        return refine.start(self.services, given)
+
+    def run_refine(
+        self, job_id: str, owner: str, deadline: Deadline, on_round: OnRound | None = None
+    ) -> RefineJob | None:
+        """Run a refine job's remaining rounds as worker `owner`; `on_round` is told of each
+        round once it is recorded. None when another worker holds the job, or it has ended."""
+        return refine.run(self.services, job_id, owner, deadline, on_round)
+
+    def show_job(self, job_id: str) -> dict[str, Any]:
+        """A refine job with fresh URLs for its rounds' images and its best image."""
+        return refine.show(self.services, job_id)
 
     # --- what the handlers and the CLI read (the rest is in `services`) ------------------------
 

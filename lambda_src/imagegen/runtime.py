@@ -16,7 +16,7 @@ from .config import Settings
 from .errors import ConfigurationError
 from .log import Logger
 from .metrics import Metrics
-from .pipeline import Pipeline, ScheduleEvaluation
+from .pipeline import Pipeline, ScheduleEvaluation, StartRefine
 from .storage import ImageStore, make_s3_client
 
 IMAGE_CALL_SECONDS = 22.0  # read timeout of one image call: it must end inside API Gateway's 29 s
@@ -51,6 +51,7 @@ class Runtime:
         *,
         judge_timeout: float | None = None,
         schedule_evaluation: ScheduleEvaluation | None = None,
+        start_refine: StartRefine | None = None,
         log_stream: TextIO | None = None,
     ) -> Runtime:
         """Clients for the function's region. Bedrock clients do not retry on their own: the
@@ -77,6 +78,14 @@ class Runtime:
                     settings.evaluate_function,
                 )
                 if settings.evaluate_function
+                else None
+            ),
+            start_refine=start_refine
+            or (
+                refine_starter(
+                    boto3.client("lambda", region_name=region, config=SCHEDULE_CONFIG), settings.refine_function
+                )
+                if settings.refine_function
                 else None
             ),
             log=log,
@@ -134,3 +143,19 @@ def evaluation_scheduler(lambda_client: Any, function: str) -> ScheduleEvaluatio
         lambda_client.invoke(FunctionName=function, InvocationType="Event", Payload=payload)
 
     return schedule
+
+
+def _refine_starter(region: str, function: str | None) -> StartRefine | None:
+    if not function:
+        return None
+    return refine_starter(boto3.client("lambda", region_name=region, config=SCHEDULE_CONFIG), function)
+
+
+def refine_starter(lambda_client: Any, function: str) -> StartRefine:
+    """Start the refine worker asynchronously (an Event invocation) for one job."""
+
+    def start(job_id: str) -> None:
+        payload = json.dumps({"job_id": job_id}).encode()
+        lambda_client.invoke(FunctionName=function, InvocationType="Event", Payload=payload)
+
+    return start

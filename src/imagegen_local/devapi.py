@@ -2,11 +2,14 @@
 served by feeding the real Lambda handlers API Gateway REST proxy events.
 
 Deferred evaluations, which the deployed generate function hands to the evaluate function as
-an asynchronous invocation, run here in a background thread through the same handler.
+an asynchronous invocation, run here in a background thread through the same handler; so do
+refine jobs' workers, at most `refine_workers` at once (the deployed worker's reserved
+concurrency): a job started past that waits for a thread, as Lambda holds an event back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -18,7 +21,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from imagegen.handlers import evaluate, generate, modify
+from imagegen import jobs
+from imagegen.handlers import evaluate, generate, modify, refine
 from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
@@ -29,7 +33,8 @@ STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
 PREFLIGHT_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 # function -> (handler module, its Lambda timeout in seconds), as the stack deploys them
-FUNCTIONS = {"generate": (generate, 29), "evaluate": (evaluate, 60), "modify": (modify, 29)}
+FUNCTIONS = {"generate": (generate, 29), "evaluate": (evaluate, 60), "modify": (modify, 29), "refine": (refine, 29)}
+WORKER_TIMEOUT_SECONDS = 900  # the refine worker's, as the stack deploys it
 
 
 class LambdaContext:
@@ -75,13 +80,19 @@ class DevApi(LoopbackServer):
         port: int = 0,
         log_stream: TextIO | None = None,
         integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
+        refine_workers: int = jobs.DEFAULT_CONCURRENCY,
     ) -> None:
         """With no `runtime`, the handlers build theirs from the environment, as in Lambda;
         their JSON logs go to `log_stream` (default: stdout, as in Lambda). A handler still
         running after `integration_timeout` seconds gets API Gateway's 504, as deployed."""
         self.integration_timeout = integration_timeout
         factory = runtime or cached(
-            lambda: Runtime.from_env(os.environ, schedule_evaluation=self._in_background, log_stream=log_stream)
+            lambda: Runtime.from_env(
+                os.environ,
+                schedule_evaluation=self._in_background,
+                start_refine=self._start_refine,
+                log_stream=log_stream,
+            )
         )
         handlers = {name: (module.make_handler(factory), timeout) for name, (module, timeout) in FUNCTIONS.items()}
         self.routes = [
@@ -93,6 +104,8 @@ class DevApi(LoopbackServer):
             for route in ROUTES
         ]
         self._evaluate = handlers["evaluate"][0]
+        self._refine_worker = refine.make_worker(factory)
+        self._refine_slots = threading.BoundedSemaphore(refine_workers)
         self.background: list[threading.Thread] = []
         self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
         super().__init__(port)
@@ -107,6 +120,20 @@ class DevApi(LoopbackServer):
         """What the deployed stack does with an Event invocation of the evaluate function."""
         event = {"image_id": image_id, "judge_model": judge_model}
         thread = threading.Thread(target=self._evaluate, args=(event, LambdaContext(60)), name=f"evaluate-{image_id}")
+        self.background.append(thread)
+        thread.start()
+
+    def _start_refine(self, job_id: str) -> None:
+        """What the deployed stack does with an Event invocation of the refine worker: run it,
+        once one of the `refine_workers` slots is free. An invocation that fails is not retried
+        here (Lambda would, twice); the job stays resumable: POST it again, or call the worker."""
+
+        def run() -> None:
+            # Lambda logs a failed invocation and retries it; the job keeps what its rounds recorded
+            with self._refine_slots, contextlib.suppress(Exception):
+                self._refine_worker({"job_id": job_id}, LambdaContext(WORKER_TIMEOUT_SECONDS))
+
+        thread = threading.Thread(target=run, name=f"refine-{job_id}", daemon=True)
         self.background.append(thread)
         thread.start()
 

@@ -12,12 +12,13 @@ from typing import Any
 from .. import idempotency
 from ..errors import InvalidParameter
 from ..ids import checked_image_id
+from ..jobs import OPTIONS
 from ..models import fields
 from ..models.fields import BY_NAME, Body, Kind
 from ..models.request import ImageRequest, Task
 from ..models.sizing import parse_size
 from ..models.tasks import MODIFY_TASKS
-from ..pipeline import GenerateInput, ModifyInput
+from ..pipeline import GenerateInput, ModifyInput, RefineInput
 
 _MODES = ", ".join(MODIFY_TASKS)
 
@@ -45,6 +46,35 @@ def modify_input(body: Mapping[str, Any], idempotency_key: str | None = None) ->
         judge_model=values.get("judge_model"),
         idempotency=idempotency.from_request(body, idempotency_key, "modify"),
         style_image_id=values.get("style_image_id"),
+    )
+
+
+REFINE_FIELDS = ("prompt", "model", "judge_model", "client_token")
+"""POST /refine-image's fields from the field table; its numbers are `jobs.OPTIONS`."""
+
+
+def refine_input(body: Mapping[str, Any], idempotency_key: str | None = None) -> RefineInput:
+    names = [*REFINE_FIELDS, *(option.name for option in OPTIONS)]
+    for name in body:
+        if name not in names:
+            raise InvalidParameter(
+                str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(names))}"
+            )
+    for name, value in body.items():
+        _refuse_lone_surrogates(str(name), value)
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise InvalidParameter("prompt", prompt, "required: a description of the image to refine")
+    numbers = {o.name: o.read(body[o.name]) if body.get(o.name) is not None else o.default for o in OPTIONS}
+    models = {name: _model(name, body[name]) for name in ("model", "judge_model") if body.get(name) is not None}
+    return RefineInput(
+        prompt=prompt,
+        target_score=int(numbers["target_score"] or 0),
+        max_rounds=int(numbers["max_rounds"] or 0),
+        budget_usd=numbers["budget_usd"],
+        model=models.get("model"),
+        judge_model=models.get("judge_model"),
+        idempotency=idempotency.from_request(body, idempotency_key, "refine"),
     )
 
 

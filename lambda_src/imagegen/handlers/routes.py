@@ -14,7 +14,7 @@ from . import schemas
 class Route:
     method: str
     resource: str
-    function: str  # generate | evaluate | modify
+    function: str  # generate | evaluate | modify | refine
     schema: dict[str, Any] | None = None  # the body's model; None: no body
     query: tuple[str, ...] = ()  # the optional query string parameters it reads
 
@@ -24,6 +24,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/evaluate-image", "evaluate", schemas.EVALUATE),
     Route("POST", "/modify-image", "modify", schemas.MODIFY),
     Route("GET", "/images/{id}", "evaluate", query=("limit", "cursor")),
+    Route("POST", "/refine-image", "refine", schemas.REFINE),
+    Route("GET", "/jobs/{id}", "refine"),
 )
 
 

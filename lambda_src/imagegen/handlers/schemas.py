@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..jobs import OPTIONS
 from ..models import fields
-from ..models.fields import Body
+from ..models.fields import BY_NAME, Body
 
 
 def schema(body: Body) -> dict[str, Any]:
@@ -34,3 +35,25 @@ def schema(body: Body) -> dict[str, Any]:
 GENERATE = schema(fields.GENERATE)
 MODIFY = schema(fields.MODIFY)
 EVALUATE = schema(fields.EVALUATE)
+
+
+def refine_schema() -> dict[str, Any]:
+    """POST /refine-image's body: a prompt, the models and the key from the field table, and the
+    numbers of `jobs.OPTIONS` with their ranges."""
+    properties: dict[str, Any] = {
+        name: {**BY_NAME[name].schema, "description": BY_NAME[name].described()}
+        for name in ("prompt", "model", "judge_model", "client_token")
+    }
+    for option in OPTIONS:
+        default = {} if option.default is None else {"default": option.default}
+        properties[option.name] = {**option.schema, "description": option.help, **default}
+    return {
+        "title": "RefineImageRequest",
+        "type": "object",
+        "required": ["prompt"],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+REFINE = refine_schema()

@@ -19,6 +19,8 @@ from ..storage import ImageStore
 
 ScheduleEvaluation = Callable[[str, str], None]
 """Start the evaluation of an image id with a judge model in the background."""
+StartRefine = Callable[[str], None]
+"""Start the worker of a refine job (its id) in the background."""
 
 
 class StepWarning(TypedDict):
@@ -49,6 +51,7 @@ class Services:
     log: Logger
     now: Callable[[], datetime]
     new_id: Callable[[], str]
+    start_refine: StartRefine | None = None
 
     def keep(self, step: str, warnings: Warnings, action: Callable[[], object]) -> bool:
         """Run a step that follows a stored image; its failure becomes a warning, not an error."""
