@@ -16,13 +16,31 @@ from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 from imagegen import png
 
-VERDICT = {
+VERDICT: dict[
+    str, Any
+] = {  # a second-version verdict whose derived score is 8 for a generation ((2 * 8 + 7) / 3) and an
+    # edit ((2 * 8 + 8 + 8 + 7) / 5), rounded half up, nothing missing; a generation's ignores the edit's parts
     "description": "A red fox sitting in fresh snow.",
-    "score": 8,
+    "sub_scores": {
+        "prompt_adherence": {"score": 8, "reason": "Fox and snow as asked."},
+        "visual_quality": {"score": 7, "reason": "Sharp, but the lighting is flat."},
+        "edit_success": {"score": 8, "reason": "The change is made."},
+        "preservation": {"score": 8, "reason": "The rest is kept."},
+    },
+    "checklist": [
+        {"element": "a red fox", "status": "present", "note": "sitting, centred"},
+        {"element": "snow", "status": "present", "note": "fresh, covering the ground"},
+    ],
     "reason": "Fox and snow match the prompt; lighting is flat.",
     "suggestions": "Add warm dawn light.",
     "revised_prompt": "a red fox sitting in fresh snow at dawn, warm light",
 }
+
+
+def scored(score: Any) -> dict[str, Any]:
+    """VERDICT with every sub-score `score`: its derived score is `score` (nothing is missing)."""
+    parts = {name: {**part, "score": score} for name, part in VERDICT["sub_scores"].items()}
+    return {**VERDICT, "sub_scores": parts}
 
 
 def client_error(code: str, message: str, status: int = 400, operation: str = "InvokeModel") -> ClientError:

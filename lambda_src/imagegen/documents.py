@@ -16,6 +16,23 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
+# The verdict's shapes live in verdict_shapes.py; they are named from here (the "as" ones re-exported).
+from .verdict_shapes import ChecklistItem as ChecklistItem
+from .verdict_shapes import CheckStatus as CheckStatus
+from .verdict_shapes import (
+    DoneVerdict,
+    EvaluationData,
+    FailedVerdict,
+    LostVerdict,
+    NotRequested,
+    PendingVerdict,
+    ShownEvaluation,
+    UnstoredVerdict,
+)
+from .verdict_shapes import Evaluation as Evaluation
+from .verdict_shapes import SubScore as SubScore
+from .verdict_shapes import VerdictError as VerdictError
+
 if TYPE_CHECKING:  # for the builders' signatures only: storage, which reads these shapes, needs no models
     from .models.contracts import BuiltRequest, GeneratedImage
     from .models.judge import Verdict
@@ -123,104 +140,6 @@ class IdempotencyRecord(TypedDict):
     started_at: str
     result: NotRequired[IdempotencyResult]
     unstored: NotRequired[UnstoredAnswer]
-
-
-class VerdictError(TypedDict):
-    code: str
-    message: str
-
-
-class FailedVerdict(TypedDict):
-    status: Literal["failed"]
-    judge_model: str
-    error: VerdictError
-    failed_at: str
-
-
-CheckStatus = Literal["present", "partial", "absent"]
-
-
-class SubScore(TypedDict):
-    """One aspect of a verdict, 1 to 10, with its reason in one line."""
-
-    score: int
-    reason: str
-
-
-class ChecklistItem(TypedDict):
-    """One atomic element of the prompt (an object, attribute, count, relation or text) and
-    whether the image shows it."""
-
-    element: str
-    status: CheckStatus
-    note: str
-
-
-class DoneVerdict(TypedDict):
-    status: Literal["done"]
-    judge_model: str
-    description: str
-    score: int  # the overall score; in a second-version verdict derived from the parts below
-    reason: str
-    suggestions: str
-    revised_prompt: str
-    # The second version (absent from verdicts stored before it): prompt_adherence and
-    # visual_quality; for an edit also edit_success and preservation.
-    sub_scores: NotRequired[dict[str, SubScore]]
-    checklist: NotRequired[list[ChecklistItem]]
-    answered_with: str
-    input_tokens: int | None
-    output_tokens: int | None
-    estimated_cost_usd: float | None
-    evaluated_at: str
-    duration_ms: int
-    last_attempt: NotRequired[FailedVerdict]  # a later judging that failed: this verdict is kept
-
-
-class PendingVerdict(TypedDict):
-    status: Literal["pending"]
-    judge_model: str
-    requested_at: str
-    why: str
-
-
-class LostVerdict(TypedDict):
-    """A pending verdict older than any background run: shown as failed, never stored."""
-
-    status: Literal["failed"]
-    judge_model: str
-    requested_at: str
-    why: str
-    error: VerdictError
-
-
-class UnstoredVerdict(TypedDict):
-    """A judging asked for when the image was made whose verdict was never stored (S3 refused
-    the write): shown as failed, never stored."""
-
-    status: Literal["failed"]
-    judge_model: str
-    error: VerdictError
-
-
-class NotRequested(TypedDict):
-    status: Literal["not_requested"]
-
-
-class EvaluationData(TypedDict):
-    """The original API's evaluation_data, with an integer score."""
-
-    description: str
-    score: int
-    reason: str
-    suggestions: str
-
-
-Evaluation = DoneVerdict | FailedVerdict | PendingVerdict
-"""What evaluation.json holds."""
-
-ShownEvaluation = Evaluation | LostVerdict | UnstoredVerdict | NotRequested
-"""A verdict as an answer shows it."""
 
 
 def timestamp(at: datetime) -> str:
@@ -358,6 +277,8 @@ def done(verdict: Verdict, at: datetime, duration_ms: int) -> DoneVerdict:
         "reason": verdict.reason,
         "suggestions": verdict.suggestions,
         "revised_prompt": verdict.revised_prompt,
+        "sub_scores": verdict.sub_scores,
+        "checklist": verdict.checklist,
         "answered_with": verdict.answered_with,
         "input_tokens": verdict.input_tokens,
         "output_tokens": verdict.output_tokens,

@@ -135,18 +135,25 @@ sources = st.sampled_from(
 ACTIVE_JUDGES = [m.id for m in all_models() if m.family == "converse-judge" and m.lifecycle.state() == "active"]
 
 
+@pytest.mark.parametrize("edit", [False, True], ids=["generation", "edit"])
 @pytest.mark.parametrize("judge", ACTIVE_JUDGES)
-def test_every_active_judge_gives_an_integer_score_through_the_same_call(bedrock, judge):
-    verdict = judge_image(bedrock, judge, SOURCE, "a red fox in snow")
+def test_every_active_judge_gives_sub_scores_a_checklist_and_a_derived_score_through_the_same_call(
+    bedrock, judge, edit
+):
+    verdict = judge_image(bedrock, judge, SOURCE, "a red fox with a blue hat in snow", JudgeOptions(edit=edit))
     assert type(verdict.score) is int and 1 <= verdict.score <= 10
     assert verdict.answered_with == "tool"
     assert verdict.description.startswith(f"[emulated by {judge}]")
+    edit_parts = {"edit_success", "preservation"} if edit else set()
+    assert set(verdict.sub_scores) == {"prompt_adherence", "visual_quality", *edit_parts}
+    assert [item["element"] for item in verdict.checklist] == ["a red fox", "a blue hat in snow"]
 
 
 def test_a_judge_answering_in_text_is_still_understood(emulator, bedrock):
     emulator.configure(judge_text_answers=True)
     verdict = judge_image(bedrock, "amazon.nova-lite-v1:0", SOURCE, "a red fox in snow")
     assert verdict.answered_with == "text" and type(verdict.score) is int
+    assert verdict.checklist and all(item["note"].startswith("emulated") for item in verdict.checklist)
 
 
 def test_a_judge_that_filters_is_a_typed_error(bedrock):

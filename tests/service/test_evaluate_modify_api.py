@@ -6,7 +6,7 @@ import json
 import pytest
 from imagegen import png
 
-from tests.fakes import VERDICT, client_error, throttle
+from tests.fakes import VERDICT, client_error, scored, throttle
 from tests.service.conftest import BUCKET
 
 PROMPT = "a red fox sitting in fresh snow"
@@ -19,7 +19,7 @@ UNKNOWN_ID = "AAAAAAAAAAAAAAAAAAAAAA"
 def test_evaluate_judges_a_stored_image_against_its_prompt_and_stores_the_verdict(world, image_id):
     status, body = world.evaluate({"image_id": image_id})
     assert status == 200
-    assert body["evaluation_data"] == {k: VERDICT[k] for k in ("description", "score", "reason", "suggestions")}
+    assert body["evaluation_data"] == {"score": 8, **{k: VERDICT[k] for k in ("description", "reason", "suggestions")}}
     assert body["evaluation"]["status"] == "done"
     sent = world.bedrock.conversations[0]
     assert json.dumps(PROMPT) in sent["messages"][0]["content"][1]["text"]
@@ -28,7 +28,7 @@ def test_evaluate_judges_a_stored_image_against_its_prompt_and_stores_the_verdic
 
 
 def test_evaluate_with_another_allowed_judge(world, image_id):
-    world.bedrock.verdict = {**VERDICT, "score": 6}
+    world.bedrock.verdict = scored(6)
     status, body = world.evaluate({"image_id": image_id, "judge_model": "anthropic.claude-haiku-4-5-20251001-v1:0"})
     assert status == 200 and body["evaluation"]["score"] == 6
     assert body["evaluation"]["judge_model"] == "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -166,6 +166,23 @@ def test_modify_can_judge_the_edit_when_asked(world, image_id):
     assert status == 200 and body["evaluation_data"]["score"] == 8
 
 
+def _asked_sub_scores(conversation):
+    schema = conversation["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]
+    return schema["properties"]["sub_scores"]["required"]
+
+
+def test_an_edit_is_judged_for_its_change_and_what_it_kept_and_a_generation_is_not(world, image_id):
+    world.evaluate({"image_id": image_id})
+    _, body = world.modify(
+        {"image_id": image_id, "mode": "replace", "prompt": "a wolf", "mask_prompt": "the fox", "evaluate": True}
+    )
+    generation, edit = world.bedrock.conversations
+    assert _asked_sub_scores(generation) == ["prompt_adherence", "visual_quality"]
+    assert _asked_sub_scores(edit) == ["edit_success", "preservation", "prompt_adherence", "visual_quality"]
+    stored = world.json_object(f"images/{body['image_id']}/evaluation.json")
+    assert set(stored["sub_scores"]) == {"edit_success", "preservation", "prompt_adherence", "visual_quality"}
+
+
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
@@ -217,7 +234,7 @@ def test_judge_failure_on_modify_keeps_the_edit(world, image_id):
 
 
 def test_judge_text_answer_with_string_score_is_an_int_through_the_api(world, image_id):
-    text = json.dumps({**VERDICT, "score": "9"})
+    text = json.dumps(scored("9/10"))
     world.bedrock.judge_outcomes = [
         {
             "output": {"message": {"role": "assistant", "content": [{"text": text}]}},

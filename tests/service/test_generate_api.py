@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.fakes import VERDICT, client_error, converse_answer, throttle
+from tests.fakes import VERDICT, client_error, converse_answer, scored, throttle
 
 PROMPT = "a red fox sitting in fresh snow"
 
@@ -23,6 +23,17 @@ def test_generate_answers_like_the_original_with_an_integer_score_and_more(world
     assert body["evaluation"]["revised_prompt"] == VERDICT["revised_prompt"]
     assert (body["format"], body["width"], body["height"]) == ("png", 96, 64)
     assert body["estimated_cost_usd"] > 0.04
+
+
+def test_the_verdict_answered_and_stored_carries_sub_scores_and_checklist_beside_the_original_four(world):
+    _, body = world.generate({"prompt": PROMPT})
+    stored = world.json_object(f"images/{body['image_id']}/evaluation.json")
+    for verdict in (body["evaluation"], stored):
+        assert set(verdict["sub_scores"]) == {"prompt_adherence", "visual_quality"}  # a generation's two
+        assert verdict["sub_scores"]["visual_quality"] == VERDICT["sub_scores"]["visual_quality"]
+        assert verdict["checklist"] == VERDICT["checklist"]
+        assert verdict["score"] == 8
+    assert set(body["evaluation_data"]) == {"description", "score", "reason", "suggestions"}
 
 
 def test_generate_stores_the_image_its_metadata_and_its_verdict(world):
@@ -127,7 +138,7 @@ def test_a_model_the_deployment_does_not_allow_is_a_400_naming_the_field(world):
             "model_access_denied",
         ),
         (converse_answer(VERDICT, stop="content_filtered"), "content_filtered"),
-        (converse_answer({**VERDICT, "score": "ten"}), "judge_answer_invalid"),
+        (converse_answer(scored("ten")), "judge_answer_invalid"),
         (
             {
                 "output": {"message": {"role": "assistant", "content": [{"text": "Looks great!"}]}},

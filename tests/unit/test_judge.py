@@ -33,9 +33,16 @@ from tests.imagefactory import gif_header, jpeg_header, png_header, png_image, w
 
 PNG = png_image(48, 32)
 NOVA_LITE = "amazon.nova-lite-v1:0"
-VERDICT = {
+VERDICT = {  # derived score 8: (2 * 8 + 7) / 3 rounded half up, nothing partial or absent
     "description": "A red fox sitting in fresh snow.",
-    "score": 8,
+    "sub_scores": {
+        "prompt_adherence": {"score": 8, "reason": "Fox and snow as asked."},
+        "visual_quality": {"score": 7, "reason": "Sharp, but the lighting is flat."},
+    },
+    "checklist": [
+        {"element": "a red fox", "status": "present", "note": "sitting, centred"},
+        {"element": "snow", "status": "present", "note": "fresh"},
+    ],
     "reason": "Fox and snow match; lighting is flat.",
     "suggestions": "Add warm dawn light and a shallow depth of field.",
     "revised_prompt": "a red fox sitting in fresh snow at dawn, warm light, shallow depth of field",
@@ -82,16 +89,36 @@ def test_the_same_judge_call_works_for_claude_nova_lite_and_nova_2_lite(bedrock_
 def test_the_request_forces_the_verdict_tool_and_sends_only_temperature():
     request = build_judge_request(NOVA_LITE, PNG, "a fox")
     assert request["toolConfig"]["toolChoice"] == {"tool": {"name": TOOL_NAME}}
-    spec = request["toolConfig"]["tools"][0]["toolSpec"]
-    assert spec["inputSchema"]["json"]["properties"]["score"] == {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 10,
-        "description": "How well the image meets the prompt: 1 (not at all) to 10 (perfectly).",
-    }
-    assert set(spec["inputSchema"]["json"]["required"]) == set(VERDICT)
-    assert request["inferenceConfig"] == {"maxTokens": 1024, "temperature": 0.0}
+    assert request["inferenceConfig"] == {"maxTokens": 2048, "temperature": 0.0}
     assert '\n"a fox"\n' in request["messages"][0]["content"][1]["text"]
+
+
+def _schema(request):
+    return request["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]
+
+
+def test_the_tool_asks_for_sub_scores_and_a_checklist_not_an_overall_score():
+    schema = _schema(build_judge_request(NOVA_LITE, PNG, "a fox"))
+    assert "score" not in schema["properties"]
+    assert set(schema["required"]) == set(VERDICT)
+    assert schema["properties"]["sub_scores"]["required"] == ["prompt_adherence", "visual_quality"]
+    part = schema["properties"]["sub_scores"]["properties"]["visual_quality"]["properties"]["score"]
+    assert part == {"type": "integer", "minimum": 1, "maximum": 10}
+    item = schema["properties"]["checklist"]["items"]
+    assert item["properties"]["status"]["enum"] == ["present", "partial", "absent"]
+
+
+def test_only_an_edit_is_asked_for_edit_success_and_preservation():
+    edit = build_judge_request(NOVA_LITE, PNG, "a fox; with the hat removed", JudgeOptions(edit=True))
+    assert _schema(edit)["properties"]["sub_scores"]["required"] == [
+        "edit_success",
+        "preservation",
+        "prompt_adherence",
+        "visual_quality",
+    ]
+    assert "edit success" in edit["messages"][0]["content"][1]["text"]
+    generation = build_judge_request(NOVA_LITE, PNG, "a fox")
+    assert "edit success" not in generation["messages"][0]["content"][1]["text"]
 
 
 @pytest.mark.parametrize(
@@ -163,7 +190,10 @@ def test_a_generation_model_cannot_judge():
 def test_verdict_carries_usage_and_estimated_cost():
     verdict = parse_judge_response(converse_response(tool_use(VERDICT), usage=(1_000_000, 500_000)), NOVA_LITE)
     assert (verdict.input_tokens, verdict.output_tokens, verdict.cost_usd) == (1_000_000, 500_000, 0.18)
-    assert verdict.evaluation_data() == {k: VERDICT[k] for k in ("description", "score", "reason", "suggestions")}
+    assert verdict.evaluation_data() == {
+        "score": 8,
+        **{k: VERDICT[k] for k in ("description", "reason", "suggestions")},
+    }
     assert verdict.revised_prompt == VERDICT["revised_prompt"]
 
 
@@ -172,21 +202,80 @@ def test_text_before_the_tool_call_is_ignored():
     assert verdict.answered_with == "tool"
 
 
+def _v2(**changes):
+    return json.dumps({**VERDICT, **changes})
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        '```json\n{"description": "A fox.", "score": 7, "reason": "r", "suggestions": "s", "revised_prompt": "p"}\n```',
-        'Here is my evaluation: {"description": "A fox.", "score": "7", "reason": "r", "suggestions": "s", "revised_prompt": "p"} Hope it helps.',
-        '{"note": "draft"} then {"description": "A fox.", "score": 7.0, "reason": "r", "suggestions": "s", "revised_prompt": "p"}',
+        f"```json\n{_v2()}\n```",
+        f"Here is my evaluation: {_v2(score=2)} Hope it helps.",
+        f'{{"note": "draft", "score": 3}} then {_v2()}',
     ],
-    ids=["fenced", "inline-string-score", "second-object"],
+    ids=["fenced", "inline-with-its-own-score", "second-object"],
 )
-def test_a_model_that_answers_in_text_is_parsed_and_validated(text):
+def test_a_model_that_answers_in_text_is_parsed_and_validated_and_its_own_score_ignored(text):
     verdict = parse_judge_response(
         converse_response({"text": text}, stop="end_turn"), "anthropic.claude-haiku-4-5-20251001-v1:0"
     )
-    assert verdict.score == 7 and type(verdict.score) is int
+    assert verdict.score == 8 and type(verdict.score) is int  # derived, not the 2 the text claims
     assert verdict.answered_with == "text"
+    assert verdict.sub_scores["prompt_adherence"] == {"score": 8, "reason": "Fox and snow as asked."}
+    assert [item["status"] for item in verdict.checklist] == ["present", "present"]
+
+
+ADHERENCE = VERDICT["sub_scores"]["prompt_adherence"]
+ITEM = VERDICT["checklist"][0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sub_scores": {"prompt_adherence": ADHERENCE}}, "sub_scores lacks visual_quality"),
+        ({"sub_scores": [8, 7]}, "sub_scores is a list"),
+        ({"sub_scores": {**VERDICT["sub_scores"], "visual_quality": 7}}, "sub_scores.visual_quality must be"),
+        ({"sub_scores": {**VERDICT["sub_scores"], "visual_quality": {"score": 11, "reason": "r"}}}, "integer"),
+        ({"sub_scores": {**VERDICT["sub_scores"], "visual_quality": {"score": 7, "reason": " "}}}, "reason"),
+        ({"checklist": []}, "checklist is empty"),
+        ({"checklist": "a fox: present"}, "checklist is a str"),
+        ({"checklist": ["a fox"]}, r"checklist\[0\] is a str"),
+        ({"checklist": [{**ITEM, "status": "missing"}]}, "not one of present, partial, absent"),
+        ({"checklist": [{**ITEM, "element": ""}]}, r"checklist\[0\].element must be a non-empty string"),
+        ({"checklist": [{**ITEM, "note": 3}]}, "note must be a string"),
+    ],
+    ids=[
+        "sub-score-missing",
+        "sub-scores-not-an-object",
+        "sub-score-without-reason",
+        "sub-score-out-of-range",
+        "blank-reason",
+        "empty-checklist",
+        "checklist-not-a-list",
+        "item-not-an-object",
+        "unknown-status",
+        "blank-element",
+        "note-not-text",
+    ],
+)
+def test_a_text_answer_with_invalid_parts_is_a_typed_error_naming_them(changes, message):
+    with pytest.raises(JudgeAnswerInvalid, match=message):
+        parse_judge_response(converse_response({"text": _v2(**changes)}, stop="end_turn"), NOVA_LITE)
+
+
+def test_an_edits_verdict_without_edit_sub_scores_is_a_typed_error():
+    generation_only = {"prompt_adherence": ADHERENCE, "visual_quality": VERDICT["sub_scores"]["visual_quality"]}
+    with pytest.raises(JudgeAnswerInvalid, match="lacks edit_success, preservation"):
+        parse_judge_response(
+            converse_response(tool_use({**VERDICT, "sub_scores": generation_only})), NOVA_LITE, edit=True
+        )
+
+
+def test_checklist_items_past_thirty_are_dropped_and_statuses_normalised():
+    items = [{"element": f"thing {i}", "status": " Present ", "note": "seen\nclearly"} for i in range(40)]
+    fields = validate_verdict({**VERDICT, "checklist": items})
+    assert len(fields["checklist"]) == 30
+    assert fields["checklist"][0] == {"element": "thing 0", "status": "present", "note": "seen clearly"}
 
 
 def test_text_without_a_verdict_is_a_typed_error_keeping_the_text_for_logs():
@@ -215,21 +304,25 @@ def test_stop_reasons_without_a_usable_verdict_are_typed_errors(stop, kind):
         assert "max_tokens" in caught.value.message
 
 
+def _with_adherence(score):
+    return {**VERDICT, "sub_scores": {**VERDICT["sub_scores"], "prompt_adherence": {"score": score, "reason": "r"}}}
+
+
 @pytest.mark.parametrize(
     ("score", "expected"),
     [(1, 1), (10, 10), ("9", 9), (" 6 ", 6), ("8/10", 8), (5.0, 5), ("4.0", 4)],
 )
-def test_score_is_normalised_to_an_integer(score, expected):
-    assert validate_verdict({**VERDICT, "score": score})["score"] == expected
+def test_a_sub_score_is_normalised_to_an_integer(score, expected):
+    assert validate_verdict(_with_adherence(score))["sub_scores"]["prompt_adherence"]["score"] == expected
 
 
 @pytest.mark.parametrize(
     "score",
     [0, 11, 7.5, "seven", "", None, True, [7], {"value": 7}, "10/10 or 9", -3, float("nan"), float("inf"), 1e400],
 )
-def test_a_score_that_is_not_an_integer_from_1_to_10_is_rejected(score):
-    with pytest.raises(JudgeAnswerInvalid):
-        validate_verdict({**VERDICT, "score": score})
+def test_a_sub_score_that_is_not_an_integer_from_1_to_10_is_rejected(score):
+    with pytest.raises(JudgeAnswerInvalid, match="sub_scores.prompt_adherence.score"):
+        validate_verdict(_with_adherence(score))
 
 
 def test_missing_fields_are_named():

@@ -26,7 +26,7 @@ def test_defect_1_the_judge_body_is_not_anthropic_specific_and_the_score_is_an_i
     request = build_judge_request("amazon.nova-lite-v1:0", PNG, "a fox")
     flat = json.dumps(request, default=lambda b: "<bytes>")
     assert "anthropic_version" not in flat and "media_type" not in flat
-    # Nova Lite answering in free text with a string score, as it did to the original:
+    # Nova Lite answering in free text with string scores, as it did to the original:
     answer = {
         "output": {
             "message": {
@@ -34,7 +34,17 @@ def test_defect_1_the_judge_body_is_not_anthropic_specific_and_the_score_is_an_i
                 "content": [
                     {
                         "text": json.dumps(
-                            {"description": "d", "score": "6", "reason": "r", "suggestions": "s", "revised_prompt": "p"}
+                            {
+                                "description": "d",
+                                "sub_scores": {
+                                    "prompt_adherence": {"score": "6", "reason": "r"},
+                                    "visual_quality": {"score": "6/10", "reason": "r"},
+                                },
+                                "checklist": [{"element": "a fox", "status": "present", "note": "n"}],
+                                "reason": "r",
+                                "suggestions": "s",
+                                "revised_prompt": "p",
+                            }
                         )
                     }
                 ],

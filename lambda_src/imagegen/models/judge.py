@@ -1,52 +1,34 @@
 """Judge an image against its prompt with any registry judge, over the Converse API.
 
 One request shape for every vendor (the original broke when its Anthropic-only body was sent
-to Nova Lite), structured output through one forced tool, and a validated verdict with an
-integer score. A model that answers in text instead is parsed and validated the same way.
+to Nova Lite), structured output through one forced tool, and a validated verdict: sub-scores
+with reasons and a checklist of the prompt's elements, from which the integer score is derived
+(models/verdict.py). A model that answers in text instead is parsed and validated the same way.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from ..documents import ChecklistItem, SubScore
 from ..errors import ContentFiltered, ImageTooLarge, InvalidImage, InvalidParameter, JudgeAnswerInvalid
 from ..imageinfo import probe
 from .bedrock_errors import bedrock_call
 from .registry import ModelRecord, resolve
 from .request import Task
+from .verdict import VERDICT_FIELDS, checked_checklist, checked_sub_scores, derived_score, evaluation_schema, weights
 
 TOOL_NAME = "record_image_evaluation"
 MAX_TEXT_CHARS = 50_000  # a text answer is searched for a verdict this far, at this many "{"
 MAX_JSON_CANDIDATES = 64
 ORIGINAL_FIELDS = ("description", "score", "reason", "suggestions")  # the original API's evaluation_data
-VERDICT_FIELDS = (*ORIGINAL_FIELDS, "revised_prompt")
-
-EVALUATION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "description": {"type": "string", "description": "What the image shows, in one or two sentences."},
-        "score": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 10,
-            "description": "How well the image meets the prompt: 1 (not at all) to 10 (perfectly).",
-        },
-        "reason": {"type": "string", "description": "Why this score, in at most 15 words."},
-        "suggestions": {"type": "string", "description": "How to better meet the prompt, in at most 20 words."},
-        "revised_prompt": {
-            "type": "string",
-            "description": "The original prompt rewritten to apply the suggestions.",
-        },
-    },
-    "required": list(VERDICT_FIELDS),
-}
+TEXT_FIELDS = ("description", "reason", "suggestions", "revised_prompt")
 
 SYSTEM_PROMPT = (
     "You judge how well a generated image matches the prompt it was generated from. "
@@ -61,9 +43,10 @@ Shrinker = Callable[[bytes, int, int], bytes]
 @dataclass(frozen=True)
 class JudgeOptions:
     max_prompt_chars: int | None = None  # the generation model's prompt limit, for revised_prompt
-    max_tokens: int = 1024
+    max_tokens: int = 2048  # a checklist of 30 elements with notes, the sub-scores and the rest
     shrink: Shrinker | None = None  # without one, an image over Converse's limits is an error
     allow_retired: bool = False
+    edit: bool = False  # an edit's verdict also scores edit success and preservation
 
 
 @dataclass(frozen=True)
@@ -73,6 +56,8 @@ class Verdict:
     reason: str
     suggestions: str
     revised_prompt: str
+    sub_scores: dict[str, SubScore]  # the parts `score` is derived from (models/verdict.py)
+    checklist: list[ChecklistItem]
     model_id: str
     stop_reason: str
     answered_with: str  # "tool" or "text": how the model delivered the verdict
@@ -111,14 +96,7 @@ def build_judge_request(
         raise InvalidParameter("max_tokens", max_tokens, f"a whole number from 256 to {max_out}", model_id=record.id)
     image = _fit_image(record, image, options.shrink)
     fmt = probe(image).format
-    limit = f" Keep revised_prompt under {options.max_prompt_chars} characters." if options.max_prompt_chars else ""
-    instructions = (
-        "Evaluate the image against this prompt, given as a JSON string:\n"
-        f"{json.dumps(prompt, ensure_ascii=False)}\n"
-        "Describe the image, score it from 1 to 10 for how well it meets the prompt, give the reason "
-        "(at most 15 words) and a suggestion to better meet the prompt (at most 20 words), and rewrite "
-        f"the prompt so that it applies your suggestion.{limit}"
-    )
+    instructions = _instructions(prompt, options)
     return {
         "modelId": resolved.call_id(region),
         "system": [{"text": SYSTEM_PROMPT}],
@@ -139,7 +117,7 @@ def build_judge_request(
                     "toolSpec": {
                         "name": TOOL_NAME,
                         "description": "Record the evaluation of the image against its prompt.",
-                        "inputSchema": {"json": EVALUATION_SCHEMA},
+                        "inputSchema": {"json": evaluation_schema(options.edit)},
                     }
                 }
             ],
@@ -148,7 +126,29 @@ def build_judge_request(
     }
 
 
-def parse_judge_response(response: Any, model_id: str, *, max_prompt_chars: int | None = None) -> Verdict:
+def _instructions(prompt: str, options: JudgeOptions) -> str:
+    limit = f" Keep revised_prompt under {options.max_prompt_chars} characters." if options.max_prompt_chars else ""
+    aspects = ", ".join(name.replace("_", " ") for name in weights(options.edit))
+    edit = (
+        " The image is an edit: the prompt says what it should show after the change; score edit success "
+        "(did the requested change happen) and preservation (is what should not change unchanged)."
+        if options.edit
+        else ""
+    )
+    return (
+        "Evaluate the image against this prompt, given as a JSON string:\n"
+        f"{json.dumps(prompt, ensure_ascii=False)}\n"
+        f"Describe the image. Score each aspect from 1 to 10 with a one-line reason: {aspects}.{edit} "
+        "Break the prompt into its atomic elements (objects, attributes, counts, relations, text) and mark "
+        "each present, partial or absent in the image, with a short note. Give the main reason (at most "
+        "15 words) and a suggestion to better meet the prompt (at most 20 words), and rewrite the prompt so "
+        f"that it applies your suggestion and shows what is partial or absent.{limit}"
+    )
+
+
+def parse_judge_response(
+    response: Any, model_id: str, *, max_prompt_chars: int | None = None, edit: bool = False
+) -> Verdict:
     """A validated Verdict from a Converse response, or a typed error; never anything else."""
     record = resolve(model_id).record
     if not isinstance(response, dict):
@@ -167,7 +167,7 @@ def parse_judge_response(response: Any, model_id: str, *, max_prompt_chars: int 
             upstream=repr(blocks)[:2000],
         )
     verdict_input, via = _find_verdict(blocks)
-    fields = validate_verdict(verdict_input, max_prompt_chars=max_prompt_chars)
+    fields = validate_verdict(verdict_input, max_prompt_chars=max_prompt_chars, edit=edit)
     usage = response.get("usage")
     usage = usage if isinstance(usage, dict) else {}
     tokens_in, tokens_out = _int_or_none(usage.get("inputTokens")), _int_or_none(usage.get("outputTokens"))
@@ -194,19 +194,21 @@ def call_judge(client: Any, request: dict[str, Any], model_id: str, options: Jud
     """Call Converse with a request `build_judge_request` made (once: a retry sends it again), parse."""
     with bedrock_call(request["modelId"], Task.JUDGE):
         response = client.converse(**request)
-    return parse_judge_response(response, model_id, max_prompt_chars=options.max_prompt_chars)
+    return parse_judge_response(response, model_id, max_prompt_chars=options.max_prompt_chars, edit=options.edit)
 
 
-def validate_verdict(value: Any, *, max_prompt_chars: int | None = None) -> dict[str, Any]:
-    """Check and normalise an evaluation object; the score must be an integer from 1 to 10."""
+def validate_verdict(value: Any, *, max_prompt_chars: int | None = None, edit: bool = False) -> dict[str, Any]:
+    """Check and normalise an evaluation object (second version) and derive its score; a
+    `score` the judge gave anyway is ignored."""
     if not isinstance(value, dict):
         raise JudgeAnswerInvalid(f"the verdict is a {type(value).__name__}, not an object")
     missing = [k for k in VERDICT_FIELDS if k not in value]
     if missing:
         raise JudgeAnswerInvalid(f"the verdict lacks {', '.join(missing)}", upstream=repr(value)[:2000])
-    out: dict[str, Any] = {"score": _score(value["score"])}
-    for key in ("description", "reason", "suggestions", "revised_prompt"):
-        out[key] = _text(key, value[key])
+    out: dict[str, Any] = {key: _text(key, value[key]) for key in TEXT_FIELDS}
+    out["sub_scores"] = checked_sub_scores(value["sub_scores"], edit)
+    out["checklist"] = checked_checklist(value["checklist"])
+    out["score"] = derived_score(out["sub_scores"], out["checklist"], weights(edit))
     if max_prompt_chars and len(out["revised_prompt"]) > max_prompt_chars:
         out["revised_prompt"] = _trim_words(out["revised_prompt"], max_prompt_chars)
     return out
@@ -262,7 +264,7 @@ def _find_verdict(blocks: list[Any]) -> tuple[Any, str]:
 
 
 def _json_object_in(text: str) -> dict[str, Any] | None:
-    """The first JSON object in free text (fenced or not) that has the verdict's keys."""
+    """The first JSON object in free text (fenced or not) that holds sub-scores, else the first one."""
     decoder = json.JSONDecoder()
     first: dict[str, Any] | None = None
     starts = itertools.islice(re.finditer(r"\{", text[:MAX_TEXT_CHARS]), MAX_JSON_CANDIDATES)
@@ -272,25 +274,10 @@ def _json_object_in(text: str) -> dict[str, Any] | None:
         except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
-            if "score" in value:
+            if "sub_scores" in value:
                 return value
             first = first or value
     return first
-
-
-def _score(value: Any) -> int:
-    number: float
-    if isinstance(value, bool):
-        raise JudgeAnswerInvalid(f"score {value!r} is not a number from 1 to 10")
-    if isinstance(value, (int, float)):
-        number = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d+(\.0+)?\s*(/\s*10)?\s*", value):
-        number = float(value.split("/")[0])
-    else:
-        raise JudgeAnswerInvalid(f"score {str(value)[:40]!r} is not a number from 1 to 10")
-    if not math.isfinite(number) or number != int(number) or not 1 <= number <= 10:
-        raise JudgeAnswerInvalid(f"score {value!r} is not an integer from 1 to 10")
-    return int(number)
 
 
 def _text(key: str, value: Any) -> str:

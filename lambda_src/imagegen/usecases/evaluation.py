@@ -200,6 +200,7 @@ def _judge(
             max_prompt_chars=_prompt_limit(meta.get("model")),
             shrink=downscale.shrink,  # an image over Converse's limits is judged from a smaller copy
             allow_retired=services.settings.allow_retired,
+            edit=meta["lineage"]["mode"] is not None,  # an edit's verdict scores the change and what it kept
         )
         client = services.judge_bedrock  # the request is built (an image too large shrunk) once, for every try
         request = build_judge_request(judge, data, prompt, options, region=client.meta.region_name)

@@ -1,13 +1,11 @@
 """Judges as Bedrock serves them: Converse (one shape for every vendor) and the legacy
 InvokeModel bodies, which differ per vendor (the original pipeline's failure: an Anthropic body
 sent to Nova Lite). Each judge's behaviour comes from the emulator's own table (judges.py), by
-exact model id; an id not in it is refused. Verdicts are deterministic and marked as emulated."""
+exact model id; an id not in it is refused. The verdicts themselves: verdicts.py."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import re
 from typing import Any
 
@@ -80,8 +78,8 @@ def converse_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
     if len(images) > MAX_IMAGES:
         raise validation(f"Too many images: {len(images)}; a request can carry at most {MAX_IMAGES}.")
     _inference_config(model, body.get("inferenceConfig"))
-    tool = _tool_choice(body.get("toolConfig"))
-    return {"texts": texts, "images": images, "tool": tool}
+    tool, fields = _tool_choice(body.get("toolConfig"))
+    return {"texts": texts, "images": images, "tool": tool, "fields": fields}
 
 
 def _inference_config(model: str, config: Any) -> None:
@@ -135,16 +133,18 @@ def _converse_image(image: Any) -> bytes:
     return data
 
 
-def _tool_choice(config: Any) -> str | None:
-    """The tool the model must call, or None when it may answer in text."""
+def _tool_choice(config: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """The tool the model must call (None when it may answer in text), and the properties its
+    input schema asks for (of the first tool when none is forced; None without tools)."""
     if config is None:
-        return None
+        return None, None
     if not isinstance(config, dict):
         raise validation("toolConfig must be an object")
     tools = config.get("tools")
     if not isinstance(tools, list) or not tools or not all(isinstance(t, dict) for t in tools):
         raise validation("toolConfig.tools must hold at least one tool")
     names = []
+    schemas: list[dict[str, Any]] = []
     for tool in tools:
         spec = tool.get("toolSpec") if isinstance(tool.get("toolSpec"), dict) else {}
         if not TOOL_NAME.match(str(spec.get("name", ""))):
@@ -153,14 +153,17 @@ def _tool_choice(config: Any) -> str | None:
         if not isinstance(schema, dict) or schema.get("type") != "object":
             raise validation("The value at toolConfig.tools.0.toolSpec.inputSchema.json.type must be object")
         names.append(spec["name"])
+        schemas.append(schema)
     choice = config.get("toolChoice") or {"auto": {}}
     if not isinstance(choice, dict) or len(choice) != 1 or next(iter(choice)) not in ("auto", "any", "tool"):
         raise validation("toolChoice must be one of auto, any or tool")
+    forced: str | None = names[0] if "any" in choice else None
     if "tool" in choice:
         if not isinstance(choice["tool"], dict) or choice["tool"].get("name") not in names:
             raise validation("toolChoice.tool.name must name one of the tools")
-        return choice["tool"]["name"]
-    return names[0] if "any" in choice else None
+        forced = choice["tool"]["name"]
+    properties = schemas[names.index(forced) if forced else 0].get("properties")
+    return forced, properties if isinstance(properties, dict) else {}
 
 
 # --- legacy InvokeModel bodies ----------------------------------------------------------------------------
@@ -256,27 +259,3 @@ def legacy_request(model: str, body: dict[str, Any]) -> dict[str, Any]:
             else:
                 raise malformed(f"#/messages/content: unsupported block type {block.get('type')}")
     return {"vendor": "anthropic", "texts": texts, "images": images, "tool": None}
-
-
-# --- verdicts -------------------------------------------------------------------------------------------------
-
-
-def verdict(model: str, prompt_text: str, images: list[bytes]) -> dict[str, Any]:
-    """A deterministic evaluation that says it is emulated in every field a person reads as the
-    judge's opinion: description, reason and suggestions. The revised prompt stays a plain prompt,
-    since it is meant to be sent back to a generator as is (whose image is stamped EMULATED)."""
-    digest = hashlib.sha256(model.encode() + prompt_text.encode() + b"".join(images)).digest()
-    score = 4 + digest[0] % 6
-    quoted = re.search(r'"((?:[^"\\]|\\.)*)"', prompt_text)
-    prompt = json.loads(f'"{quoted.group(1)}"') if quoted else prompt_text[:200]
-    size = ""
-    if images:
-        fmt, width, height = sniff(images[0])
-        size = f" a {width}x{height} {fmt} image"
-    return {
-        "description": f"[emulated by {model}]{size} stamped EMULATED, standing in for: {prompt[:120]}",
-        "score": score,
-        "reason": "Emulated verdict: derived from a hash of the prompt and image, not from looking.",
-        "suggestions": "Emulated suggestion, the same for every image: add lighting, composition and style details.",
-        "revised_prompt": f"{prompt}, detailed, soft natural light, balanced composition"[:1000],
-    }

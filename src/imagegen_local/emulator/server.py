@@ -33,7 +33,7 @@ from imagegen.errors import ImageGenError
 from imagegen.models.registry import ModelRecord, resolve
 
 from ..loopback import LoopbackServer
-from . import art, control, errors, judging, shapes
+from . import art, control, errors, judging, shapes, verdicts
 from .errors import BedrockError
 
 MAX_BODY_BYTES = 25_000_000  # InvokeModel's documented limit
@@ -209,7 +209,7 @@ class Emulator(LoopbackServer):
     def _invoke(self, record: ModelRecord, body: dict[str, Any]) -> dict[str, Any]:
         if record.family == "converse-judge":
             request = judging.legacy_request(record.id, body)
-            answer = json.dumps(judging.verdict(record.id, "\n".join(request["texts"]), request["images"]))
+            answer = json.dumps(verdicts.first_version(record.id, "\n".join(request["texts"]), request["images"]))
             if request["vendor"] == "nova":
                 return {
                     "output": {"message": {"role": "assistant", "content": [{"text": answer}]}},
@@ -275,7 +275,7 @@ class Emulator(LoopbackServer):
                 "usage": usage,
                 "metrics": {"latencyMs": 5},
             }
-        verdict = judging.verdict(record.id, prompt_text, request["images"])
+        verdict = verdicts.answer(record.id, prompt_text, request["images"], request["fields"])
         content: list[dict[str, Any]]
         if request["tool"] and not self.faults.judge_text_answers:
             content = [{"toolUse": {"toolUseId": "tooluse_emulated", "name": request["tool"], "input": verdict}}]
