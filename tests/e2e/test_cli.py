@@ -103,11 +103,13 @@ def test_evaluate_an_id_or_a_local_file_with_its_prompt(run):
     assert code == 0 and "score" in out and "better" in out
     verdict = json.loads(stored(f"images/{image_id}/evaluation.json"))
     assert verdict["status"] == "done" and f"score   {verdict['score']}/10" in out  # the verdict printed is stored
+    assert f"parts   adherence {verdict['sub_scores']['prompt_adherence']['score']}, quality " in out
     picture = run.tmp / "p.png"
     picture.write_bytes(png.solid(128, 128, (1, 2, 3)))
     code, out, _ = run("evaluate", picture, "--prompt", "a dark square", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["evaluation"]["status"] == "done"
+    assert doc["evaluation"]["checklist"][0]["element"] == "a dark square"  # --json has the parts whole
     assert stored(f"images/{doc['image_id']}/image.png") == picture.read_bytes()  # the upload
     assert json.loads(stored(f"images/{doc['image_id']}/evaluation.json")) == doc["evaluation"]
     code, _, err = run("evaluate", picture)

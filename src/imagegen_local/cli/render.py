@@ -50,11 +50,37 @@ def describe_images(title: str, images: list[dict[str, Any]], answer: dict[str, 
     return "\n".join(lines)
 
 
+SUB_SCORE_LABELS = {
+    "prompt_adherence": "adherence",
+    "visual_quality": "quality",
+    "edit_success": "edit",
+    "preservation": "preservation",
+}
+
+
+def verdict_parts(evaluation: dict[str, Any]) -> str | None:
+    """A second-version verdict's parts in one line: "adherence 8, quality 7; checklist: 3 present,
+    1 partial (a red hat), 1 absent (two birds)"; None for a first-version one."""
+    sub_scores, checklist = evaluation.get("sub_scores"), evaluation.get("checklist")
+    if not sub_scores and not checklist:
+        return None
+    scores = ", ".join(f"{SUB_SCORE_LABELS.get(k, k)} {part['score']}" for k, part in (sub_scores or {}).items())
+    counts = []
+    for status in ("present", "partial", "absent"):
+        elements = [item["element"] for item in checklist or [] if item["status"] == status]
+        if elements:
+            named = f" ({', '.join(elements)})" if status != "present" else ""
+            counts.append(f"{len(elements)} {status}{named}")
+    return f"{scores}; checklist: {', '.join(counts)}" if counts else scores
+
+
 def verdict_lines(evaluation: dict[str, Any], indent: str = "    ") -> list[str]:
     status = evaluation.get("status")
     if status == "done":
+        parts = verdict_parts(evaluation)
         return [
             f"{indent}score   {evaluation['score']}/10 ({evaluation['judge_model']})",
+            *([f"{indent}parts   {parts}"] if parts else []),
             f"{indent}about   {evaluation['description']}",
             f"{indent}reason  {evaluation['reason']}",
             f"{indent}better  {evaluation['suggestions']}",
@@ -73,6 +99,9 @@ def api_answer(operation: str, answer: dict[str, Any]) -> str:
         lines.append(f"  url     {answer['url']}")
     if evaluation.get("status") == "done":
         lines.append(f"  score   {evaluation['score']}/10 ({evaluation['judge_model']}): {evaluation['reason']}")
+        parts = verdict_parts(evaluation)
+        if parts:
+            lines.append(f"  parts   {parts}")
         lines.append(f"  better  {evaluation['suggestions']}")
     elif evaluation:
         lines.append(f"  verdict {evaluation.get('status')}")
