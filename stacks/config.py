@@ -16,6 +16,7 @@ Context keys:
     authMode         iam (default: SigV4-signed calls) or apiKey (an x-api-key header and a usage plan)
     corsOrigin       the one origin allowed to call the API from a browser, or * (default: none)
     concurrencyCap   reserved concurrency per function (default: none, which is right for new accounts)
+    refineConcurrency  refine jobs running at once: the refine worker's reserved concurrency (default 2)
     throttleRate, throttleBurst  stage throttling (default 10 requests/s, burst 20)
     alarmEmail       an address the alarms are mailed to, through an SNS topic (default: none, no topic)
 """
@@ -32,6 +33,7 @@ from typing import Any, TypeVar
 
 from imagegen.config import ModelRole, Settings, model_sets, split_ids
 from imagegen.errors import ConfigurationError, ImageGenError
+from imagegen.jobs import DEFAULT_CONCURRENCY
 from imagegen.models.registry import ModelRecord, resolve
 
 Context = Callable[[str], Any]  # app.node.try_get_context
@@ -65,6 +67,7 @@ class StackConfig:
     retain_data: bool = False
     auth_mode: str = "iam"
     concurrency_cap: int | None = None
+    refine_concurrency: int = DEFAULT_CONCURRENCY
     throttle_rate: float = 10.0
     throttle_burst: int = 20
     alarm_email: str | None = None
@@ -96,6 +99,7 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
         retain_data=_flag(context, "retainData", False),
         auth_mode=auth_mode,
         concurrency_cap=_concurrency_cap(context),
+        refine_concurrency=_number(context, "refineConcurrency", int, DEFAULT_CONCURRENCY, 1, 1_000),
         throttle_rate=_number(context, "throttleRate", float, 10.0, 1, 10_000),
         throttle_burst=_number(context, "throttleBurst", int, 20, 1, 5_000),
         alarm_email=_email(context, "alarmEmail"),

@@ -1,5 +1,5 @@
-"""The three functions (generate, evaluate, modify): the core library as their code, each with its
-own role, log group and least-privilege grants."""
+"""The functions (generate, evaluate, modify, refine and the refine worker): the core library as
+their code, each with its own role, log group and least-privilege grants."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
-from imagegen import idempotency
+from imagegen import idempotency, jobs
 from imagegen.storage import PREFIX
 
 from .bedrock_access import invoke_resources
@@ -21,6 +21,8 @@ from .config import StackConfig, StackConfigError
 from .logical_ids import Unit
 
 KEYS = f"{idempotency.PREFIX}/*"  # the idempotency keys' records
+JOBS = f"{jobs.PREFIX}/*"  # the refine jobs' documents
+WORKER_TIMEOUT_SECONDS = 900  # six rounds of an image call and two judge calls each, with room to spare
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
 PILLOW_LAYER = Path(__file__).resolve().parent.parent / "build" / "lambda-layer"  # `make layer` builds it
@@ -65,7 +67,40 @@ class ImageFunctions(Unit):
         self.modify = self._function(
             "Modify", "imagegen.handlers.modify.handler", timeout=29, memory=1024, starts_evaluations=True
         )
+        # Refine jobs: the refine function answers POST /refine-image and GET /jobs/{id} and starts the
+        # worker asynchronously; at most refineConcurrency workers run at once. An invocation that
+        # fails (out of time, S3 failing) is tried again by Lambda, which resumes the job from its
+        # last recorded round: every round is recorded as it completes, and paid for once.
+        self.refine_worker = self._function(
+            "RefineWorker",
+            "imagegen.handlers.refine.worker",
+            timeout=WORKER_TIMEOUT_SECONDS,
+            memory=1024,
+            reserved=config.refine_concurrency,
+        )
+        self.refine_worker.configure_async_invoke(retry_attempts=2, max_event_age=cdk.Duration.hours(1))
+        self.refine = self._function("Refine", "imagegen.handlers.refine.handler", timeout=29, memory=512)
+        self.refine.add_environment("IMAGEGEN_REFINE_FUNCTION", self.refine_worker.function_name)
+        self.roles["Refine"].add_to_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.refine_worker.function_arn])
+        )
         settings = config.settings
+        self._grant(
+            "Refine",
+            models=[],  # it checks the model ids against the registry; the worker calls them
+            read=[f"{PREFIX}/*/image.*", JOBS],  # a pre-signed URL is authorized as its signer
+            write=[JOBS],
+            delete=[JOBS],  # a job whose worker could not be started is forgotten
+            list_bucket=True,  # an unknown job id is a 404, not a 403
+        )
+        self._grant(
+            "RefineWorker",
+            models=[*settings.generation_models, *settings.judge_models],
+            read=[f"{PREFIX}/*", KEYS, JOBS],
+            write=[f"{PREFIX}/*", KEYS, JOBS],
+            delete=[KEYS],
+            list_bucket=True,
+        )
         self._grant(
             "Generate",
             models=[*settings.generation_models, *settings.judge_models],
@@ -92,10 +127,17 @@ class ImageFunctions(Unit):
     @property
     def by_name(self) -> dict[str, lambda_.Function]:
         """The functions by the names the handlers' route table uses."""
-        return {"generate": self.generate, "evaluate": self.evaluate, "modify": self.modify}
+        return {"generate": self.generate, "evaluate": self.evaluate, "modify": self.modify, "refine": self.refine}
 
     def _function(
-        self, name: str, handler: str, *, timeout: int, memory: int, starts_evaluations: bool = False
+        self,
+        name: str,
+        handler: str,
+        *,
+        timeout: int,
+        memory: int,
+        starts_evaluations: bool = False,
+        reserved: int | None = None,
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
             self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.DESTROY
@@ -125,7 +167,7 @@ class ImageFunctions(Unit):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            reserved_concurrent_executions=self._config.concurrency_cap,
+            reserved_concurrent_executions=reserved or self._config.concurrency_cap,
         )
         if starts_evaluations:
             role.add_to_policy(
@@ -157,7 +199,8 @@ class ImageFunctions(Unit):
                 )
             }
         )
-        role.add_to_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=resources))
+        if resources:
+            role.add_to_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=resources))
         role.add_to_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[self._bucket.arn_for_objects(k) for k in read])
         )
@@ -183,13 +226,13 @@ class ImageFunctions(Unit):
             _acknowledge_wildcard(
                 role,
                 f"{bucket}/{key}",
-                "Objects under images/ are named by random image ids and those under idempotency/ by a hash "
-                "of the caller's key, unknown until a request runs; the prefix is the narrowest scope.",
+                "Objects under images/ and jobs/ are named by random ids and those under idempotency/ by a "
+                "hash of the caller's key, unknown until a request runs; the prefix is the narrowest scope.",
             )
         if list_bucket:
             # Listing lets S3 answer 404, not 403, for a key that does not exist (an unknown image id,
-            # an image never evaluated); describe also lists an image's edits. The bucket holds only
-            # images/ and idempotency/.
+            # an image never evaluated, an unknown job); describe also lists an image's edits. The
+            # bucket holds only images/, idempotency/ and jobs/.
             role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self._bucket.bucket_arn]))
 
 

@@ -55,7 +55,7 @@ def test_the_asynchronous_evaluation_runs_once_and_lands_in_the_queue_when_it_fa
     template = Template.from_stack(synth.stack)
     evaluate = synth.stack.get_logical_id(synth.stack.functions.evaluate.node.default_child)
     queue = _queue_id(synth)
-    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 1)
+    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 2)  # and the refine worker's
     template.has_resource_properties(
         "AWS::Lambda::EventInvokeConfig",
         {

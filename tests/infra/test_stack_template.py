@@ -60,7 +60,7 @@ def _routes(synth):
         if props["HttpMethod"] == "OPTIONS":
             continue
         uri = json.dumps(props["Integration"]["Uri"])
-        target = next(fn for fn in ("Generate", "Evaluate", "Modify") if f'"{fn}' in uri)
+        target = next(fn for fn in ("Generate", "Evaluate", "Modify", "Refine") if f'"{fn}' in uri)
         paths[(path_of(props["ResourceId"]["Ref"]), props["HttpMethod"])] = (target, props)
     return paths
 
@@ -73,7 +73,12 @@ def test_each_route_reaches_its_function_with_iam_authorization(synthesized, nam
         assert props["AuthorizationType"] == "AWS_IAM"
         assert props["Integration"]["Type"] == "AWS_PROXY"
         assert "RequestValidatorId" in props
-    for route in [("/generate-image", "POST"), ("/evaluate-image", "POST"), ("/modify-image", "POST")]:
+    for route in [
+        ("/generate-image", "POST"),
+        ("/evaluate-image", "POST"),
+        ("/modify-image", "POST"),
+        ("/refine-image", "POST"),
+    ]:
         assert "application/json" in routes[route][1]["RequestModels"]
     assert routes[("/images/{id}", "GET")][1]["RequestParameters"] == {
         "method.request.path.id": True,
@@ -229,7 +234,7 @@ def test_the_environment_settings_parse_as_the_runtime_reads_them(synthesized):
 def test_logs_are_kept_thirty_days_and_removed_with_the_stack(synthesized):
     synth = synthesized["current"]
     groups = synth.resources("AWS::Logs::LogGroup")
-    assert len(groups) == 5  # three functions, the API's access log and its execution log
+    assert len(groups) == 7  # five functions, the API's access log and its execution log
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == 30
         assert group["DeletionPolicy"] == "Delete"
@@ -242,7 +247,8 @@ def test_logs_are_kept_thirty_days_and_removed_with_the_stack(synthesized):
 
 def test_concurrency_cap_is_only_set_when_asked(synthesized):
     for fn in synthesized["api_key"].resources("AWS::Lambda::Function").values():
-        if fn["Properties"].get("Handler", "").startswith("imagegen"):
+        handler = fn["Properties"].get("Handler", "")
+        if handler.startswith("imagegen") and handler != "imagegen.handlers.refine.worker":
             assert fn["Properties"]["ReservedConcurrentExecutions"] == 5
 
 
@@ -440,9 +446,9 @@ def test_only_generate_and_modify_may_invoke_the_evaluate_function(synthesized):
 
 
 def test_a_deferred_evaluation_runs_once_within_the_time_a_pending_verdict_waits(synthesized):
-    config = next(iter(synthesized["current"].resources("AWS::Lambda::EventInvokeConfig").values()))["Properties"]
+    configs = [c["Properties"] for c in synthesized["current"].resources("AWS::Lambda::EventInvokeConfig").values()]
+    (config,) = [c for c in configs if c["FunctionName"]["Ref"].startswith("Evaluate")]
     assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (0, 840)
-    assert config["FunctionName"]["Ref"].startswith("Evaluate")
 
 
 def test_the_asset_is_the_core_library_and_its_data_only(synthesized):
@@ -462,6 +468,7 @@ def test_outputs_name_the_api_the_bucket_and_the_functions(synthesized):
         "GenerateFunctionName",
         "EvaluateFunctionName",
         "ModifyFunctionName",
+        "RefineFunctionName",
         "FailedEvaluationsQueueUrl",
     }
 
@@ -484,3 +491,61 @@ def test_a_legacy_model_gets_a_warning_annotation_naming_its_end_of_life(tmp_pat
         for t in texts
     )
     assert not any("past its end of life" in t for t in texts)
+
+
+def test_the_refine_worker_runs_refine_concurrency_jobs_at_once_for_up_to_fifteen_minutes(synthesized):
+    synth = synthesized["current"]
+    worker = _function(synth, "imagegen.handlers.refine.worker")
+    assert (worker["Handler"], worker["Timeout"], worker["ReservedConcurrentExecutions"]) == (
+        "imagegen.handlers.refine.worker",
+        900,
+        2,  # refineConcurrency's default
+    )
+    configs = [c["Properties"] for c in synth.resources("AWS::Lambda::EventInvokeConfig").values()]
+    (retried,) = [c for c in configs if c["FunctionName"]["Ref"].startswith("RefineWorker")]
+    assert retried["MaximumRetryAttempts"] == 2  # a retry resumes the job from its last recorded round
+
+
+def _statements(synth, role_prefix):
+    return [
+        statement
+        for lid, policy in synth.resources("AWS::IAM::Policy").items()
+        if lid.startswith(role_prefix + "Role")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_the_refine_function_may_start_the_worker_only_and_call_no_model(synthesized):
+    synth = synthesized["current"]
+    statements = _statements(synth, "Refine")
+    invoke = [s for s in statements if s["Action"] == "lambda:InvokeFunction"]
+    assert len(invoke) == 1 and "RefineWorker" in json.dumps(invoke[0]["Resource"])
+    assert not [s for s in statements if "bedrock" in json.dumps(s["Action"])]
+    env = _function(synth, "imagegen.handlers.refine.handler")["Environment"]["Variables"]
+    assert "RefineWorker" in json.dumps(env["IMAGEGEN_REFINE_FUNCTION"])
+
+
+def test_the_refine_worker_calls_exactly_the_configured_models_and_writes_under_its_prefixes(synthesized):
+    synth = synthesized["current"]
+    statements = _statements(synth, "RefineWorker")
+    text = json.dumps(statements)
+    settings = synth.stack.config.settings
+    for model in (*settings.generation_models, *settings.judge_models):
+        assert model.split(".", 1)[-1] in text
+    (put,) = [s for s in statements if "s3:PutObject" in s["Action"]]
+    assert {"/images/*", "/idempotency/*", "/jobs/*"} <= {part for part in _suffixes(put["Resource"])}
+    assert not [s for s in statements if s["Action"] == "lambda:InvokeFunction"]
+
+
+def _suffixes(resources):
+    found = resources if isinstance(resources, list) else [resources]
+    return {json.dumps(r).split('"')[-2] for r in found}
+
+
+def _function(synth, handler):
+    (found,) = [
+        f["Properties"]
+        for f in synth.resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == handler
+    ]
+    return found
