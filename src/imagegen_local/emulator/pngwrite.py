@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Sequence
+from itertools import groupby
 
 from imagegen.imageinfo import PNG_SIGNATURE
 
@@ -21,6 +22,7 @@ COLOUR_TYPES = {"RGB": (2, 3), "RGBA": (6, 4)}  # mode -> (PNG colour type, byte
 NONE, UP = b"\x00", b"\x02"
 ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KB window, the fastest level's flag
 WINDOW_BITS = -15  # raw deflate: the header and checksum are written here
+ADLER = 65521  # the Adler-32 modulus
 
 
 def encode(
@@ -38,29 +40,35 @@ def encode(
 
 
 def _image_data(rows: Sequence[bytes | bytearray], stride: int, level: int) -> bytes:
-    """The zlib stream of the filtered scanlines."""
-    repeat_line = UP + bytes(stride)
+    """The zlib stream of the filtered scanlines: rows grouped into runs of equal rows, each run's
+    first row compressed, the rest copies of the compressed Up row (their checksum worked out)."""
     alone = zlib.compressobj(level, zlib.DEFLATED, WINDOW_BITS)
-    repeat = alone.compress(repeat_line) + alone.flush(zlib.Z_FULL_FLUSH)
+    repeat = alone.compress(UP + bytes(stride)) + alone.flush(zlib.Z_FULL_FLUSH)
     compressor = zlib.compressobj(level, zlib.DEFLATED, WINDOW_BITS)
     out = [ZLIB_HEADER]
-    checksum, previous, pending = 1, None, False
-    for row in rows:
-        if row == previous:
-            if pending:
-                out.append(compressor.flush(zlib.Z_FULL_FLUSH))
-                pending = False
-            out.append(repeat)
-            checksum = zlib.adler32(repeat_line, checksum)
-        else:
-            line = NONE + row
-            out.append(compressor.compress(line))
-            checksum = zlib.adler32(line, checksum)
-            pending = True
-        previous = row
+    checksum = 1
+    for row, run in groupby(rows):
+        line = NONE + row
+        out.append(compressor.compress(line))
+        checksum = zlib.adler32(line, checksum)
+        copies = len(list(run)) - 1
+        if copies:
+            out.append(compressor.flush(zlib.Z_FULL_FLUSH))
+            out.append(repeat * copies)
+            checksum = _adler32_up_rows(checksum, stride, copies)
     out.append(compressor.flush(zlib.Z_FINISH))  # the final block (empty if nothing is pending)
     out.append(struct.pack(">I", checksum))
     return b"".join(out)
+
+
+def _adler32_up_rows(checksum: int, stride: int, copies: int) -> int:
+    """zlib.adler32((UP + bytes(stride)) * copies, checksum), without reading them. Each byte adds
+    itself to the sum A, then A to the sum B: the filter byte adds 2 to A, each zero adds nothing
+    to A, so the i-th copy leaves A at a + 2i and adds (stride + 1)(a + 2i) to B."""
+    a, b = checksum & 0xFFFF, checksum >> 16
+    a_after = (a + UP[0] * copies) % ADLER
+    b_after = (b + (stride + 1) * (copies * a + UP[0] * copies * (copies + 1) // 2)) % ADLER
+    return b_after << 16 | a_after
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
