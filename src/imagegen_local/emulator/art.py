@@ -263,29 +263,28 @@ def _derive(
                 piece = row[: max(0, width - left) * 3]
                 rows[up + y][left * 3 : left * 3 + len(piece)] = piece
         return rows, 3, None
-    rows = pixels.scale(pixels.rgb_rows(source), sw, sh, width, height, 3)
+    rows = pixels.rgb_rows(source)
+    if (sw, sh) != (width, height):
+        rows = pixels.scale(rows, sw, sh, width, height, 3)
     if mode == "upscale":
         return rows, 3, None
     if mode == "remove-background":
         subject = pixels.ellipse(width, height)
         if fmt == "png":
             return pixels.with_alpha(rows, subject), 4, None
-        pixels.apply(rows, pixels.invert(subject), lambda row: PAPER * (len(row) // 3))
+        pixels.apply(rows, pixels.invert(subject), lambda _, row: PAPER * (len(row) // 3))
         return rows, 3, None
     if mode in WHOLE:
         amount = TINT.get(mode) or min(0.85, max(0.15, edit.strength if edit.strength is not None else 0.35))
-        tables = pixels.tint_tables(tint, amount)
-        for y, row in enumerate(rows):
-            rows[y][:] = pixels.tinted(bytes(row), tables)
-        return rows, 3, None
+        return pixels.tint(rows, pixels.tint_tables(tint, amount)), 3, None
     masked, box = _masked_area(edit, source, width, height, notes)
     change = masked if edit.masked_changes else pixels.invert(masked)
     if mode == "erase":
         flat = pixels.mean_colour(rows)
-        pixels.apply(rows, change, lambda row: flat * (len(row) // 3))
+        pixels.apply(rows, change, lambda _, row: flat * (len(row) // 3))
     else:  # inpaint, outpaint without margins, search-replace, recolor
-        tables = pixels.tint_tables(tint, TINT.get(mode, 0.5))
-        pixels.apply(rows, change, lambda row: pixels.tinted(row, tables))
+        tinted = pixels.tint(rows, pixels.tint_tables(tint, TINT.get(mode, 0.5)))
+        pixels.apply(rows, change, lambda y, _: tinted[y])
     return rows, 3, box
 
 

@@ -21,10 +21,13 @@ SELECTED, UNSELECTED = 0xFF, 0x00
 def gradient(width: int, height: int, top: bytes, bottom: bytes) -> Rows:
     """RGB rows fading from colour `top` to colour `bottom`."""
     rows: Rows = []
+    line, last = b"", b""
     for y in range(height):
         t = y / max(1, height - 1)
-        colour = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        rows.append(bytearray(colour * width))
+        colour = bytes([round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)])
+        if colour != last:  # a band of rows of one colour: the row is made once
+            line, last = colour * width, colour
+        rows.append(bytearray(line))
     return rows
 
 
@@ -161,24 +164,37 @@ def tinted(row: bytes, tables: Sequence[bytes], bpp: int = 3) -> bytes:
     return bytes(line)
 
 
-def apply(rows: Rows, selection: Sequence[bytes], change: Callable[[bytes], bytes], bpp: int = 3) -> None:
-    """Replace the selected pixels of each row by those of change(row), in place; rows with
-    nothing selected are left alone (and change is not called for them)."""
+def tint(rows: Sequence[Line], tables: Sequence[bytes], bpp: int = 3) -> Rows:
+    """Every row passed through `tinted`, in one pass a channel over the rows joined."""
+    stride = len(rows[0]) if rows else 0
+    whole = bytearray(b"".join(rows))
+    for c, table in enumerate(tables):
+        whole[c::bpp] = whole[c::bpp].translate(table)
+    return [whole[start : start + stride] for start in range(0, len(whole), stride)] if stride else []
+
+
+def apply(rows: Rows, selection: Sequence[bytes], change: Callable[[int, bytes], Line], bpp: int = 3) -> None:
+    """Replace the selected pixels of each row by those of change(y, row), in place; rows with
+    nothing selected are left alone (and change is not called for them). A row whose selection
+    is one run of pixels (a box's, an ellipse's) takes the run by a slice; any other, by `choose`."""
     for y, row in enumerate(rows):
         picked = selection[y]
-        if not picked.strip(b"\x00"):
+        first = picked.find(SELECTED)
+        if first < 0:
             continue
-        new = change(bytes(row))
-        if picked.count(SELECTED) == len(picked):
-            rows[y][:] = new
+        new = change(y, bytes(row))
+        end = picked.rfind(SELECTED) + 1
+        if picked.count(SELECTED, first, end) == end - first:
+            row[first * bpp : end * bpp] = new[first * bpp : end * bpp]
         else:
-            rows[y][:] = choose(bytes(row), new, spread(picked, bpp))
+            rows[y][:] = choose(bytes(row), bytes(new), spread(picked, bpp))
 
 
 def mean_colour(rows: Sequence[Line], bpp: int = 3) -> bytes:
     """The average colour of the rows' pixels."""
-    count = sum(len(row) // bpp for row in rows) or 1
-    return bytes(round(sum(sum(row[c::bpp]) for row in rows) / count) for c in range(3))
+    whole = b"".join(rows)
+    count = len(whole) // bpp or 1
+    return bytes(round(sum(whole[c::bpp]) / count) for c in range(3))
 
 
 def with_alpha(rows: Sequence[Line], opaque: Sequence[bytes]) -> Rows:
