@@ -8,6 +8,7 @@ byte a pixel, 0xFF where an operation applies and 0x00 where it does not."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 
@@ -98,32 +99,36 @@ def ellipse(width: int, height: int) -> list[bytes]:
 
 def scale(rows: Sequence[Line], width: int, height: int, new_width: int, new_height: int, bpp: int) -> Rows:
     """Nearest-neighbour resize: output pixel (x, y) is source pixel (x * width // new_width,
-    y * height // new_height). Each distinct source row is resampled once: by an integer factor,
-    a slice assignment per copy of each channel; otherwise the row is cut into its pixels (one
-    regular-expression pass) and an itemgetter picks the output's pixels, joined at C speed."""
+    y * height // new_height). Each distinct source row (by its content: a flat source has one)
+    is resampled once: by an integer factor, a slice assignment per copy of each channel;
+    otherwise the row is cut into its pixels (one regular-expression pass) and an itemgetter
+    picks the output's pixels, joined at C speed."""
     if (width, height) == (new_width, new_height):
         return [bytearray(row) for row in rows]
     factor = new_width // width if new_width % width == 0 else 0
     pick = itemgetter(*(x * width // new_width for x in range(new_width)))
     cut = re.compile(b"." * bpp, re.DOTALL)
-    resampled: dict[int, bytes] = {}
-    out: Rows = []
-    for y in range(new_height):
-        source_y = y * height // new_height
-        if source_y not in resampled:
-            row = rows[source_y]
-            if factor:  # each pixel repeated `factor` times: one slice per copy of each channel
-                line = bytearray(new_width * bpp)
-                for c in range(bpp):
-                    lane = row[c::bpp]
-                    for k in range(factor):
-                        line[c + k * bpp :: bpp * factor] = lane
-                resampled[source_y] = bytes(line)
-            else:
-                picked = pick(cut.findall(bytes(row)))
-                resampled[source_y] = b"".join(picked) if new_width > 1 else picked
-        out.append(bytearray(resampled[source_y]))
-    return out
+
+    def resample(row: bytes) -> bytes:
+        if factor:  # each pixel repeated `factor` times: one slice per copy of each channel
+            line = bytearray(new_width * bpp)
+            for c in range(bpp):
+                lane = row[c::bpp]
+                for k in range(factor):
+                    line[c + k * bpp :: bpp * factor] = lane
+            return bytes(line)
+        picked = pick(cut.findall(row))
+        return b"".join(picked) if new_width > 1 else picked
+
+    ys = [y * height // new_height for y in range(new_height)]
+    by_content: dict[bytes, bytes] = {}
+    lines: dict[int, bytes] = {}
+    for source_y in dict.fromkeys(ys):
+        row = bytes(rows[source_y])
+        if row not in by_content:
+            by_content[row] = resample(row)
+        lines[source_y] = by_content[row]
+    return [bytearray(lines[source_y]) for source_y in ys]
 
 
 def spread(selection: bytes, bpp: int) -> bytes:
@@ -165,12 +170,15 @@ def tinted(row: bytes, tables: Sequence[bytes], bpp: int = 3) -> bytes:
 
 
 def tint(rows: Sequence[Line], tables: Sequence[bytes], bpp: int = 3) -> Rows:
-    """Every row passed through `tinted`, in one pass a channel over the rows joined."""
-    stride = len(rows[0]) if rows else 0
-    whole = bytearray(b"".join(rows))
+    """Every row passed through `tinted`: each distinct row once (a flat picture has one), in one
+    pass a channel over those rows joined."""
+    distinct = list(dict.fromkeys(map(bytes, rows)))
+    stride = len(distinct[0]) if distinct else 0
+    whole = bytearray(b"".join(distinct))
     for c, table in enumerate(tables):
         whole[c::bpp] = whole[c::bpp].translate(table)
-    return [whole[start : start + stride] for start in range(0, len(whole), stride)] if stride else []
+    done = {row: whole[i * stride : (i + 1) * stride] for i, row in enumerate(distinct)}
+    return [bytearray(done[bytes(row)]) for row in rows]
 
 
 def apply(rows: Rows, selection: Sequence[bytes], change: Callable[[int, bytes], Line], bpp: int = 3) -> None:
@@ -191,19 +199,32 @@ def apply(rows: Rows, selection: Sequence[bytes], change: Callable[[int, bytes],
 
 
 def mean_colour(rows: Sequence[Line], bpp: int = 3) -> bytes:
-    """The average colour of the rows' pixels."""
-    whole = b"".join(rows)
-    count = len(whole) // bpp or 1
-    return bytes(round(sum(whole[c::bpp]) / count) for c in range(3))
+    """The average colour of the rows' pixels (each distinct row summed once, times its count)."""
+    counts = Counter(map(bytes, rows))
+    count = sum(len(row) // bpp * n for row, n in counts.items()) or 1
+    return bytes(round(sum(sum(row[c::bpp]) * n for row, n in counts.items()) / count) for c in range(3))
 
 
 def with_alpha(rows: Sequence[Line], opaque: Sequence[bytes]) -> Rows:
-    """RGBA rows: the RGB rows' colours where `opaque` is selected, fully transparent black elsewhere."""
+    """RGBA rows: the RGB rows' colours where `opaque` is selected, fully transparent black
+    elsewhere. A row whose selection is one run of pixels (an ellipse's) has only the run filled."""
     out: Rows = []
     for row, keep in zip(rows, opaque, strict=True):
         line = bytearray(len(keep) * 4)
-        for c in range(3):
-            line[c::4] = row[c::3]
-        line[3::4] = keep
-        out.append(bytearray(choose(bytes(len(line)), bytes(line), spread(keep, 4))))
+        first = keep.find(SELECTED)
+        end = keep.rfind(SELECTED) + 1
+        if first < 0:
+            out.append(line)
+        elif keep.count(SELECTED, first, end) == end - first:
+            run = bytearray((end - first) * 4)
+            for c in range(3):
+                run[c::4] = row[first * 3 + c : end * 3 : 3]
+            run[3::4] = keep[first:end]
+            line[first * 4 : end * 4] = run
+            out.append(line)
+        else:
+            for c in range(3):
+                line[c::4] = row[c::3]
+            line[3::4] = keep
+            out.append(bytearray(choose(bytes(len(line)), bytes(line), spread(keep, 4))))
     return out
