@@ -22,19 +22,24 @@ BOX = (160, 192, 352, 320)  # x0, y0, x1, y1: inside the middle half of the rows
 
 
 def patterned_rows(width, height):
-    """Rows whose pixels differ from their neighbours: the colour follows x and y."""
-    return tuple(
-        bytes(v for x in range(width) for v in ((x * 7) % 256, (y * 5 + 40) % 256, (x + 2 * y) % 256))
-        for y in range(height)
-    )
+    """Rows whose pixels differ from their neighbours: the colour of (x, y) is
+    ((7x) % 256, (5y + 40) % 256, (x + 2y) % 256), made a channel at a time."""
+    reds = bytes(x * 7 % 256 for x in range(width))
+    blues = bytes(i % 256 for i in range(width + 2 * height))
+    rows = []
+    for y in range(height):
+        line = bytearray(width * 3)
+        line[0::3], line[1::3], line[2::3] = reds, bytes([(y * 5 + 40) % 256]) * width, blues[2 * y : 2 * y + width]
+        rows.append(bytes(line))
+    return tuple(rows)
 
 
 def patterned(width, height):
     return png.encode(png.Raster(width, height, "RGB", patterned_rows(width, height)))
 
 
-SOURCE = patterned(SIZE, SIZE)
 SOURCE_ROWS = patterned_rows(SIZE, SIZE)
+SOURCE = png.encode(png.Raster(SIZE, SIZE, "RGB", SOURCE_ROWS))
 MASK = mask_png(SIZE, SIZE, white_box=BOX)  # the project's convention: white = change
 
 
