@@ -3,17 +3,22 @@ whole, is any pixel transparent, is a mask pure black and white) and its renderi
 ask about the same bytes, and each asking used to inflate them again. The answers are those of
 imagegen.png, which does the decoding; only the repeated work is saved.
 
-A few recent images are kept (a request carries at most a source, a mask and a style image),
-keyed by their bytes."""
+Recent images are kept, keyed by their bytes, within a budget of memory (the latest always,
+so that a request's own checks and rendering share it): an edge check sends the same few
+sources again and again. A decoded image's equal rows are kept as one (a flat source of 3072
+rows holds one row), and only its distinct rows count towards the budget."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from dataclasses import replace
 
 from imagegen import png
 from imagegen.errors import InvalidImage
 
 OPAQUE = b"\xff"
+BUDGET = 64 * 1024 * 1024  # bytes: the images' own and their decoded rows'
 
 
 def decode(data: bytes) -> png.Raster:
@@ -42,9 +47,40 @@ def has_transparency(data: bytes) -> bool:
     return png.has_transparency(data)
 
 
-@lru_cache(maxsize=4)
-def _decoded(data: bytes) -> png.Raster | InvalidImage:
+class _Kept:
+    """Decoded images (or the InvalidImage each raised) by their bytes, least recently used first."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.entries: OrderedDict[bytes, tuple[png.Raster | InvalidImage, int]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, data: bytes) -> png.Raster | InvalidImage:
+        with self.lock:
+            if data in self.entries:
+                self.entries.move_to_end(data)
+                return self.entries[data][0]
+        decoded, cost = _decode(data)
+        with self.lock:
+            if data not in self.entries:
+                self.entries[data] = (decoded, cost)
+                self.size += cost
+            while self.size > self.budget and len(self.entries) > 1:
+                self.size -= self.entries.popitem(last=False)[1][1]
+        return decoded
+
+
+def _decode(data: bytes) -> tuple[png.Raster | InvalidImage, int]:
+    """The decoded image with its equal rows shared, and what keeping it costs in bytes."""
     try:
-        return png.decode(data)
+        raster = png.decode(data)
     except InvalidImage as exc:
-        return exc
+        return exc, len(data)
+    distinct: dict[bytes, bytes] = {}
+    rows = tuple(distinct.setdefault(row, row) for row in raster.rows)
+    return replace(raster, rows=rows), len(data) + sum(map(len, distinct))
+
+
+_kept = _Kept(BUDGET)
+_decoded = _kept.get
