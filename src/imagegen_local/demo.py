@@ -2,8 +2,9 @@
 
 Starts the Bedrock runtime emulator and a local S3 on free loopback ports, serves the API with
 the real handlers, and uses it over HTTP as a user would: generate, evaluate with a second
-judge, modify, and refine with the judge's revised prompt. The PNGs go to generated-images/
-and updated-images/, downloaded through the pre-signed URLs the API returns. Every server it
+judge, modify, and refine as a job (rounds of generate and judge, each prompt revised from the
+verdict's checklist, until the target score). The PNGs go to generated-images/ and
+updated-images/, downloaded through the pre-signed URLs the API returns. Every server it
 started is stopped at the end; nothing leaves loopback.
 """
 
@@ -12,20 +13,24 @@ from __future__ import annotations
 import io
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from . import netguard
+from .cli.render import verdict_parts
 from .http import call_json, fetch
 from .world import SECOND_JUDGE, World
 from .world import environment as environment  # where the tests and the bench have found it
 
 PROMPT = "a red fox sitting in fresh snow at dawn, photograph"
+REFINE = {"prompt": PROMPT, "target_score": 8, "max_rounds": 3}  # an element is absent at first: two rounds
+JOB_SECONDS = 60  # a refine job of three emulated rounds takes about a second
 
 
 def call(api_url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     status, answer = call_json(method, api_url + path, body)
-    if status != 200:
+    if status not in (200, 202):  # 202: a job was accepted
         error = answer.get("error", {})
         raise SystemExit(f"demo: {method} {path} answered {status} {error.get('code')}: {error.get('message')}")
     return answer
@@ -46,6 +51,9 @@ def show(title: str, answer: dict[str, Any]) -> None:
         print(f"  model        {answer['model']} (seed {answer.get('seed')})")
     if evaluation.get("status") == "done":
         print(f"  score        {evaluation['score']}/10 by {evaluation['judge_model']}")
+        parts = verdict_parts(evaluation)
+        if parts:
+            print(f"  parts        {parts}")
         print(f"  reason       {evaluation['reason']}")
         print(f"  suggestions  {evaluation['suggestions']}")
     else:
@@ -53,6 +61,39 @@ def show(title: str, answer: dict[str, Any]) -> None:
     if "url" in answer:
         print("  url          pre-signed, in full below (the local S3 serving it stops when the demo ends)")
         print(answer["url"])
+
+
+def refine(api_url: str) -> dict[str, Any]:
+    """Start a refine job, show each round as GET /jobs/{id} records it; the job's best image."""
+    job = call(api_url, "POST", "refine-image", REFINE)
+    print(
+        f"\nPOST /refine-image  {REFINE['prompt']!r}, target {REFINE['target_score']}, at most {REFINE['max_rounds']} rounds"
+    )
+    print(f"  job id       {job['job_id']} ({job['status']}; GET /jobs/{job['job_id']} shows its rounds)")
+    shown, ends = 0, time.monotonic() + JOB_SECONDS
+    while True:
+        status = call(api_url, "GET", f"jobs/{job['job_id']}")
+        for entry in status["rounds"][shown:]:
+            added = "; added " + ", ".join(repr(c) for c in entry["changed"]) if entry["changed"] else ""
+            print(f"  round {entry['round']}      score {entry['score']}/10{added}")
+            parts = verdict_parts(entry)
+            if parts:
+                print(f"               {parts}")
+        shown = len(status["rounds"])
+        if status["status"] not in ("queued", "running"):
+            break
+        if time.monotonic() > ends:
+            raise SystemExit(f"demo: the refine job {job['job_id']} did not end within {JOB_SECONDS} s")
+        time.sleep(0.1)
+    if status["status"] != "done" or not status["best"]:
+        raise SystemExit(f"demo: the refine job ended {status['status']}: {status['error']}")
+    best = status["best"]
+    print(
+        f"  stopped      {status['stop_reason']}; best round {best['round']} ({best['score']}/10), spent ${status['spent_usd']:.4f}"
+    )
+    print("  url          pre-signed, in full below (the local S3 serving it stops when the demo ends)")
+    print(best["url"])
+    return best
 
 
 def run(root: Path) -> None:
@@ -86,11 +127,9 @@ def run(root: Path) -> None:
         saved = download(edit["url"], root / "updated-images", edit["image_id"])
         print(f"  downloaded   {saved} ({saved.stat().st_size:,} bytes)")
 
-        revised = generated["evaluation"]["revised_prompt"]
-        refined = call(api.url, "POST", "generate-image", {"prompt": revised, "seed": generated["seed"]})
-        show(f"POST /generate-image  the judge's revised prompt {revised!r}", refined)
-        saved = download(refined["url"], root / "generated-images", refined["image_id"])
-        print(f"  downloaded   {saved}")
+        best = refine(api.url)
+        saved = download(best["url"], root / "generated-images", best["image_id"])
+        print(f"  downloaded   {saved} (the best round)")
 
         described = call(api.url, "GET", f"images/{generated['image_id']}")
         print(
