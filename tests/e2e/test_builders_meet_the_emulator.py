@@ -1,6 +1,9 @@
 """The product's builders and the emulator read the documentation independently; every request a
 builder produces must be one the emulator accepts, through the product's own client code."""
 
+import functools
+import os
+
 import boto3
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -54,7 +57,15 @@ def plausible(record, task, source=None):
 
 
 def client_for(record):
+    """A plain client in the model's region; one for each region and AWS_ environment (endpoint,
+    credentials, config files), made once: a boto3 client takes some 10 ms to make, and some 250
+    are asked for."""
     region = "us-east-1" if record.family in ("titan-image", "nova-canvas") else "us-west-2"
+    return _client(region, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))))
+
+
+@functools.cache
+def _client(region, environment):
     return boto3.client("bedrock-runtime", region_name=region)
 
 
