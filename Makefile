@@ -76,7 +76,8 @@ lint: $(STAMP)
 ## the PNG transparency scan against Pillow, and the modify handler on those large sources; the offline
 ## servers' keep-alive latency against Nagle on; a cold start against the lazy runtime; GET /images/{id}
 ## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4);
-## a synthesis against working out each logical id on every call CDK makes
+## a synthesis against working out each logical id on every call CDK makes; the emulator's renders of large
+## answers against Pillow's like work, and their parts against the code they replaced
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
 	$(BIN)/python -m bench.png_scan
@@ -85,6 +86,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/describe_edits.py
 	$(BIN)/python -m bench.overlap
 	$(BIN)/python bench/synth_ids.py
+	$(BIN)/python bench/emulator_render.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK) $(LAYER_STAMP)

@@ -37,6 +37,13 @@ def verify(data: bytes) -> None:
         png.verify(data)
 
 
+def forget() -> None:
+    """Drop every kept image (for benchmarks that time the decoding itself)."""
+    with _kept.lock:
+        _kept.entries.clear()
+        _kept.size = 0
+
+
 def has_transparency(data: bytes) -> bool:
     """png.has_transparency(data). An RGBA raster (8-bit RGBA, or a palette with transparency,
     expanded) answers it from its alpha bytes; any other image goes to png.has_transparency, which
