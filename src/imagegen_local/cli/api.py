@@ -14,7 +14,7 @@ from imagegen.ids import checked_image_id
 from imagegen.models import fields
 from imagegen.models.fields import Body
 
-from . import api_http, masks, request_model
+from . import api_http, api_refine, masks, request_model
 from .aws import session_from
 from .body import body_from
 from .context import Context
@@ -81,6 +81,7 @@ def add_parser(commands: Any, parents: Parents) -> None:
         help=f"edits on the page, 1 to {pages.MAX_LIMIT} (default: {pages.DEFAULT_LIMIT})",
     )
     get.add_argument("--cursor", metavar="C", help="the page of edits that starts here: an answer's next_cursor")
+    api_refine.add_parsers(operation)
     api.set_defaults(run=run)
 
 
@@ -111,6 +112,8 @@ def _query(args: argparse.Namespace) -> str:
 
 def run(ctx: Context) -> int:
     args = ctx.args
+    if args.operation in api_refine.OPERATIONS:  # a job: started, then watched
+        return api_refine.run(ctx)
     method, path, body = request_for(args)
     session = session_from(args)
     base = api_http.api_url(args, ctx.env, session)

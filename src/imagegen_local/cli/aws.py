@@ -17,7 +17,7 @@ from imagegen.errors import ConfigurationError, CredentialsMissing, StorageFailu
 from imagegen.log import Logger
 from imagegen.models.registry import all_models, resolve
 from imagegen.models.request import Task
-from imagegen.pipeline import Pipeline
+from imagegen.pipeline import Pipeline, StartRefine
 from imagegen.storage import ImageStore, make_s3_client, s3_errors
 
 from .context import Context, Usage
@@ -60,7 +60,7 @@ def settings_from(ctx: Context) -> Settings:
     modify = dict(settings.modify_models)
     if mode and model:
         modify[mode] = model
-    default_model = model if args.command == "generate" else None
+    default_model = model if args.command in ("generate", "refine") else None
     chosen = dataclasses.replace(
         settings,
         generation_models=_first(default_model, settings.generation_models, Task.GENERATE),
@@ -77,11 +77,11 @@ def lifecycle_warnings(settings: Settings, command: str, mode: str | None, *, ju
     """A line for each model the command will call that is Legacy (its dates, what to use instead)
     or turns Legacy soon, on clock.today()."""
     used: list[tuple[str, Task]] = []
-    if command in ("generate", "batch"):
+    if command in ("generate", "batch", "refine"):
         used.append((settings.generation_models[0], Task.GENERATE))
     if command == "modify" and mode is not None and mode in settings.modify_models:
         used.append((settings.modify_model(mode), Task(mode)))
-    if command == "evaluate" or (judging and command in ("generate", "batch", "modify")):
+    if command == "evaluate" or command == "refine" or (judging and command in ("generate", "batch", "modify")):
         used.append((settings.judge_models[0], Task.JUDGE))
     lines = (resolve(model_id).record.lifecycle_warning(task) for model_id, task in used)
     return [line for line in lines if line]
@@ -113,7 +113,9 @@ def region_from(args: Any, env: dict[str, str], session: Any, model_set: str) ->
     return str(args.region or env.get("AWS_REGION") or session.region_name or model_sets()[model_set]["region"])
 
 
-def pipeline_from(ctx: Context) -> Pipeline:
+def pipeline_from(ctx: Context, start_refine: StartRefine | None = None) -> Pipeline:
+    """The pipeline for a command; `start_refine` starts a refine job's worker (`imagegen refine`
+    runs it itself, in the calling thread)."""
     args = ctx.args
     settings = settings_from(ctx)
     session = session_from(args)
@@ -130,7 +132,13 @@ def pipeline_from(ctx: Context) -> Pipeline:
     check_bucket(s3, settings.bucket, "--bucket" if args.bucket else "IMAGEGEN_BUCKET", log)
     store = KeepsUploads(s3, settings.bucket, url_expiry_seconds=settings.url_expiry_seconds)
     return Pipeline(
-        bedrock=bedrock, store=store, settings=settings, log=log, image_call_seconds=120, judge_call_seconds=60
+        bedrock=bedrock,
+        store=store,
+        settings=settings,
+        log=log,
+        image_call_seconds=120,
+        judge_call_seconds=60,
+        start_refine=start_refine,
     )
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from imagegen.errors import ImageGenError, InvalidParameter
 from imagegen.models.fields import FIELDS
 
+# POST /refine-image's numbers (jobs.OPTIONS), as `imagegen refine` and `imagegen api refine` spell them
+REFINE_FLAGS = {"target_score": "--target", "max_rounds": "--rounds", "budget_usd": "--budget-usd"}
 # fields the command line takes as arguments, or as an option named for another field
 _TYPED_AS = {
     "prompt": "PROMPT",
@@ -20,6 +22,7 @@ _TYPED_AS = {
     "width": "--size",
     "height": "--size",
     "style_image_id": "--style-image",
+    **REFINE_FLAGS,
 }
 _OPTIONS = {row.name: row.option for row in FIELDS if row.option}
 _ALSO = {"mask_image": "--mask-rect"}  # a field the command line also makes from another option
