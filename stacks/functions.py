@@ -22,7 +22,6 @@ from .logical_ids import Unit
 
 KEYS = f"{idempotency.PREFIX}/*"  # the idempotency keys' records
 JOBS = f"{jobs.PREFIX}/*"  # the refine jobs' documents
-WORKER_TIMEOUT_SECONDS = 900  # six rounds of an image call and two judge calls each, with room to spare
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
 PILLOW_LAYER = Path(__file__).resolve().parent.parent / "build" / "lambda-layer"  # `make layer` builds it
@@ -34,7 +33,8 @@ ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/*.egg-info"]  
 class ImageFunctions(Unit):
     """Generate and modify answer within API Gateway's 29 seconds and may hand the judging to
     evaluate, invoked asynchronously with a minute to run (it also serves the evaluate and
-    describe routes); an asynchronous run that fails goes to `failed_evaluations`."""
+    describe routes); an asynchronous run that fails goes to `failed_evaluations`. Refine and its
+    worker run refine jobs; a worker's event that fails every attempt goes to `failed_refine_runs`."""
 
     def __init__(
         self,
@@ -45,6 +45,7 @@ class ImageFunctions(Unit):
         bucket: s3.Bucket,
         api_name: str,
         failed_evaluations: sqs.IQueue,
+        failed_refine_runs: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -74,11 +75,15 @@ class ImageFunctions(Unit):
         self.refine_worker = self._function(
             "RefineWorker",
             "imagegen.handlers.refine.worker",
-            timeout=WORKER_TIMEOUT_SECONDS,
+            timeout=jobs.WORKER_SECONDS,
             memory=1024,
             reserved=config.refine_concurrency,
         )
-        self.refine_worker.configure_async_invoke(retry_attempts=2, max_event_age=cdk.Duration.hours(1))
+        self.refine_worker.configure_async_invoke(
+            retry_attempts=2,
+            max_event_age=cdk.Duration.seconds(int(jobs.WORKER_EVENT_AGE.total_seconds())),
+            on_failure=destinations.SqsDestination(failed_refine_runs),
+        )
         self.refine = self._function("Refine", "imagegen.handlers.refine.handler", timeout=29, memory=512)
         self.refine.add_environment("IMAGEGEN_REFINE_FUNCTION", self.refine_worker.function_name)
         self.roles["Refine"].add_to_policy(

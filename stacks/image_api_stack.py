@@ -42,6 +42,7 @@ class ImageGenEvalStack(UnitStack):
             bucket=self.store.images,
             api_name=API_NAME,
             failed_evaluations=self.failed_evaluations.queue,
+            failed_refine_runs=self.failed_evaluations.refine_runs,
         )
         # The RestApi itself at <stack>/Api: CDK derives more than logical ids from its path (see ImageApi).
         self.api = ImageApi(self, "Api", config=config, functions=self.functions.by_name, api_name=API_NAME)
@@ -49,8 +50,9 @@ class ImageGenEvalStack(UnitStack):
             self,
             "Alarms",
             failed_evaluations=self.failed_evaluations.queue,
+            failed_refine_runs=self.failed_evaluations.refine_runs,
             api=self.api,
-            functions=self.functions.by_name,
+            functions={**self.functions.by_name, "refine_worker": self.functions.refine_worker},
             email=config.alarm_email,
         )
 
@@ -68,6 +70,12 @@ class ImageGenEvalStack(UnitStack):
             "FailedEvaluationsQueueUrl",
             value=self.failed_evaluations.queue.queue_url,
             description="Deferred evaluations that failed, with their events (docs/deploy.md: how to redrive them)",
+        )
+        cdk.CfnOutput(
+            self,
+            "FailedRefineRunsQueueUrl",
+            value=self.failed_evaluations.refine_runs.queue_url,
+            description="Refine jobs' runs that failed every attempt, with their events",
         )
         for name, fn in self.functions.by_name.items():
             cdk.CfnOutput(self, f"{name.capitalize()}FunctionName", value=fn.function_name)

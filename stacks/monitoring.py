@@ -1,6 +1,6 @@
-"""What tells an operator that something went wrong: the queue that keeps each deferred evaluation
-that failed, the alarms (on that queue, on the API's 5xx answers, on Bedrock's throttles) and,
-when `alarmEmail` is set, the topic that mails them."""
+"""What tells an operator that something went wrong: the queues that keep each deferred evaluation
+and each refine run that failed, the alarms (on those queues, on the API's 5xx answers, on
+Bedrock's throttles) and, when `alarmEmail` is set, the topic that mails them."""
 
 from __future__ import annotations
 
@@ -29,33 +29,40 @@ within the request's time, so a few are absorbed; this many means the account's 
 
 
 class FailedEvaluations(Unit):
-    """The on-failure destination of the deferred evaluations (the evaluate function invoked
-    asynchronously): an invocation that fails (a crash, a timeout) or that Lambda could not run
-    before its maximum age is kept here for 14 days, with its event, to be redriven."""
+    """The on-failure destinations of the functions invoked asynchronously, each keeping an
+    invocation that failed (a crash, a timeout, every retry) or that Lambda could not run before
+    its maximum age for 14 days, with its event, to be redriven: `queue` the deferred evaluations
+    (the evaluate function), `refine_runs` the refine jobs' runs (the refine worker)."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.queue = sqs.Queue(
+        self.queue = self._failures("FailedEvaluations", "the evaluate function's")
+        self.refine_runs = self._failures("FailedRefineRuns", "the refine worker's")
+
+    def _failures(self, construct_id: str, whose: str) -> sqs.Queue:
+        queue = sqs.Queue(
             self,
-            "FailedEvaluations",
+            construct_id,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=cdk.Duration.days(14),
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
-        cdk.Validations.of(self.queue).acknowledge(
+        cdk.Validations.of(queue).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-SQS3",
-                reason="This queue is itself the dead-letter queue: the evaluate function's on-failure "
-                "destination, which nothing consumes but an operator redriving it.",
+                reason=f"This queue is itself the dead-letter queue: {whose} on-failure destination, which "
+                "nothing consumes but an operator redriving it.",
             )
         )
+        return queue
 
 
 class Alarms(Unit):
-    """Three alarms, each in the OK state while nothing happens (no data is not breaching):
-    failed deferred evaluations waiting in their queue, the API's 5xx answers, and Bedrock's
-    throttles as the functions count them (metrics.THROTTLED, summed over the functions).
+    """Four alarms, each in the OK state while nothing happens (no data is not breaching):
+    failed deferred evaluations and failed refine runs waiting in their queues, the API's 5xx
+    answers, and Bedrock's throttles as the functions count them (metrics.THROTTLED, summed over
+    the functions).
     With `email`, each alarm and its return to OK is mailed through an SNS topic."""
 
     def __init__(
@@ -64,6 +71,7 @@ class Alarms(Unit):
         construct_id: str,
         *,
         failed_evaluations: sqs.IQueue,
+        failed_refine_runs: sqs.IQueue,
         api: apigw.RestApi,
         functions: Mapping[str, lambda_.IFunction],
         email: str | None,
@@ -77,6 +85,18 @@ class Alarms(Unit):
                 "FailedEvaluationsAlarm",
                 alarm_description="A deferred evaluation failed and waits in the failed-evaluations queue "
                 "(docs/deploy.md tells how to redrive it).",
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            failed_refine_runs.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ).create_alarm(
+                self,
+                "FailedRefineRunsAlarm",
+                alarm_description="A refine job's run failed every attempt and waits in the failed-refine-runs "
+                "queue; GET /jobs/{id} shows the job as job_lost (docs/deploy.md tells how to redrive it).",
                 threshold=0,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=1,

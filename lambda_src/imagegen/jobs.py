@@ -30,6 +30,12 @@ from .storage import ImageStore, s3_errors
 PREFIX = "jobs"
 DEFAULT_CONCURRENCY = 2  # refine jobs running at once: the worker's reserved concurrency, the dev API's threads
 LEASE_SECONDS = 300  # one round (an image call, two judge calls, the writes) takes well under this
+WORKER_SECONDS = 900  # the worker's Lambda timeout: six rounds of an image call and two judge calls each
+WORKER_EVENT_AGE = timedelta(hours=1)
+"""How long Lambda keeps trying to run a worker's event (its retries included), as the stack
+configures it; after that the event goes to the failed-refine-runs queue."""
+LOST_AFTER = WORKER_EVENT_AGE + timedelta(seconds=WORKER_SECONDS)
+"""A job queued or running that no worker has written for this long has no worker left: lost."""
 _CONFLICTS = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey")  # NoSuchKey: deleted since read
 
 Status = Literal["queued", "running", "done", "failed"]
@@ -242,6 +248,21 @@ class Jobs:
                     return None
                 raise
         return str(answer["ETag"])
+
+
+def lost(job: RefineJob, now: datetime) -> RefineJob:
+    """The job as GET /jobs shows it: one queued or running that no worker has written for
+    LOST_AFTER reads as failed, job_lost, its rounds kept (the stored document is left as it is)."""
+    if job["status"] not in ("queued", "running"):
+        return job
+    since = datetime.fromisoformat(job["updated_at"])
+    if now - since <= LOST_AFTER:
+        return job
+    message = (
+        f"no worker has written this job since {job['updated_at']}: its run was lost (its event is in the "
+        "failed-refine-runs queue); the rounds done are kept, a new job goes on from its best prompt"
+    )
+    return {**job, "status": "failed", "lease": None, "error": {"code": "job_lost", "message": message}}
 
 
 def lease_for(owner: str, now: datetime) -> Lease:

@@ -1,5 +1,6 @@
-"""The stack's observability: failed deferred evaluations kept in a queue, alarms on that queue,
-on the API's 5xx answers and on Bedrock's throttles, and a topic for them when an email is given."""
+"""The stack's observability: failed deferred evaluations and failed refine runs kept in queues,
+alarms on those queues, on the API's 5xx answers and on Bedrock's throttles, and a topic for them
+when an email is given."""
 
 import pytest
 from imagegen.metrics import NAMESPACE, THROTTLED
@@ -7,26 +8,23 @@ from imagegen.metrics import NAMESPACE, THROTTLED
 from stacks.config import StackConfigError, from_context
 
 
-def _queue_id(synth):
-    (queue,) = synth.resources("AWS::SQS::Queue")
+def _queue_id(synth, prefix="FailedEvaluations"):
+    (queue,) = [lid for lid in synth.resources("AWS::SQS::Queue") if lid.startswith(prefix)]
     return queue
 
 
 @pytest.mark.parametrize("name", ["current", "api_key"])
-def test_failed_deferred_evaluations_go_to_an_encrypted_queue_that_the_stack_takes_with_it(synthesized, name):
+@pytest.mark.parametrize("prefix", ["FailedEvaluations", "FailedRefineRuns"])
+def test_failed_asynchronous_runs_go_to_an_encrypted_queue_that_the_stack_takes_with_it(synthesized, name, prefix):
     from aws_cdk.assertions import Match, Template
 
     synth = synthesized[name]
     template = Template.from_stack(synth.stack)
-    template.has_resource(
-        "AWS::SQS::Queue",
-        {
-            "Properties": {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 14 * 24 * 3600},
-            "DeletionPolicy": "Delete",
-            "UpdateReplacePolicy": "Delete",
-        },
-    )
-    queue = _queue_id(synth)
+    template.resource_count_is("AWS::SQS::Queue", 2)
+    queue = _queue_id(synth, prefix)
+    resource = synth.template["Resources"][queue]
+    assert resource["Properties"] == {"MessageRetentionPeriod": 14 * 24 * 3600, "SqsManagedSseEnabled": True}
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Delete", "Delete")
     template.has_resource_properties(
         "AWS::SQS::QueuePolicy",
         {
@@ -77,6 +75,26 @@ def test_the_asynchronous_evaluation_runs_once_and_lands_in_the_queue_when_it_fa
     assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": [queue, "Arn"]}]
 
 
+def test_a_refine_run_that_fails_every_attempt_lands_in_its_queue_within_the_age_the_job_reader_assumes(synthesized):
+    """Lambda tries the worker's event for jobs.WORKER_EVENT_AGE; GET /jobs shows a job nobody wrote
+    for that and one more run as job_lost (jobs.lost), so the two must be the same figures."""
+    from imagegen import jobs
+
+    synth = synthesized["current"]
+    worker = synth.stack.get_logical_id(synth.stack.functions.refine_worker.node.default_child)
+    (config,) = [
+        r["Properties"]
+        for r in synth.resources("AWS::Lambda::EventInvokeConfig").values()
+        if r["Properties"]["FunctionName"] == {"Ref": worker}
+    ]
+    assert config["MaximumEventAgeInSeconds"] == jobs.WORKER_EVENT_AGE.total_seconds()
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": [_queue_id(synth, "FailedRefineRuns"), "Arn"]}}
+    }
+    assert synth.template["Resources"][worker]["Properties"]["Timeout"] == jobs.WORKER_SECONDS
+
+
 def _alarms(synth):
     return {lid: r["Properties"] for lid, r in synth.resources("AWS::CloudWatch::Alarm").items()}
 
@@ -87,24 +105,25 @@ def _one(alarms, prefix):
 
 
 @pytest.mark.parametrize("name", ["current", "original", "api_key"])
-def test_three_alarms_each_ok_while_nothing_happens(synthesized, name):
+def test_four_alarms_each_ok_while_nothing_happens(synthesized, name):
     from aws_cdk.assertions import Template
 
     synth = synthesized[name]
     template = Template.from_stack(synth.stack)
-    template.resource_count_is("AWS::CloudWatch::Alarm", 3)
-    template.has_resource_properties(
-        "AWS::CloudWatch::Alarm",
-        {
-            "Namespace": "AWS/SQS",
-            "MetricName": "ApproximateNumberOfMessagesVisible",
-            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [_queue_id(synth), "QueueName"]}}],
-            "Statistic": "Maximum",
-            "ComparisonOperator": "GreaterThanThreshold",
-            "Threshold": 0,
-            "TreatMissingData": "notBreaching",
-        },
-    )
+    template.resource_count_is("AWS::CloudWatch::Alarm", 4)
+    for prefix in ("FailedEvaluations", "FailedRefineRuns"):
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [_queue_id(synth, prefix), "QueueName"]}}],
+                "Statistic": "Maximum",
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Threshold": 0,
+                "TreatMissingData": "notBreaching",
+            },
+        )
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
@@ -123,8 +142,9 @@ def test_three_alarms_each_ok_while_nothing_happens(synthesized, name):
     assert {(s["Metric"]["Namespace"], s["Metric"]["MetricName"], s["Stat"]) for s in stats} == {
         (NAMESPACE, THROTTLED.name, "Sum")
     }
-    # one metric per function, under the dimension the functions write: their own name
-    functions = {synth.stack.get_logical_id(fn.node.default_child) for fn in synth.stack.functions.by_name.values()}
+    # one metric per function (the refine worker's too), under the dimension the functions write: their own name
+    every = [*synth.stack.functions.by_name.values(), synth.stack.functions.refine_worker]
+    functions = {synth.stack.get_logical_id(fn.node.default_child) for fn in every}
     assert {d["Value"]["Ref"] for s in stats for d in s["Metric"]["Dimensions"] if d["Name"] == "function"} == (
         functions
     )
@@ -164,9 +184,10 @@ def test_with_an_alarm_email_every_alarm_and_its_recovery_is_mailed_through_a_tl
         assert props["OKActions"] == [{"Ref": topic}]
 
 
-def test_the_queue_url_is_an_output(synthesized):
+def test_the_queue_urls_are_outputs(synthesized):
     outputs = synthesized["current"].template["Outputs"]
-    assert outputs["FailedEvaluationsQueueUrl"]["Value"] == {"Ref": _queue_id(synthesized["current"])}
+    for prefix in ("FailedEvaluations", "FailedRefineRuns"):
+        assert outputs[f"{prefix}QueueUrl"]["Value"] == {"Ref": _queue_id(synthesized["current"], prefix)}
 
 
 @pytest.mark.parametrize("value", ["ops", "ops@example", "two words@example.com"])

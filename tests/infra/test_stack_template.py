@@ -470,6 +470,7 @@ def test_outputs_name_the_api_the_bucket_and_the_functions(synthesized):
         "ModifyFunctionName",
         "RefineFunctionName",
         "FailedEvaluationsQueueUrl",
+        "FailedRefineRunsQueueUrl",
     }
 
 

@@ -238,3 +238,19 @@ def test_a_budget_too_small_for_a_second_round_stops_the_job_after_the_first(job
     assert (ended["status"], ended["stop_reason"]) == ("done", "budget")
     no_money = started_job(jobs, target_score=9, budget_usd=0)
     assert jobs.work(no_money)["rounds"] == [] and len(world.bedrock.invocations) == 1
+
+
+def test_a_job_no_worker_has_written_for_longer_than_a_worker_can_live_reads_as_lost_with_its_rounds(jobs, world):
+    """Lambda gives up on a worker's event after its maximum age (the event goes to the failed-refine-runs
+    queue): the job would read as running for ever. Past that and one more run it reads as job_lost."""
+    from imagegen import jobs as job_documents
+
+    job_id = started_job(jobs, target_score=10, max_rounds=3)
+    world.clock.now += job_documents.LOST_AFTER.total_seconds() - 60
+    assert jobs.get(job_id)[1]["status"] == "queued"
+    world.clock.now += 61
+    status, shown = jobs.get(job_id)
+    assert (status, shown["status"], shown["error"]["code"], shown["rounds"]) == (200, "failed", "job_lost", [])
+    assert "failed-refine-runs queue" in shown["error"]["message"]
+    stored, _ = job_documents.Jobs(world.runtime().pipeline.store).load(job_id)
+    assert stored["status"] == "queued"  # shown as lost, not rewritten: a late worker still finds its job

@@ -325,7 +325,8 @@ def _fingerprint(prompt: str, model: str) -> str:
 
 def show(services: Services, job_id: str) -> dict[str, Any]:
     """GET /jobs/{id}: the job with a fresh URL for every round's image and the best one so far."""
-    job, _ = jobs.Jobs(services.store).load(job_id)
+    stored, _ = jobs.Jobs(services.store).load(job_id)
+    job = jobs.lost(stored, services.now())
     warnings: list[Any] = []
     rounds = []
     for entry in job["rounds"]:
