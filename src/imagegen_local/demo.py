@@ -66,9 +66,8 @@ def show(title: str, answer: dict[str, Any]) -> None:
 def refine(api_url: str) -> dict[str, Any]:
     """Start a refine job, show each round as GET /jobs/{id} records it; the job's best image."""
     job = call(api_url, "POST", "refine-image", REFINE)
-    print(
-        f"\nPOST /refine-image  {REFINE['prompt']!r}, target {REFINE['target_score']}, at most {REFINE['max_rounds']} rounds"
-    )
+    target, rounds = REFINE["target_score"], REFINE["max_rounds"]
+    print(f"\nPOST /refine-image  {REFINE['prompt']!r}, target {target}, at most {rounds} rounds")
     print(f"  job id       {job['job_id']} ({job['status']}; GET /jobs/{job['job_id']} shows its rounds)")
     shown, ends = 0, time.monotonic() + JOB_SECONDS
     while True:
@@ -89,7 +88,8 @@ def refine(api_url: str) -> dict[str, Any]:
         raise SystemExit(f"demo: the refine job ended {status['status']}: {status['error']}")
     best = status["best"]
     print(
-        f"  stopped      {status['stop_reason']}; best round {best['round']} ({best['score']}/10), spent ${status['spent_usd']:.4f}"
+        f"  stopped      {status['stop_reason']}; best round {best['round']} ({best['score']}/10), "
+        f"spent ${status['spent_usd']:.4f}"
     )
     print("  url          pre-signed, in full below (the local S3 serving it stops when the demo ends)")
     print(best["url"])
