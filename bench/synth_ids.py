@@ -1,4 +1,4 @@
-"""How long a synthesis of the app takes with UnitStack's logical ids worked out once a path,
+"""How long a synthesis of the app takes with UnitStack's logical ids worked out once an element,
 against working each one out on every call CDK makes (the baseline), in the same process.
 
 CDK resolves an element's logical id many times during one synthesis, each time calling
@@ -45,7 +45,7 @@ def main() -> None:
         every_call = min(synth_seconds() for _ in range(runs))
     finally:
         UnitStack._allocate_logical_id = cached  # type: ignore[method-assign]
-    print(f"synthesis, best of {runs}: ids once a path {once:.2f} s, on every call (baseline) {every_call:.2f} s")
+    print(f"synthesis, best of {runs}: ids once an element {once:.2f} s, on every call (baseline) {every_call:.2f} s")
     print(f"ratio {once / every_call:.2f} (lower is better)")
 
 

@@ -38,14 +38,16 @@ class UnitStack(cdk.Stack):
 
     def _allocate_logical_id(self, cfn_element: cdk.CfnElement) -> str:
         # jsii exposes the protected Stack.allocateLogicalId as this underscored method. CDK calls
-        # it each time it resolves an element's logical id (some 18 times an element), each call
-        # a round trip from the jsii process, and the scopes' names are more: so each path's id
-        # is worked out once (a path never moves; overrideLogicalId applies after this).
-        path = cfn_element.node.path
-        known: dict[str, str] = self.__dict__.setdefault("_ids_by_path", {})
-        if path not in known:
-            known[path] = self._allocate_once(cfn_element)
-        return known[path]
+        # it each time it resolves an element's logical id (some 18 times an element), each call a
+        # round trip from the jsii process, and every question to the element (its path, its
+        # scopes' names) one more: so each element's id is worked out once, kept under the jsii
+        # reference its proxy carries (a new proxy each call, the same reference; an element never
+        # moves, and overrideLogicalId applies after this).
+        ref: str = cfn_element.__jsii_ref__.ref  # type: ignore[attr-defined]  # jsii sets it on every proxy
+        known: dict[str, str] = self.__dict__.setdefault("_ids_by_ref", {})
+        if ref not in known:
+            known[ref] = self._allocate_once(cfn_element)
+        return known[ref]
 
     def _allocate_once(self, cfn_element: cdk.CfnElement) -> str:
         scopes = cfn_element.node.scopes
