@@ -76,7 +76,7 @@ def test_bad_options_are_one_line_and_exit_2_before_any_call(run, emulator, tmp_
     assert len(emulator.calls) == calls
 
 
-def test_api_refine_over_the_dev_api_reaches_its_target_and_downloads_the_best(run, dev_api, tmp_path):
+def test_api_refine_over_the_dev_api_reaches_its_target_saving_each_round_and_the_best(run, dev_api, tmp_path):
     code, out, err = run(
         "api", "refine", PROMPT_TWO_ROUNDS, "--target", "8", "--rounds", "3", "--poll-seconds", "0.02",
         "--api-url", dev_api.url, "--output-dir", tmp_path,
@@ -87,6 +87,9 @@ def test_api_refine_over_the_dev_api_reaches_its_target_and_downloads_the_best(r
     (best,) = tmp_path.glob("*.png")
     assert best.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     job_id = out.split()[2].rstrip(":")
+    rounds = sorted((tmp_path / f"refine-{job_id}").glob("round-*.png"))
+    assert [p.name for p in rounds] == ["round-1.png", "round-2.png"]
+    assert rounds[1].read_bytes() == best.read_bytes()  # the best is round 2's image
     code, out, _ = run("api", "job", job_id, "--api-url", dev_api.url)
     assert code == 0 and f"refine job {job_id}: done" in out
 

@@ -1,8 +1,9 @@
 """`imagegen api refine PROMPT` and `imagegen api job ID`: a refine job on a deployment. refine
 POSTs /refine-image (the body `imagegen refine` reads, checked by the handler's own reading before
 anything is sent), then polls GET /jobs/{id} every --poll-seconds, printing each round as it
-appears; once the job ends it downloads the best image to --output-dir and prints the summary
-table. Ctrl-C stops the watching, not the job: it says how to look at the job again."""
+appears and saving its image (as `imagegen refine` does: <output-dir>/refine-<job id>/round-<n>.png);
+once the job ends it copies the best to --output-dir and prints the summary table. Ctrl-C stops
+the watching, not the job: it says how to look at the job again."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from .aws import session_from
 from .context import Context
 from .exits import INTERRUPTED, OWN_CODES
 from .images import output_folder
-from .refine import add_options, body_of, checked
-from .refine_view import NewRounds, failure, round_lines, suffix_of, summary
+from .refine import add_options, body_of, checked, copy_best
+from .refine_view import NewRounds, failure, round_file, round_lines, summary
 
 OPERATIONS = ("refine", "job")
 POLL_SECONDS = 1.5  # between two GET /jobs/{id}
@@ -34,7 +35,9 @@ def add_parsers(operation: Any) -> None:
     ref = operation("refine", "POST /refine-image, then GET /jobs/{id}", "Run a refine job on the deployed API.")
     add_options(ref)
     ref.add_argument(
-        "--output-dir", default="generated-images", help="where to save the best image (default: %(default)s)"
+        "--output-dir",
+        default="generated-images",
+        help="where to save each round's image (in refine-<job id>/) and the best (default: %(default)s)",
     )
     ref.add_argument(
         "--poll-seconds",
@@ -72,8 +75,9 @@ def run(ctx: Context) -> int:
     url = base + job_path(job_id)
     if not args.json:
         print(f"refine job {job_id}: {status} {answer.get('status')}; watching {url}", file=ctx.out, flush=True)
+    files: dict[str, str] = {}  # image id -> its file
     try:
-        view = _watch(ctx, url, session)
+        view = _watch(ctx, url, session, folder, files)
     except KeyboardInterrupt:
         print(
             f"imagegen: stopped watching; job {job_id} keeps running on the deployment. "
@@ -81,17 +85,25 @@ def run(ctx: Context) -> int:
             file=ctx.err,
         )
         return OWN_CODES[INTERRUPTED]
-    return _ended(ctx, view, _download(view, folder))
+    return _ended(ctx, view, copy_best(view, files, folder))
 
 
-def _watch(ctx: Context, url: str, session: Any) -> dict[str, Any]:
-    """Poll the job until it ends, printing each round once it appears."""
+def _watch(ctx: Context, url: str, session: Any, folder: Path, files: dict[str, str]) -> dict[str, Any]:
+    """Poll the job until it ends, printing each round once it appears and saving its image."""
     args, shown = ctx.args, NewRounds()
     while True:
         view = _get(url, session, args, ctx.env)
         for entry in view.get("rounds") or []:
-            if shown.new(entry) and not args.json:
-                print("\n".join(round_lines(entry)), file=ctx.out, flush=True)
+            if not shown.new(entry):
+                continue
+            file = None
+            if entry.get("url") and entry.get("image_id"):
+                target = round_file(folder, view["job_id"], entry["round"], entry["url"])
+                with urllib.request.urlopen(entry["url"], timeout=60) as answer:
+                    target.write_bytes(answer.read())
+                file = files[entry["image_id"]] = str(target)
+            if not args.json:
+                print("\n".join(round_lines(entry, file)), file=ctx.out, flush=True)
         if view.get("status") in ENDED:
             return view
         time.sleep(args.poll_seconds)
@@ -102,17 +114,6 @@ def _get(url: str, session: Any, args: argparse.Namespace, env: dict[str, str]) 
     if status != 200 or not isinstance(answer, dict):
         raise api_http.error_of(answer, status)
     return answer
-
-
-def _download(view: dict[str, Any], folder: Path) -> str | None:
-    """The best image, from its pre-signed URL, saved as `generate` names an image."""
-    best = view.get("best") or {}
-    if not best.get("url"):
-        return None
-    target = folder / f"{best['image_id']}{suffix_of(best['url'])}"
-    with urllib.request.urlopen(best["url"], timeout=60) as answer:
-        target.write_bytes(answer.read())
-    return str(target)
 
 
 def _ended(ctx: Context, view: dict[str, Any], best_file: str | None) -> int:

@@ -24,7 +24,7 @@ from .body import body_from
 from .context import Context
 from .images import output_folder
 from .options import Parents, add_fields
-from .refine_view import failure, round_lines, suffix_of, summary
+from .refine_view import failure, round_file, round_lines, summary
 from .wording import REFINE_FLAGS
 
 REFINE_SECONDS = 3600.0  # a terminal has no Lambda limit: room for six slow rounds
@@ -81,15 +81,14 @@ def run(ctx: Context) -> int:
     folder = output_folder(args.output_dir)
     pipeline = pipeline_from(ctx, start_refine=lambda job_id: None)  # this process is the worker
     job_id = str(pipeline.start_refine(given)["job_id"])
-    rounds_dir = folder / f"refine-{job_id}"
-    rounds_dir.mkdir(exist_ok=True)
+    rounds_dir = round_file(folder, job_id, 0, None).parent
     files: dict[str, str] = {}  # image id -> its file
 
     def on_round(job: RefineJob, entry: Round) -> None:
         key, image_id = entry["image_key"], entry["image_id"]
         file = None
         if key is not None and image_id is not None:
-            target = rounds_dir / f"round-{entry['round']}{suffix_of(key)}"
+            target = round_file(folder, job_id, entry["round"], key)
             target.write_bytes(pipeline.store.load_image(key))
             file = files[image_id] = str(target)
         if not args.json:

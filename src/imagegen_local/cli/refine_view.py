@@ -121,3 +121,10 @@ def suffix_of(key_or_url: str | None) -> str:
     """An image's file extension from its S3 key or its URL's path ('.png' when neither says)."""
     path = (key_or_url or "").split("?", 1)[0]
     return Path(path).suffix or ".png"
+
+
+def round_file(folder: Path, job_id: str, number: int, key_or_url: str | None) -> Path:
+    """Where a round's image is saved: <output-dir>/refine-<job id>/round-<n>.<its extension>."""
+    rounds = folder / f"refine-{job_id}"
+    rounds.mkdir(exist_ok=True)
+    return rounds / f"round-{number}{suffix_of(key_or_url)}"
