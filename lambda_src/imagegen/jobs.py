@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, NotRequired, TypedDict, cast
@@ -67,12 +68,14 @@ class Option:
         wanted = f"{'an integer' if self.kind is int else 'a number'} {span}"
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InvalidParameter(self.name, value, wanted)
-        if self.kind is int and not float(value).is_integer():
+        if isinstance(value, float) and not (math.isfinite(value) and (self.kind is float or value.is_integer())):
             raise InvalidParameter(self.name, value, wanted)
-        checked = self.kind(value)
-        if checked < self.low or (self.high is not None and checked > self.high):
+        if value < self.low or (self.high is not None and value > self.high):
             raise InvalidParameter(self.name, value, wanted)
-        return checked
+        try:
+            return self.kind(value)
+        except OverflowError:  # a JSON integer too large for a float
+            raise InvalidParameter(self.name, value, wanted) from None
 
 
 OPTIONS: tuple[Option, ...] = (

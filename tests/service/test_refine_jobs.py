@@ -14,6 +14,7 @@ from imagegen.runtime import Runtime
 from jsonschema import Draft4Validator
 
 from tests.fakes import VERDICT, LambdaContext, api_event, converse_answer
+from tests.service.conftest import settings_for
 
 PROMPT = "a red fox sitting in fresh snow"
 LOW = {  # a verdict whose score stays under any target above 4
@@ -254,3 +255,22 @@ def test_a_job_no_worker_has_written_for_longer_than_a_worker_can_live_reads_as_
     assert "failed-refine-runs queue" in shown["error"]["message"]
     stored, _ = job_documents.Jobs(world.runtime().pipeline.store).load(job_id)
     assert stored["status"] == "queued"  # shown as lost, not rewritten: a late worker still finds its job
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400)])
+def test_a_budget_too_large_for_a_number_is_a_400_naming_it_not_a_500(jobs, value):
+    status, answer = jobs.post({"prompt": PROMPT, "budget_usd": value})
+    assert (status, answer["error"]["code"], answer["error"]["field"]) == (400, "invalid_parameter", "budget_usd")
+    assert jobs.started == []
+
+
+def test_what_round_one_would_refuse_is_refused_before_any_job(jobs, world):
+    """The first round's request is checked when the job is asked for, as POST /generate-image checks it:
+    a prompt over the model's limit (Titan's 512 characters, in the original model set), a retired model."""
+    world.settings = settings_for("original")
+    status, answer = jobs.post({"prompt": "a fox " * 100, "model": "amazon.titan-image-generator-v2:0"})
+    assert (status, answer["error"]["code"], answer["error"]["field"]) == (400, "invalid_parameter", "prompt")
+    world.settings = dataclasses.replace(settings_for(), generation_models=("amazon.titan-image-generator-v1",))
+    status, answer = jobs.post({"prompt": PROMPT})
+    assert answer["error"]["code"] == "model_retired"
+    assert jobs.started == []

@@ -27,7 +27,15 @@ def test_with_nothing_missing_the_judges_revised_prompt_is_next():
     assert revise(last_round("a red fox", [], revised=""), None) == ("a red fox", [])
 
 
-def test_the_next_prompt_is_trimmed_to_the_models_limit_at_a_word():
+def test_an_emphasis_is_added_whole_while_it_fits_the_models_limit_and_what_changed_says_so():
+    checklist = [{"element": "snow", "status": "absent"}, {"element": "a pine tree", "status": "partial"}]
+    prompt, changed = revise(last_round("a red fox", checklist), 40)
+    assert (prompt, changed) == ("a red fox, clearly showing snow", ["clearly showing snow"])
+
+
+def test_with_no_emphasis_fitting_the_judges_prompt_is_next_trimmed_at_a_word():
+    """Not the last prompt with half an emphasis, reported whole, and then the same prompt again."""
     checklist = [{"element": "snow", "status": "absent"}]
-    prompt, _ = revise(last_round("a red fox in the forest", checklist), 30)
-    assert prompt == "a red fox in the forest" and len(prompt) <= 30
+    long_revised = "a red fox in the deep forest at dawn, soft light"
+    prompt, changed = revise(last_round("a red fox in the forest", checklist, revised=long_revised), 30)
+    assert (prompt, changed) == ("a red fox in the deep forest", ["the judge's revised prompt"])

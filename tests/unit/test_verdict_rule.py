@@ -2,6 +2,8 @@
 a weighted mean rounded half up, capped at 6 by an absent element and at 8 by a partial one."""
 
 import pytest
+from imagegen.errors import JudgeAnswerInvalid
+from imagegen.models import verdict
 from imagegen.models.verdict import EDIT_WEIGHTS, GENERATION_WEIGHTS, derived_score
 
 
@@ -39,3 +41,9 @@ def test_a_mean_halfway_between_two_scores_rounds_up():
     even = {"a": 1, "b": 1}
     assert derived_score(parts(a=6, b=7), checklist("present"), even) == 7  # 6.5: half up, not half to even
     assert derived_score(parts(a=7, b=8), checklist("present"), even) == 8
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), float("nan"), float("inf")])
+def test_a_sub_score_no_float_can_hold_is_an_invalid_answer_not_a_crash(value):
+    with pytest.raises(JudgeAnswerInvalid, match="not an integer from 1 to 10"):
+        verdict.score_value(value, "prompt_adherence")

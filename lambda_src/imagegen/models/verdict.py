@@ -15,7 +15,6 @@ MAX_CHECKLIST_ITEMS, items are dropped (the cap counts only the items kept).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -169,7 +168,7 @@ def score_value(value: Any, name: str = "score") -> int:
         number = float(value.split("/")[0])
     else:
         raise JudgeAnswerInvalid(f"{name} {str(value)[:40]!r} is not a number from 1 to 10")
-    if not math.isfinite(number) or number != int(number) or not 1 <= number <= MAX_SCORE:
+    if not 1 <= number <= MAX_SCORE or number != int(number):  # in range first: a huge int makes no float
         raise JudgeAnswerInvalid(f"{name} {value!r} is not an integer from 1 to 10")
     return int(number)
 

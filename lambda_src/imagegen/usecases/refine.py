@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -32,6 +33,7 @@ from ..documents import DoneVerdict
 from ..errors import IdempotencyKeyReused, ImageGenError, NoTimeLeft, RequestInProgress, UpstreamUnavailable
 from ..jobs import Asked, JobError, RefineJob, Round
 from ..log import crash_fields, error_fields
+from ..models.images import build_request
 from ..models.registry import resolve
 from ..models.request import ImageRequest, Task
 from . import evaluation, generation
@@ -70,6 +72,7 @@ def start(services: Services, given: RefineInput) -> dict[str, Any]:
         "model": pick("model", given.model, services.settings.generation_models, Task.GENERATE),
         "judge_model": pick_judge(services, given.judge_model),
     }
+    _first_round_fits(services, asked)
     key = given.idempotency
     job_id = jobs.job_id_for(key.key if key else None)
     store = jobs.Jobs(services.store)
@@ -91,6 +94,16 @@ def start(services: Services, given: RefineInput) -> dict[str, Any]:
         raise UpstreamUnavailable("the refine worker could not be started; try again") from exc
     services.log.info("refine_queued", job_id=job_id, model=asked["model"], judge_model=asked["judge_model"])
     return _accepted(job)
+
+
+def _first_round_fits(services: Services, asked: Asked) -> None:
+    """What round one would refuse (a prompt over the model's limit, a retired model), refused
+    before a job is queued, as POST /generate-image refuses it; nothing is called."""
+    request = ImageRequest(task=Task.GENERATE, prompt=asked["prompt"])
+    allow_retired = services.settings.allow_retired
+    build_request(asked["model"], request, rng=random.Random(0), allow_retired=allow_retired)
+    if not allow_retired:
+        resolve(asked["judge_model"]).record.check_callable(services.now().date(), Task.JUDGE)
 
 
 def _accepted(job: RefineJob) -> dict[str, Any]:
@@ -295,19 +308,22 @@ class LeaseLost(ImageGenError):
 
 def revise(last: Round, limit: int | None) -> tuple[str, list[str]]:
     """The next round's prompt and what it added: the last prompt with ", clearly showing <element>"
-    for each absent or partial checklist item not so emphasised yet; with none to add, the judge's
-    revised prompt. Trimmed to the model's prompt limit, at a word."""
+    for each absent or partial checklist item not so emphasised yet, each whole and while it fits
+    the model's prompt limit; with none added, the judge's revised prompt, trimmed to the limit at a
+    word."""
     prompt = last["prompt"]
     lowered = prompt.lower()
     missing = [item["element"] for item in last["checklist"] if item["status"] in ("absent", "partial")]
     added = [element for element in dict.fromkeys(missing) if (EMPHASIS + element).lower() not in lowered]
-    if added:
-        revised = prompt + "".join(f", {EMPHASIS}{element}" for element in added)
-        changed = [f"{EMPHASIS}{element}" for element in added]
-    elif last["revised_prompt"].strip():
+    revised, changed = prompt, []
+    for element in added:
+        part = f", {EMPHASIS}{element}"
+        if limit is None or len(revised) + len(part) <= limit:
+            revised, changed = revised + part, [*changed, EMPHASIS + element]
+    if changed:
+        return revised, changed
+    if last["revised_prompt"].strip():
         revised, changed = last["revised_prompt"].strip(), ["the judge's revised prompt"]
-    else:
-        revised, changed = prompt, []
     if limit is not None and len(revised) > limit:
         revised = revised[:limit].rsplit(" ", 1)[0].rstrip(", ") if " " in revised[:limit] else revised[:limit]
     return revised, changed
