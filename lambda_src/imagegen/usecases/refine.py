@@ -315,7 +315,7 @@ def revise(last: Round, limit: int | None) -> tuple[str, list[str]]:
     lowered = prompt.lower()
     missing = [item["element"] for item in last["checklist"] if item["status"] in ("absent", "partial")]
     added = [element for element in dict.fromkeys(missing) if (EMPHASIS + element).lower() not in lowered]
-    revised, changed = prompt, []
+    revised, changed = prompt, list[str]()
     for element in added:
         part = f", {EMPHASIS}{element}"
         if limit is None or len(revised) + len(part) <= limit:
