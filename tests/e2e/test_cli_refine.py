@@ -69,6 +69,8 @@ def test_bad_options_are_one_line_and_exit_2_before_any_call(run, emulator, tmp_
         (["--target", "0"], "--target 0 is not allowed: an integer from 1 to 10"),
         (["--rounds", "7"], "--rounds 7 is not allowed: an integer from 1 to 6"),
         (["--budget-usd", "-1"], "--budget-usd -1.0 is not allowed: a number 0 or more"),
+        (["--budget-usd", "nan"], "--budget-usd nan is not allowed: a number 0 or more"),  # no budget would stop it
+        (["--budget-usd", "inf"], "--budget-usd inf is not allowed: a number 0 or more"),
     ):
         for command in (["refine"], ["api", "refine", "--api-url", "http://127.0.0.1:9/prd/"]):
             code, out, err = run(*command, "a fox", *argv, "--output-dir", tmp_path)
