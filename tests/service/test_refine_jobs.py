@@ -274,3 +274,14 @@ def test_what_round_one_would_refuse_is_refused_before_any_job(jobs, world):
     status, answer = jobs.post({"prompt": PROMPT})
     assert answer["error"]["code"] == "model_retired"
     assert jobs.started == []
+
+
+def test_a_judge_the_deployment_no_longer_has_ends_the_job_failed_with_its_code_not_lost(jobs, world):
+    """What fails before the judge is called (a judge dropped from the configuration between the POST
+    and the run) is a failed round like any judging that failed: the job ends with that code, and
+    is not left running until it reads as job_lost."""
+    job_id = started_job(jobs, target_score=10, max_rounds=2, judge_model="anthropic.claude-haiku-4-5-20251001-v1:0")
+    world.settings = dataclasses.replace(world.settings, judge_models=("amazon.nova-lite-v1:0",))
+    ended = jobs.work(job_id)
+    assert (ended["status"], ended["error"]["code"]) == ("failed", "invalid_parameter"), ended["error"]
+    assert [r["status"] for r in ended["rounds"]] == ["failed"] and ended["rounds"][0]["image_id"]

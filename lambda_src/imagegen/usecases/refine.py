@@ -237,7 +237,12 @@ class _Worker:
         verdict: DoneVerdict | None = stored if stored and stored["status"] == "done" else None
         if verdict is None:
             entry["judge_attempts"] += 1
-            answer, error = evaluation.evaluate(self.services, image_id, deadline, self.asked["judge_model"])
+            try:
+                answer, error = evaluation.evaluate(self.services, image_id, deadline, self.asked["judge_model"])
+            except RESUMABLE:
+                raise
+            except ImageGenError as exc:  # before the judge: a judge no longer configured, an unreadable image
+                answer, error = {}, exc
             if error is not None:
                 entry["error"] = {"code": error.code, "message": error.message}
                 self._record({**entry, "status": "failed"})
