@@ -80,7 +80,7 @@ class ImageFunctions(Unit):
             reserved=config.refine_concurrency,
         )
         self.refine_worker.configure_async_invoke(
-            retry_attempts=2,
+            retry_attempts=jobs.WORKER_RETRIES,
             max_event_age=cdk.Duration.seconds(int(jobs.WORKER_EVENT_AGE.total_seconds())),
             on_failure=destinations.SqsDestination(failed_refine_runs),
         )

@@ -32,6 +32,7 @@ PREFIX = "jobs"
 DEFAULT_CONCURRENCY = 2  # refine jobs running at once: the worker's reserved concurrency, the dev API's threads
 LEASE_SECONDS = 300  # one round (an image call, two judge calls, the writes) takes well under this
 WORKER_SECONDS = 900  # the worker's Lambda timeout: six rounds of an image call and two judge calls each
+WORKER_RETRIES = 2  # Lambda's retries of a worker's event that failed, as the stack configures them
 WORKER_EVENT_AGE = timedelta(hours=1)
 """How long Lambda keeps trying to run a worker's event (its retries included), as the stack
 configures it; after that the event goes to the failed-refine-runs queue."""

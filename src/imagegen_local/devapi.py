@@ -9,7 +9,6 @@ concurrency): a job started past that waits for a thread, as Lambda holds an eve
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -34,15 +33,16 @@ INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration tim
 PREFLIGHT_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 # function -> (handler module, its Lambda timeout in seconds), as the stack deploys them
 FUNCTIONS = {"generate": (generate, 29), "evaluate": (evaluate, 60), "modify": (modify, 29), "refine": (refine, 29)}
-WORKER_TIMEOUT_SECONDS = 900  # the refine worker's, as the stack deploys it
+WORKER_TIMEOUT_SECONDS = jobs.WORKER_SECONDS  # the refine worker's, as the stack deploys it
+RETRY_PAUSE_SECONDS = 1.0  # before running a failed worker invocation again (Lambda waits minutes)
 
 
 class LambdaContext:
     """What a handler reads of Lambda's context: the time left and the request id."""
 
-    def __init__(self, timeout_seconds: float) -> None:
+    def __init__(self, timeout_seconds: float, request_id: str | None = None) -> None:
         self._ends = time.monotonic() + timeout_seconds
-        self.aws_request_id = str(uuid.uuid4())
+        self.aws_request_id = request_id or str(uuid.uuid4())
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._ends - time.monotonic()) * 1000))
@@ -125,13 +125,22 @@ class DevApi(LoopbackServer):
 
     def _start_refine(self, job_id: str) -> None:
         """What the deployed stack does with an Event invocation of the refine worker: run it,
-        once one of the `refine_workers` slots is free. An invocation that fails is not retried
-        here (Lambda would, twice); the job stays resumable: POST it again, or call the worker."""
+        once one of the `refine_workers` slots is free, and run an invocation that fails again,
+        as Lambda does (jobs.WORKER_RETRIES times, with the same request id; here after a second,
+        not Lambda's minutes). The job keeps what its rounds recorded, so a retry resumes it."""
 
         def run() -> None:
-            # Lambda logs a failed invocation and retries it; the job keeps what its rounds recorded
-            with self._refine_slots, contextlib.suppress(Exception):
-                self._refine_worker({"job_id": job_id}, LambdaContext(WORKER_TIMEOUT_SECONDS))
+            context = LambdaContext(WORKER_TIMEOUT_SECONDS)
+            for attempt in range(1 + jobs.WORKER_RETRIES):
+                if attempt:
+                    time.sleep(RETRY_PAUSE_SECONDS)
+                    context = LambdaContext(WORKER_TIMEOUT_SECONDS, context.aws_request_id)
+                try:
+                    with self._refine_slots:
+                        self._refine_worker({"job_id": job_id}, context)
+                    return
+                except Exception:  # Lambda logs the failed invocation (the worker's own log has it)
+                    continue
 
         thread = threading.Thread(target=run, name=f"refine-{job_id}", daemon=True)
         self.background.append(thread)

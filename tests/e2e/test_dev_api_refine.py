@@ -64,3 +64,21 @@ def test_a_refine_stops_at_its_budget(dev_api):
     job = finished(dev_api, {"prompt": PROMPT_HARD, "target_score": 10, "max_rounds": 6, "budget_usd": estimate})
     assert (job["status"], job["stop_reason"]) == ("done", "budget"), job
     assert 1 <= len(job["rounds"]) < 6 and job["spent_usd"] <= estimate * len(job["rounds"])
+
+
+def test_a_worker_invocation_that_fails_is_run_again_with_its_request_id_as_lambda_does(dev_api, monkeypatch):
+    from imagegen_local import devapi
+
+    real, seen = dev_api._refine_worker, []
+
+    def dies_once(event, context):
+        seen.append(context.aws_request_id)
+        if len(seen) == 1:
+            raise RuntimeError("the first invocation dies")
+        return real(event, context)
+
+    monkeypatch.setattr(dev_api, "_refine_worker", dies_once)
+    monkeypatch.setattr(devapi, "RETRY_PAUSE_SECONDS", 0.01)
+    job = finished(dev_api, {"prompt": PROMPT_MET, "target_score": 8, "max_rounds": 3})
+    assert (job["status"], job["stop_reason"]) == ("done", "target_reached"), job
+    assert len(seen) == 2 and seen[0] == seen[1]
