@@ -1,0 +1,1 @@
+"""`imagegen compare`: models and judges compared on the user's prompts (results, statistics)."""
