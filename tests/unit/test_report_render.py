@@ -1,0 +1,86 @@
+"""The comparison report's page (imagegen_local.report) and `imagegen report`: self-contained,
+every text escaped, a failed cell shown with its code, bad input refused in one line."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from imagegen_local.cli.main import main
+from imagegen_local.report import render, sample
+
+NASTY = '<script>alert("x")</script><img src=x onerror=alert(1)> & a fox'
+
+
+@pytest.fixture
+def results(tmp_path: Path) -> Path:
+    return sample.write(tmp_path, prompts=[NASTY, "a lighthouse, two gulls"], size=16)
+
+
+def page(path: Path) -> str:
+    return render(json.loads(path.read_text()), path.parent)
+
+
+def test_the_page_is_self_contained(results):
+    html = page(results)
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)  # nothing fetched: no URL at all
+    assert "@import" not in html and "url(" not in html
+    sources = re.findall(r'<img src="([^"]+)"', html)
+    assert len(sources) == 3 and all(s.startswith("data:image/png;base64,") for s in sources)
+
+
+def test_user_text_is_escaped(results):
+    html = page(results)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert html.count("<script") == 1  # the page's own
+
+
+def test_the_failed_cell_shows_its_code_and_the_verdicts_their_parts(results):
+    html = page(results)
+    assert html.count("failed: content_filtered") == 2  # its label and its text
+    assert "suggestions: Emulated verdict" in html
+    assert "checklist: 1 present, 1 partial (two gulls)" in html
+    assert 'data-value="8.25"' in html  # a sortable mean
+
+
+def test_a_missing_or_foreign_image_file_is_said_so(results):
+    doc = json.loads(results.read_text())
+    (results.parent / doc["cells"][0]["file"]).write_bytes(b"GIF89a...")
+    doc["cells"][1]["file"] = "images/gone.png"
+    html = render(doc, results.parent)
+    assert html.count("image file not found") == 2
+
+
+def test_the_command_writes_the_report_beside_the_results(results):
+    out = io.StringIO()
+    assert main(["report", str(results)], out=out, err=io.StringIO()) == 0
+    assert (results.parent / "report.html").read_text().startswith("<!doctype html>")
+    assert "report.html" in out.getvalue()
+    other = results.parent / "other.html"
+    assert main(["report", str(results), "--out", str(other), "--json"], out=io.StringIO(), err=io.StringIO()) == 0
+    assert other.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "no such file"),
+        ('{"version": 1, "cells": [', "not JSON (line 1"),
+        ("[1, 2]", "not a results document"),
+        ('{"version": 1, "cells": [1]}', "malformed"),
+        ('{"version": 1, "cells": [], "prompts": [7]}', "malformed"),
+    ],
+)
+def test_a_missing_or_malformed_file_is_one_line_and_exit_2(tmp_path, content, said):
+    path = tmp_path / "results.json"
+    if content is not None:
+        path.write_text(content)
+    err = io.StringIO()
+    assert main(["report", str(path)], out=io.StringIO(), err=err) == 2
+    assert said in err.getvalue() and len(err.getvalue().strip().splitlines()) == 1
+    assert not (tmp_path / "report.html").exists()
