@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any, NoReturn
 
-from . import api, batch, evaluate, generate, interactive, models, modify, refine, report, serve
+from . import api, batch, compare, evaluate, generate, interactive, models, modify, refine, report, serve
 from .context import Usage
 from .exits import epilog
 from .options import parents
 
-COMMANDS = (generate, modify, evaluate, refine, interactive, batch, models, api, serve, report)
+COMMANDS = (generate, modify, evaluate, refine, interactive, batch, compare, models, api, serve, report)
 
 
 class Parser(argparse.ArgumentParser):

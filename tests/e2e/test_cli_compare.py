@@ -1,0 +1,113 @@
+"""`imagegen compare` offline: 3 prompts x 2 models x 2 seeds x 2 judges into results.json; a rerun
+pays for nothing; bad input is one line before any call."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+MODELS = "stability.stable-image-core-v1:1,stability.sd3-5-large-v1:0"
+JUDGES = "amazon.nova-lite-v1:0,amazon.nova-pro-v1:0"
+
+
+def prompts(tmp):
+    path = tmp / "prompts.jsonl"
+    lines = [
+        "a red fox in snow",
+        "",  # skipped
+        json.dumps({"prompt": "a lighthouse at dusk", "aspect_ratio": "1:1"}),
+        json.dumps({"prompt": "a bowl of lemons", "output_format": "jpeg"}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def compare(run, *extra):
+    out = run.tmp / "cmp"
+    args = ["compare", prompts(run.tmp), "--models", MODELS, "--judges", JUDGES, "--seeds", "2", "--out", out]
+    return (*run(*args, *extra), out)
+
+
+def test_a_comparison_writes_every_cell_and_a_rerun_pays_for_nothing(run, emulator):
+    before = len(emulator.calls)
+    code, out, err, folder = compare(run)
+    assert code == 0, err
+    doc = json.loads((folder / "results.json").read_text())
+    assert doc["version"] == 1 and doc["config"]["seeds"] == 2
+    assert [p["prompt"] for p in doc["prompts"]] == ["a red fox in snow", "a lighthouse at dusk", "a bowl of lemons"]
+    assert len(doc["cells"]) == 12
+    assert len({c["key"] for c in doc["cells"]}) == 12
+    for cell in doc["cells"]:
+        assert cell["status"] == "done" and cell["key"] == f"{cell['prompt_index']}|{cell['model']}|{cell['seed']}"
+        assert (folder / cell["file"]).is_file()
+        assert sorted(cell["verdicts"]) == sorted(JUDGES.split(","))
+        assert all(v["status"] == "done" and 1 <= v["score"] <= 10 for v in cell["verdicts"].values())
+    assert len(emulator.calls) - before == 12 + 24  # 12 images, 24 verdicts
+    summary = doc["summary"]
+    for model in MODELS.split(","):
+        s = summary["models"][model]
+        assert s["n"] == 6 and s["failed"] == 0 and s["ci95"][0] <= s["mean"] <= s["ci95"][1]
+        assert len(s["win_rate"]) == 1 and s["cost_per_image"] > 0
+    assert [a["n"] for a in summary["agreement"]] == [12]
+    assert "12 of 12 cells done" in out
+
+    calls = len(emulator.calls)
+    code, out, err, _ = compare(run)
+    assert code == 0, err
+    assert len(emulator.calls) == calls  # nothing paid for again
+    assert json.loads((folder / "results.json").read_text())["cells"] == doc["cells"]
+
+
+def test_a_budget_stops_before_the_cell_that_would_pass_it_and_a_rerun_finishes(run, emulator):
+    before = len(emulator.calls)
+    code, out, _, folder = compare(run, "--seeds", "1", "--budget-usd", "0.1", "--concurrency", "1")
+    assert code == 1
+    doc = json.loads((folder / "results.json").read_text())
+    assert len(doc["cells"]) == 1 and "stopped at the budget ($0.1): 5 not run" in out  # $0.04, then $0.08 more
+    assert len(emulator.calls) - before == 3
+    code, _, _, _ = compare(run, "--seeds", "1")
+    assert code == 0
+    assert len(json.loads((folder / "results.json").read_text())["cells"]) == 6
+    assert len(emulator.calls) - before == 18  # each cell paid for once over both runs
+
+
+def test_a_failed_generation_is_recorded_and_not_retried_unless_asked(run, emulator):
+    (run.tmp / "f.txt").write_text("[withheld] a fox\n")
+    args = ["compare", run.tmp / "f.txt", "--models", MODELS, "--judges", JUDGES, "--out", run.tmp / "f"]
+    assert run(*args)[0] == 1
+    cells = json.loads((run.tmp / "f" / "results.json").read_text())["cells"]
+    assert len(cells) == 2 and all(c["status"] == "failed" and c["error"]["code"] for c in cells)
+    assert (
+        json.loads((run.tmp / "f" / "results.json").read_text())["summary"]["models"][MODELS.split(",")[0]]["failed"]
+        == 1
+    )
+    emulator.configure(output_filter_word="[never]")
+    calls = len(emulator.calls)
+    assert run(*args)[0] == 1 and len(emulator.calls) == calls
+    assert run(*args, "--retry-failed")[0] == 0 and len(emulator.calls) == calls + 2 + 4
+
+
+@pytest.mark.parametrize(
+    ("lines", "option", "expected"),
+    [
+        (["a fox"], ("--models", "stability.stable-image-core-v2"), "did you mean stability.stable-image-core-v1:1"),
+        (["a fox"], ("--judges", "stability.sd3-5-large-v1:0"), "cannot judge images"),
+        (["a fox"], ("--models", "amazon.nova-lite-v1:0"), "cannot generate images"),
+        (["", "  "], (), "holds no prompts"),
+        (["a fox", '{"prompt": "a cat",'], (), "p.txt:2: not a JSON object"),
+        (['{"prompt": "a cat", "size": "big"}'], (), "p.txt:1:"),
+    ],
+)
+def test_bad_input_is_one_line_before_any_call(run, emulator, lines, option, expected):
+    path = run.tmp / "p.txt"
+    path.write_text("\n".join(lines) + "\n")
+    args = {"--models": MODELS, "--judges": JUDGES}
+    if option:
+        args[option[0]] = option[1]
+    calls = len(emulator.calls)
+    code, _, err = run("compare", path, *[x for kv in args.items() for x in kv], "--out", run.tmp / "o")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and expected in err, err
+    assert len(emulator.calls) == calls
+    assert not (run.tmp / "o").exists()
