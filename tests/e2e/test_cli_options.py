@@ -47,7 +47,7 @@ def options_of(*names: str) -> set[str]:
         (
             ["draw"],
             "imagegen: argument COMMAND: invalid choice: 'draw' (choose from 'generate', 'modify', 'evaluate', "
-            "'refine', 'interactive', 'batch', 'models', 'api', 'serve', 'report')",
+            "'refine', 'interactive', 'batch', 'compare', 'models', 'api', 'serve', 'report')",
         ),
         (["interactive", "--json"], "imagegen interactive: unrecognized arguments: --json"),
         (["models", "--bucket", "b", "--verbose"], "imagegen models: unrecognized arguments: --bucket b --verbose"),
