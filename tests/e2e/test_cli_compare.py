@@ -51,6 +51,8 @@ def test_a_comparison_writes_every_cell_and_a_rerun_pays_for_nothing(run, emulat
         assert len(s["win_rate"]) == 1 and s["cost_per_image"] > 0
     assert [a["n"] for a in summary["agreement"]] == [12]
     assert "12 of 12 cells done" in out
+    page = (folder / "report.html").read_text()  # the report, beside its results
+    assert page.count('<img src="data:image/') == 12 and "a lighthouse at dusk" in page
 
     calls = len(emulator.calls)
     code, out, err, _ = compare(run)

@@ -18,6 +18,7 @@ from imagegen.models.request import Task as Role
 
 from imagegen_local.compare import runner
 from imagegen_local.compare.results import FILENAME, VERSION, Cell, Config, Prompt, Results
+from imagegen_local.report.render import REPORT, render
 
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
@@ -145,11 +146,15 @@ def report(ctx: Context, store: runner.Store, total: int, over_budget: int, inte
         + f", estimated ${runner.spent(doc):.4f}"
     )
     lines.append(f"results: {shown_path(str(store.path))}")
+    report = store.path.parent / REPORT
+    report.write_text(render(doc, store.path.parent), encoding="utf-8")  # the page `imagegen report` renders
+    lines.append(f"report:  {shown_path(str(report))}")
     ctx.emit(
         "\n".join(lines),
         {
             "command": "compare",
             "results": str(store.path),
+            "report": str(report),
             "cells": total,
             "done": done,
             "failed": len(failed),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 MEANINGS: dict[int, str] = {
     0: "done",
-    1: "some batch prompts failed, or an unexpected error",
+    1: "some batch prompts or comparison cells failed (or a comparison stopped at its budget), or an unexpected error",
     2: "bad input or an unknown image",
     3: "content filtered",
     4: "throttled or out of time: nothing was paid for, send it again later",
@@ -23,7 +23,7 @@ MEANINGS: dict[int, str] = {
 USAGE, LOCAL_ERROR, AWS_CONFIGURATION, INTERRUPTED = "usage", "local_error", "aws_configuration", "interrupted"
 READER_GONE = "reader_gone"
 OWN_CODES: dict[str, int] = {USAGE: 2, LOCAL_ERROR: 2, AWS_CONFIGURATION: 6, INTERRUPTED: 130, READER_GONE: 141}
-PARTIAL = 1  # a batch in which some prompts failed
+PARTIAL = 1  # a batch in which some prompts failed, a comparison with cells failed or not run
 
 # An answer of a deployed API exits by its error.code, as the same error does here; these HTTP
 # statuses are for an answer without a code the CLI knows, such as API Gateway's own

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from imagegen_local.report import render
+from imagegen_local.report.render import REPORT
 
 from .context import Context, Usage
 from .options import Parents
@@ -30,7 +31,7 @@ def add_parser(commands: Any, parents: Parents) -> None:
 def run(ctx: Context) -> int:
     path = Path(ctx.args.results)
     results = read_results(path)
-    out = Path(ctx.args.out) if ctx.args.out else path.parent / "report.html"
+    out = Path(ctx.args.out) if ctx.args.out else path.parent / REPORT
     if not out.parent.is_dir():
         raise Usage(f"cannot write the report to {out}: no such folder", "imagegen report")
     try:

@@ -20,6 +20,9 @@ from .text import NONE, money, ms, number, percent, plural
 Doc = Mapping[str, Any]
 
 
+REPORT = "report.html"  # the page's name beside its results.json, as compare and report write it
+
+
 def _asset(name: str) -> str:
     return files(__package__).joinpath(name).read_text(encoding="utf-8")
 
