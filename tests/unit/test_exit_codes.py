@@ -46,4 +46,4 @@ def test_an_api_answer_exits_by_its_code_else_by_its_status(code, status, exit_c
 
 def test_the_epilog_is_rendered_from_the_meanings():
     assert build_parser().epilog == exits.epilog()
-    assert exits.epilog().startswith("Exit codes: 0 done; 1 some batch prompts failed")
+    assert exits.epilog().startswith("Exit codes: 0 done; 1 some batch prompts or comparison cells failed")
