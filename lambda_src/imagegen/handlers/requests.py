@@ -55,13 +55,7 @@ REFINE_FIELDS = ("prompt", "model", "judge_model", "client_token")
 
 def refine_input(body: Mapping[str, Any], idempotency_key: str | None = None) -> RefineInput:
     names = [*REFINE_FIELDS, *(option.name for option in OPTIONS)]
-    for name in body:
-        if name not in names:
-            raise InvalidParameter(
-                str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(names))}"
-            )
-    for name, value in body.items():
-        _refuse_lone_surrogates(str(name), value)
+    _only_fields(body, names)
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidParameter("prompt", prompt, "required: a description of the image to refine")
@@ -78,6 +72,17 @@ def refine_input(body: Mapping[str, Any], idempotency_key: str | None = None) ->
     )
 
 
+def _only_fields(body: Mapping[str, Any], names: list[str]) -> None:
+    """A name not among the request's fields, or text holding a lone surrogate: a 400 naming it."""
+    for name in body:
+        if name not in names:
+            raise InvalidParameter(
+                str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(names))}"
+            )
+    for name, value in body.items():
+        _refuse_lone_surrogates(str(name), value)
+
+
 def evaluate_input(body: Mapping[str, Any]) -> tuple[str, str | None]:
     values = read(body, fields.EVALUATE)
     return values["image_id"], values.get("judge_model")
@@ -87,13 +92,7 @@ def read(body: Mapping[str, Any], spec: Body) -> dict[str, Any]:
     """The body's values, each read by its field's kind, over the body's defaults; `size`
     becomes width and height."""
     names = [row.name for row in spec.fields()]
-    for name in body:
-        if name not in names:
-            raise InvalidParameter(
-                str(name), body[name], f"not a field of this request; fields: {', '.join(sorted(names))}"
-            )
-    for name, value in body.items():
-        _refuse_lone_surrogates(str(name), value)
+    _only_fields(body, names)
     for name, wanted in spec.required.items():
         value = body.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):

@@ -22,8 +22,8 @@ from .aws import session_from
 from .context import Context
 from .exits import INTERRUPTED, OWN_CODES
 from .images import output_folder
-from .refine import add_options, body_of, checked, copy_best
-from .refine_view import NewRounds, failure, round_file, round_lines, summary
+from .refine import add_options, body_of, checked, copy_best, exit_of
+from .refine_view import NewRounds, round_file, round_lines, summary
 
 OPERATIONS = ("refine", "job")
 POLL_SECONDS = 1.5  # between two GET /jobs/{id}
@@ -119,9 +119,4 @@ def _get(url: str, session: Any, args: argparse.Namespace, env: dict[str, str]) 
 def _ended(ctx: Context, view: dict[str, Any], best_file: str | None) -> int:
     """The summary (or the document with --json); a failed job's one line and exit code."""
     ctx.emit(summary(view, best_file), {"command": f"api {ctx.args.operation}", "job": view, "best_file": best_file})
-    failed = failure(view)
-    if failed is None:
-        return 0
-    line, code = failed
-    print(f"imagegen: {line}", file=ctx.err)
-    return code
+    return exit_of(ctx, view)

@@ -104,6 +104,11 @@ def run(ctx: Context) -> int:
         summary(view, best_file),
         {"command": "refine", "job": view, "rounds_dir": str(rounds_dir), "files": files, "best_file": best_file},
     )
+    return exit_of(ctx, view)
+
+
+def exit_of(ctx: Context, view: dict[str, Any]) -> int:
+    """0 for a job that did not fail; else its one line on stderr and its error code's exit code."""
     failed = failure(view)
     if failed is None:
         return 0
