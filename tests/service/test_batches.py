@@ -150,3 +150,26 @@ def test_a_batch_with_throttling_a_crash_duplicates_and_poison_pays_for_each_ite
     assert len({line["image_id"] for line in lines}) == ITEMS  # none lost, each its own image
     _, following = deployment.show(batch_id, limit="40", cursor="39")
     assert following["results"][0]["index"] == 40
+
+
+def test_an_item_the_model_would_refuse_refuses_the_batch_naming_it_and_queues_nothing(deployment):
+    status, answer = deployment.submit({"prompts": [{"prompt": "a fox", **SMALLEST}, {"prompt": "x" * 2000}]})
+    assert (status, answer["error"]["code"], answer["error"]["item"]) == (400, "invalid_request", 1)
+    assert answer["error"]["message"].startswith("item 1: prompt=")
+    assert deployment.mapping.poll() == 0
+
+
+def test_the_same_key_and_body_answer_the_same_batch_queued_once_another_body_is_refused(deployment):
+    body = {"prompts": [{"prompt": "a fox", **SMALLEST}], "client_token": "nightly-2026-12-03"}
+    first, again = deployment.submit(body)[1], deployment.submit(body)[1]
+    assert again == {**first, "replayed": True}
+    deployment.mapping.drain()
+    assert len(deployment.image_calls()) == 1  # queued once: one expand message, one item
+    status, answer = deployment.submit({**body, "prompts": [{"prompt": "a cat"}]})
+    assert (status, answer["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+def test_an_unknown_batch_is_a_404_and_a_bad_page_a_400(deployment):
+    assert deployment.show("b" * 22)[1]["error"]["code"] == "batch_not_found"
+    assert deployment.show("b" * 22, limit="0")[0] == 400
+    assert deployment.show("not-an-id")[0] == 400
