@@ -12,6 +12,7 @@ from ..errors import ImageGenError, InvalidParameter
 from ..log import Logger, crash_fields, error_fields
 from ..runtime import Runtime, built_at_init
 from ..usecases import batch_view
+from ..usecases.batch import Poison
 from . import api, requests
 from .routes import served_by
 
@@ -68,7 +69,12 @@ def make_worker(
             receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
             try:
                 later = pipeline.work_batch(body, owner, receives, deadline, requests.generate_input)
-            except Exception as exc:  # a message no batch sent, S3 refusing, a bug: SQS delivers it again
+            except Poison as exc:  # delivered again at once: it reaches the dead-letter queue in seconds
+                log.error("batch_message_poison", message_id=message_id, receives=receives, reason=str(exc))
+                _delay(queue, record, 0, log)
+                failures.append(message_id)
+                continue
+            except Exception as exc:  # S3 refusing, a bug: SQS delivers it again after the visibility timeout
                 log.error("batch_message_failed", message_id=message_id, receives=receives, **crash_fields(exc))
                 if receives >= batches.MAX_RECEIVES:
                     pipeline.give_up_batch_item(body, owner, exc)
@@ -77,17 +83,27 @@ def make_worker(
             if later is None:
                 continue
             wait = later.seconds if longest_wait is None else min(later.seconds, longest_wait)
-            try:
-                if receives >= batches.MAX_RECEIVES - 1:  # SQS would move it to the dead-letter queue next
+            if receives < batches.MAX_RECEIVES - 1:
+                _delay(queue, record, wait, log)
+            else:  # SQS would move it to the dead-letter queue at its next receive: queue it anew instead
+                try:
                     queue.send([body], delay=min(wait, 900))
                     continue
-                queue.delay(str(record.get("receiptHandle")), wait)
-            except Exception as exc:  # it comes back after the queue's visibility timeout instead
-                log.warning("batch_message_not_delayed", message_id=message_id, **crash_fields(exc))
+                except Exception as exc:
+                    log.warning("batch_message_not_queued_anew", message_id=message_id, **crash_fields(exc))
             failures.append(message_id)
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
 
     return worker
+
+
+def _delay(queue: Any, record: dict[str, Any], seconds: int, log: Logger) -> None:
+    """Make the message visible after `seconds`; failing that, it comes back after the queue's
+    visibility timeout."""
+    try:
+        queue.delay(str(record.get("receiptHandle")), seconds)
+    except Exception as exc:
+        log.warning("batch_message_not_delayed", message_id=record.get("messageId"), **crash_fields(exc))
 
 
 _runtime = built_at_init(Runtime.from_env)  # one per container: the API function's or the worker's
