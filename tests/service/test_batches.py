@@ -51,6 +51,7 @@ class Deployment:
         self.logs = io.StringIO()
         self.offset = 0.0  # seconds the wall clock runs ahead of `clock` (a crashed invocation's timeout)
         self.requests = itertools.count(1)
+        self.report: Any = None  # the deployment's report of a finished batch, if it makes one
         self.mapping = EventSourceMapping(
             self.sqs,
             self.queue_url,
@@ -60,6 +61,7 @@ class Deployment:
 
     def runtime(self) -> Runtime:
         log = Logger(self.logs, service="imagegen")
+        report = self.report
         pipeline = Pipeline(
             bedrock=self.bedrock,
             store=ImageStore(self.s3, BUCKET, url_expiry_seconds=900),
@@ -68,6 +70,7 @@ class Deployment:
             log=log,
             now=lambda: EPOCH.fromtimestamp(EPOCH.timestamp() + self.clock.now + self.offset, EPOCH.tzinfo),
             batch_queue=SqsBatchQueue(self.sqs, self.queue_url),
+            batch_report=report,
         )
         return Runtime(self.settings, pipeline, log)
 
@@ -173,3 +176,23 @@ def test_an_unknown_batch_is_a_404_and_a_bad_page_a_400(deployment):
     assert deployment.show("b" * 22)[1]["error"]["code"] == "batch_not_found"
     assert deployment.show("b" * 22, limit="0")[0] == 400
     assert deployment.show("not-an-id")[0] == 400
+
+
+def test_a_batch_from_an_object_of_json_lines_ends_with_its_manifest_and_the_report_the_hook_makes(deployment):
+    lines = [{"prompt": f"a heron, study {n}", **SMALLEST} for n in range(3)]
+    body = "\n".join(json.dumps(line) for line in lines) + "\n\n"
+    deployment.s3.put_object(Bucket=BUCKET, Key="batch-inputs/herons.jsonl", Body=body.encode())
+    deployment.report = lambda batch, manifest: f"<p>{batch['total']} items, {len(manifest)} lines</p>".encode()
+    status, accepted = deployment.submit({"prompts_key": "batch-inputs/herons.jsonl", "evaluate": False})
+    assert (status, accepted["total"]) == (202, 3)
+    deployment.mapping.drain()
+    _, shown = deployment.show(accepted["batch_id"])
+    assert (shown["status"], shown["counts"]["done"], shown["defaults"]) == ("done", 3, {"evaluate": False})
+    report = deployment.s3.get_object(Bucket=BUCKET, Key=shown["links"]["report"]["key"])
+    assert report["Body"].read() == b"<p>3 items, 3 lines</p>" and report["ContentType"].startswith("text/html")
+    assert shown["links"]["manifest"]["url"].startswith("https://")
+
+
+def test_prompts_key_is_read_only_under_batch_inputs(deployment):
+    status, answer = deployment.submit({"prompts_key": "images/x/meta.json"})
+    assert (status, answer["error"]["field"]) == (400, "prompts_key")
