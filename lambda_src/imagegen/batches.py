@@ -154,6 +154,18 @@ class Batches:
             raise BatchNotFound(batch_id)
         return cast(Batch, found[0])
 
+    def read_input(self, key: str, most: int) -> bytes | None:
+        """The object a batch's prompts come from; None when there is none, or it holds more than `most` bytes."""
+        with s3_errors("read the batch's prompts"):
+            try:
+                if int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"]) > most:
+                    return None
+                return bytes(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                    return None
+                raise
+
     def chunk(self, batch_id: str, start: int) -> list[dict[str, Any]]:
         """The items of the chunk that starts at item `start`."""
         with s3_errors("read the batch's items"):

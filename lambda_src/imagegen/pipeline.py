@@ -154,9 +154,9 @@ class Pipeline:
         """The batch worker's part for one SQS message (its body, and how often it was received)."""
         return batch.work(self.services, body, owner, receives, deadline, parse)
 
-    def give_up_batch_item(self, body: str, owner: str, error: BaseException) -> None:
+    def give_up_batch_item(self, body: str, error: BaseException) -> None:
         """Record as failed an item whose message's last delivery failed too."""
-        batch.give_up(self.services, body, owner, error)
+        batch.give_up(self.services, body, error)
 
     def show_batch(self, batch_id: str, limit: int, after: int) -> dict[str, Any]:
         """A batch's counts, cost so far, a page of results and, once finished, its manifest."""

@@ -193,6 +193,7 @@ def test_a_batch_from_an_object_of_json_lines_ends_with_its_manifest_and_the_rep
     assert shown["links"]["manifest"]["url"].startswith("https://")
 
 
-def test_prompts_key_is_read_only_under_batch_inputs(deployment):
-    status, answer = deployment.submit({"prompts_key": "images/x/meta.json"})
-    assert (status, answer["error"]["field"]) == (400, "prompts_key")
+def test_prompts_key_is_read_only_under_batch_inputs_and_a_missing_object_is_a_400(deployment):
+    for key in ("images/x/meta.json", "batch-inputs/none.jsonl"):
+        status, answer = deployment.submit({"prompts_key": key})
+        assert (status, answer["error"]["field"]) == (400, "prompts_key"), key

@@ -77,7 +77,7 @@ def make_worker(
             except Exception as exc:  # S3 refusing, a bug: SQS delivers it again after the visibility timeout
                 log.error("batch_message_failed", message_id=message_id, receives=receives, **crash_fields(exc))
                 if receives >= batches.MAX_RECEIVES:
-                    pipeline.give_up_batch_item(body, owner, exc)
+                    pipeline.give_up_batch_item(body, exc)
                 failures.append(message_id)
                 continue
             if later is None:

@@ -34,7 +34,6 @@ from ..errors import (
 from ..log import crash_fields, error_fields
 from ..models.images import build_request
 from ..models.request import Task
-from ..storage import s3_errors
 from . import generation
 from .services import Services, pick, pick_judge
 
@@ -126,9 +125,11 @@ def _expand(batch_id: str, start: int, total: int) -> str:
 def _lines(services: Services, key: str) -> list[Mapping[str, Any]]:
     if not key.startswith(INPUTS) or ".." in key:
         raise InvalidParameter("prompts_key", key, f"the key of an object under {INPUTS} in the image bucket")
-    body = services.store.load_image(key) if _size(services, key) <= MAX_INPUT_BYTES else None
+    body = batches.Batches(services.store).read_input(key, MAX_INPUT_BYTES)
     if body is None:
-        raise InvalidParameter("prompts_key", key, f"an object of at most {MAX_INPUT_BYTES:,} bytes")
+        raise InvalidParameter(
+            "prompts_key", key, f"an object in the image bucket of at most {MAX_INPUT_BYTES:,} bytes"
+        )
     lines: list[Mapping[str, Any]] = []
     for number, text in enumerate(body.decode("utf-8", errors="replace").splitlines(), 1):
         if not text.strip():
@@ -143,11 +144,6 @@ def _lines(services: Services, key: str) -> list[Mapping[str, Any]]:
     if not 1 <= len(lines) <= batches.MAX_LINES:
         raise InvalidParameter("prompts_key", key, f"an object of 1 to {batches.MAX_LINES:,} JSON lines")
     return lines
-
-
-def _size(services: Services, key: str) -> int:
-    with s3_errors("read the batch's prompts"):
-        return int(services.store.s3.head_object(Bucket=services.store.bucket, Key=key)["ContentLength"])
 
 
 def _check(services: Services, parse: Parse, index: int, item: Mapping[str, Any]) -> None:
@@ -219,7 +215,7 @@ def work(services: Services, body: str, owner: str, receives: int, deadline: Dea
     return None
 
 
-def give_up(services: Services, body: str, owner: str, error: BaseException) -> None:
+def give_up(services: Services, body: str, error: BaseException) -> None:
     """The last delivery of an item whose worker failed on it every time: its outcome is recorded
     failed, so that the batch can end (its message goes on to the dead-letter queue)."""
     try:
