@@ -37,9 +37,10 @@ from .storage import ImageStore, s3_errors
 PREFIX = "batches"
 MAX_INLINE = 1_000  # items in the body's `prompts`
 MAX_LINES = 100_000  # lines of the object `prompts_key` names
-CHUNK = 100
-"""Items one expand message queues; it queues the next chunk's expand message with them, so the
-queue holds about one chunk of items ahead of the workers, whatever the batch's size."""
+CHUNK = 1_000
+"""Items one expand message queues (and one object of the batch's items holds); it queues the next
+chunk's expand message with them, so the queue holds about one chunk of items ahead of the workers,
+whatever the batch's size, and submitting 100,000 items writes 100 objects."""
 BATCH_SIZE = 10  # messages one worker invocation is given, in turn (the event source mapping's BatchSize; SQS's most)
 ITEM_SECONDS = 60  # one item: an image call with its retries, a judge call, the writes
 WORKER_SECONDS = BATCH_SIZE * ITEM_SECONDS  # the worker's Lambda timeout; an item's lease
