@@ -3,7 +3,7 @@ the queue and its dead-letter queue on moto's SQS, the worker fed by the event s
 emulation (imagegen_local.sqs_poller), and the Bedrock emulator answering a real client.
 
 The suite runs the batch at ITEMS items (moto spends some 3 ms of CPU on each S3 or SQS call, and
-an item takes about eight): IMAGEGEN_BATCH_TEST_ITEMS=500 runs the issue's 500 (some 35 s of CPU)."""
+an item takes about eight): IMAGEGEN_BATCH_TEST_ITEMS=500 runs the issue's 500 (some 30 s of CPU)."""
 
 from __future__ import annotations
 
