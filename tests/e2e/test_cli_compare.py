@@ -3,10 +3,14 @@ pays for nothing; bad input is one line before any call."""
 
 from __future__ import annotations
 
+import io
 import json
+import threading
+import time
 
 import pytest
 
+from imagegen_local import cli
 from imagegen_local.compare import runner
 
 MODELS = "stability.stable-image-core-v1:1,stability.sd3-5-large-v1:0"
@@ -163,3 +167,33 @@ def test_ctrl_c_keeps_the_cells_done_and_a_rerun_pays_only_for_the_rest(run, emu
     calls = len(emulator.calls)
     assert run(*args)[0] == 0
     assert len(emulator.calls) - calls == 2 * 2  # the two cells left, nothing more
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_at_most_concurrency_cells_run_at_once_and_a_terminal_shows_the_progress(local_env, tmp_path, monkeypatch):
+    real, lock, running, most = runner.run_task, threading.Lock(), [0], [0]
+
+    def counted(pipeline, task, folder, deadline):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)  # long enough for a third cell to start, were it let
+        try:
+            return real(pipeline, task, folder, deadline)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(runner, "run_task", counted)
+    (tmp_path / "p.txt").write_text("a fox\na lighthouse\n")
+    argv = ["compare", str(tmp_path / "p.txt"), "--models", MODELS, "--judges", JUDGES.split(",")[0]]
+    err = Tty()
+    code = cli.main([*argv, "--concurrency", "2", "--out", str(tmp_path / "o")], out=io.StringIO(), err=err)
+    assert code == 0 and most[0] == 2
+    shown = err.getvalue()
+    assert shown.startswith("\r[") and shown.endswith("\n")
+    assert shown.rstrip("\n").split("\r")[-1].startswith("[" + "#" * 30 + "] 4/4")
