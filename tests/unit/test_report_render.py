@@ -77,6 +77,7 @@ def test_the_command_writes_the_report_beside_the_results(results):
         ('{"command": "generate", "images": []}', "not a results document of imagegen compare (no version or"),
         ('{"command": "batch", "results": {"line": 1}}', "malformed batch report (results must be a list"),
         ('{"command": "batch", "results": [{"line": 4, "status": "ok", "images": [7]}]}', "(line 4: images"),
+        ('{"command": "batch", "results": [{"status": "ok", "images": [{"evaluation": 3}]}]}', "malformed batch"),
     ],
 )
 def test_a_missing_or_malformed_file_is_one_line_and_exit_2(tmp_path, content, said):

@@ -44,7 +44,8 @@ def run(ctx: Context) -> int:
     try:
         page = render(results, path.parent)
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:  # a field of the wrong shape
-        raise Usage(f"{path}: malformed results document ({exc})", "imagegen report") from None
+        kind = "batch report" if is_batch else "results document"
+        raise Usage(f"{path}: malformed {kind} ({exc})", "imagegen report") from None
     out.write_text(page, encoding="utf-8")
     drawn, n = ("prompts", len(results["results"])) if is_batch else ("cells", len(results.get("cells") or []))
     ctx.emit(f"report: {out} ({n} {drawn})", {"command": "report", "report": str(out), drawn: n})
