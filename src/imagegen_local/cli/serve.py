@@ -113,6 +113,11 @@ def banner(served: world.World, port_base: int, program: str = "imagegen") -> st
             f"  Bedrock runtime emulator  {served.emulator.url}",
             f"  local S3                  {served.s3.url}  (bucket {served.bucket})",
             f"  API (the real handlers)   {served.api.url}",
+            *(
+                [f"  the gallery page          {served.api.page_url}  (open it in a browser)"]
+                if served.api.page_url
+                else []
+            ),
             f'In another terminal, one step first:  eval "$({step})"',
             f'  then any command, e.g.  {program} generate "a fox"  |  {program} api generate "a fox"',
             "Ctrl-C stops everything.",
