@@ -42,9 +42,9 @@ export class Gallery {
 
   card(item) {
     const score = el("span", { className: "score" }, [scoreText(item.score, item.evaluation_status)]);
-    const prompt = item.prompt || "(no prompt)";
+    const prompt = item.prompt || item.judge_prompt || "(no prompt)";
     const button = el("button", { type: "button", className: "card", "aria-label": `Open: ${prompt}, ${score.textContent}` }, [
-      storedImage(this.api, item.image_id, item.url, item.prompt),
+      storedImage(this.api, item.image_id, item.url, item.prompt || item.judge_prompt),
       score,
       el("span", { className: "prompt" }, [prompt]),
       ...(item.lineage && item.lineage.mode ? [el("span", { className: "mode" }, [item.lineage.mode])] : []),

@@ -42,6 +42,8 @@ export async function refine(api, body, panel, report, onDone) {
     status.textContent = `Round ${job.rounds.length + 1} of at most ${bar.max} is running…`;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+  bar.max = Math.max(1, job.rounds.length); // the rounds it took: full
+  bar.value = job.rounds.length;
   if (job.status === "failed") {
     status.textContent = "The refinement failed.";
     report(job.error || { code: "upstream_failure" });

@@ -78,6 +78,7 @@ def _summary(services: Services, meta: Meta, verdict: Any) -> dict[str, Any]:
         "image_id": meta["image_id"],
         **services.store.url(facts["key"]),
         "prompt": meta["prompt"],
+        "judge_prompt": meta["judge_prompt"],  # an edit's: its parent's prompt and the change
         "model": meta["model"],
         "kind": meta["kind"],
         "created_at": meta["created_at"],
