@@ -41,8 +41,8 @@ export class Gallery {
   }
 
   card(item) {
-    const score = el("span", { className: "score" }, [scoreText(item.score, item.evaluation_status)]);
-    const prompt = item.prompt || item.judge_prompt || "(no prompt)";
+    const score = el("span", { className: "score" }, [item.error ? "unreadable" : scoreText(item.score, item.evaluation_status)]);
+    const prompt = item.error ? `This image's details could not be read: ${item.error.message}` : item.prompt || item.judge_prompt || "(no prompt)";
     const button = el("button", { type: "button", className: "card", "aria-label": `Open: ${prompt}, ${score.textContent}` }, [
       storedImage(this.api, item.image_id, item.url, item.prompt || item.judge_prompt),
       score,

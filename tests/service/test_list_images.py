@@ -154,3 +154,13 @@ def test_an_empty_store_lists_nothing_and_the_default_page_is_bounded(world):
     make(world, 2)
     _, body = listed(world, {"limit": str(MAX_LIMIT)})
     assert len(body["images"]) == 2 and DEFAULT_LIMIT < MAX_LIMIT
+
+
+def test_an_image_whose_metadata_cannot_be_read_is_listed_with_its_error_not_hiding_the_rest(world):
+    older, newer = make(world, 2)
+    world.s3.put_object(Bucket=world.settings.bucket, Key=f"images/{older}/meta.json", Body=b"{not json")
+    status, body = listed(world)
+    assert status == 200
+    first, second = body["images"]
+    assert first["image_id"] == newer and first["url"]
+    assert (second["image_id"], second["url"], second["error"]["code"]) == (older, None, "storage_unavailable")

@@ -10,8 +10,9 @@ from typing import Any
 
 from .. import pages
 from ..clock import Deadline
-from ..documents import Meta
-from ..errors import ImageNotFound
+from ..documents import Meta, ShownEvaluation
+from ..errors import CredentialsMissing, ImageGenError, ImageNotFound, StorageUnavailable
+from ..log import error_fields
 from . import evaluation
 from .services import Services
 
@@ -63,28 +64,37 @@ def newest(
 
 
 def _read(services: Services, image_id: str, deadline: Deadline | None) -> tuple[dict[str, Any] | None, bool]:
+    """The image's entry; None when it is not stored. S3 failing fails the page (a later try may
+    read it); a document of this image that cannot be read shows as an entry with its error, so
+    that one image never hides the rest, nor itself."""
     store = services.store
     try:
         meta = store.load_meta(image_id)
+        verdict = evaluation.current(services, store.load_evaluation(image_id), meta)
+        entry = _summary(services, meta, verdict)
     except ImageNotFound:
-        return None, deadline is None or deadline.remaining() > 0
-    verdict = evaluation.current(services, store.load_evaluation(image_id), meta)
-    return _summary(services, meta, verdict), deadline is None or deadline.remaining() > 0
+        entry = None
+    except (StorageUnavailable, CredentialsMissing):
+        raise
+    except ImageGenError as exc:
+        services.log.warning("image_unreadable", image_id=image_id, **error_fields(exc))
+        entry = {"image_id": image_id, "url": None, "url_expires_at": None, "error": exc.to_dict()}
+    return entry, deadline is None or deadline.remaining() > 0
 
 
-def _summary(services: Services, meta: Meta, verdict: Any) -> dict[str, Any]:
+def _summary(services: Services, meta: Meta, verdict: ShownEvaluation) -> dict[str, Any]:
     facts = meta["image"]
     return {
         "image_id": meta["image_id"],
         **services.store.url(facts["key"]),
-        "prompt": meta["prompt"],
-        "judge_prompt": meta["judge_prompt"],  # an edit's: its parent's prompt and the change
-        "model": meta["model"],
-        "kind": meta["kind"],
-        "created_at": meta["created_at"],
-        "width": facts["width"],
-        "height": facts["height"],
-        "score": verdict.get("score") if verdict["status"] == "done" else None,
+        "prompt": meta.get("prompt"),
+        "judge_prompt": meta.get("judge_prompt"),  # an edit's: its parent's prompt and the change
+        "model": meta.get("model"),
+        "kind": meta.get("kind"),
+        "created_at": meta.get("created_at"),
+        "width": facts.get("width"),
+        "height": facts.get("height"),
+        "score": verdict["score"] if verdict["status"] == "done" else None,
         "evaluation_status": verdict["status"],
-        "lineage": meta["lineage"],
+        "lineage": meta.get("lineage"),
     }
