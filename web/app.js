@@ -146,4 +146,4 @@ async function main() {
   document.body.dataset.ready = "yes";
 }
 
-main().catch((error) => report(error && error.code ? error : { code: "internal_error", message: "the page could not start" }));
+main().catch(report); // a fault of the page itself shows in words (errors.describe)

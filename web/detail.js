@@ -93,7 +93,7 @@ export class Detail {
       parent.addEventListener("click", () => this.open(lineage.parent_id));
       const compare = el("button", { type: "button", className: "compare-parent" }, ["Before / after"]);
       compare.addEventListener("click", () => this.compareWithParent(lineage.parent_id));
-      parts.push(el("p", {}, [`An edit (${lineage.mode}) of ${lineage.parent_id}. `, parent, " ", compare]));
+      parts.push(el("p", {}, [`An edit (${lineage.mode || "a modification"}) of ${lineage.parent_id}. `, parent, " ", compare]));
     } else {
       parts.push(el("p", {}, ["An original: no parent."]));
     }
@@ -112,9 +112,9 @@ export class Detail {
       const open = el("button", { type: "button" }, ["Open"]);
       open.addEventListener("click", () => this.open(edit.image_id));
       const compare = el("button", { type: "button", className: "compare" }, ["Before / after"]);
-      compare.addEventListener("click", () => this.compare(this.image.url, this.image.meta.prompt, edit.url, edit.prompt, edit.mode));
+      compare.addEventListener("click", () => this.compare(this.image.url, this.image.meta.prompt, edit.url, edit.prompt, edit.mode || "edit"));
       list.append(
-        el("li", {}, [storedImage(this.api, edit.image_id, edit.url, edit.prompt), el("span", {}, [`${edit.mode}: ${edit.prompt || "(no prompt)"}`]), open, compare]),
+        el("li", {}, [storedImage(this.api, edit.image_id, edit.url, edit.prompt), el("span", {}, [`${edit.mode || "edit"}: ${edit.prompt || "(no prompt)"}`]), open, compare]),
       );
     }
     if (!list.children.length) list.append(el("li", { className: "empty" }, ["No edits yet."]));
@@ -133,7 +133,7 @@ export class Detail {
   async compareWithParent(parentId) {
     try {
       const parent = await this.api.image(parentId);
-      this.compare(parent.url, parent.meta.prompt, this.image.url, this.image.meta.prompt, this.image.meta.lineage.mode);
+      this.compare(parent.url, parent.meta.prompt, this.image.url, this.image.meta.prompt, this.image.meta.lineage.mode || "edit");
     } catch (error) {
       this.report(error);
     }

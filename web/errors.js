@@ -41,11 +41,17 @@ export const WORDS = {
 };
 
 const FALLBACK = ["The request failed", "Try again."];
+const PAGE_FAULT = ["The page met a problem of its own", "Reload the page; if it happens again, tell the operator."];
 
-/** One line for an error: what happened, the API's message, and what to do. Never "undefined". */
+/** One line for an error: what happened, the API's message, and what to do. Never "undefined",
+ * never a stack trace: an error without a code is the page's own fault, shown in words only (and
+ * logged to the console for whoever debugs it). */
 export function describe(error) {
-  const code = (error && error.code) || "internal_error";
-  const [what, todo] = WORDS[code] || FALLBACK;
-  const message = error && typeof error.message === "string" && error.message.trim() ? error.message.trim() : "";
-  return { code, what, message, todo, status: error && error.status ? error.status : null };
+  if (!error || typeof error.code !== "string") {
+    console.error("gallery page:", error);
+    return { code: "page_fault", what: PAGE_FAULT[0], message: "", todo: PAGE_FAULT[1], status: null };
+  }
+  const [what, todo] = WORDS[error.code] || FALLBACK;
+  const message = typeof error.message === "string" && error.message.trim() ? error.message.trim() : "";
+  return { code: error.code, what, message, todo, status: error.status || null };
 }

@@ -63,8 +63,8 @@ def test_images_are_listed_newest_first_with_a_fresh_url_their_prompt_and_score(
 
 
 def test_following_next_cursor_gives_every_image_once_newest_first(world):
-    made = make(world, 7)
-    seen, pages = every_image(world, limit=3)
+    made = make(world, 5)
+    seen, pages = every_image(world, limit=2)
     assert seen == made[::-1] and pages == 3
 
 
@@ -80,11 +80,11 @@ def test_an_edit_is_listed_above_its_parent_with_its_lineage(world):
 
 
 def test_a_page_costs_one_listing_and_two_reads_an_image_not_the_size_of_the_store(world):
-    make(world, 12)
+    make(world, 6)
     calls = count_s3_calls(world)
-    status, body = listed(world, {"limit": "5"})
-    assert status == 200 and len(body["images"]) == 5
-    assert (calls["ListObjectsV2"], calls["GetObject"]) == (1, 5 * 2)
+    status, body = listed(world, {"limit": "3"})
+    assert status == 200 and len(body["images"]) == 3
+    assert (calls["ListObjectsV2"], calls["GetObject"]) == (1, 3 * 2)
 
 
 def test_an_image_whose_index_entry_could_not_be_written_is_still_stored_and_found(world):
@@ -113,8 +113,8 @@ def test_an_index_entry_whose_image_is_not_stored_is_passed_over(world):
 
 def test_a_deadline_that_passes_mid_page_ends_the_page_early_with_a_cursor(world):
     """Each image's reads take a second of the handlers' clock; the request has 8 s (6 after the
-    handlers' margin): a page of 9 is cut short, and following the cursors loses nothing."""
-    made = make(world, 9)
+    handlers' margin): a page of 8 is cut short, and following the cursors loses nothing."""
+    made = make(world, 8)
     lock = threading.Lock()
 
     def slow(params: dict[str, Any], **_: Any) -> None:
@@ -123,10 +123,10 @@ def test_a_deadline_that_passes_mid_page_ends_the_page_early_with_a_cursor(world
                 world.clock.now += 1.0
 
     world.s3.meta.events.register("before-parameter-build.s3.GetObject", slow)
-    status, body = listed(world, {"limit": "9"}, remaining_ms=8_000)
+    status, body = listed(world, {"limit": "8"}, remaining_ms=8_000)
     assert status == 200
-    assert 0 < len(body["images"]) < 9 and body["next_cursor"]
-    seen, _ = every_image(world, limit=9, remaining_ms=8_000)
+    assert 0 < len(body["images"]) < 8 and body["next_cursor"]
+    seen, _ = every_image(world, limit=8, remaining_ms=8_000)
     assert seen == made[::-1]
 
 
