@@ -5,10 +5,11 @@ import { Api } from "./api.js";
 import { Detail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { describe } from "./errors.js";
-import { fieldInputs, readFields } from "./forms.js";
+import { fieldInputs, label, readFields } from "./forms.js";
 import { Gallery } from "./gallery.js";
 import { ModifyForm } from "./modify.js";
 import { refine } from "./refine.js";
+import { checkedImage } from "./uploads.js";
 
 function report(error) {
   const shown = describe(error);
@@ -52,6 +53,13 @@ async function busy(button, work) {
   }
 }
 
+/** Each File of a body replaced by its base64, once it passes the model's limits. */
+async function withFiles(body, model, maxUpload) {
+  for (const [name, value] of Object.entries(body)) {
+    if (value instanceof File) body[name] = await checkedImage(value, model.limits, maxUpload, label(name), model.name);
+  }
+}
+
 function options(select, models) {
   select.replaceChildren(
     ...models.map((m) => el("option", { value: m.id, selected: m.default }, [`${m.name}${m.default ? " (default)" : ""}${m.lifecycle === "active" ? "" : ` (${m.lifecycle})`}`])),
@@ -86,6 +94,15 @@ async function main() {
   options($("#judge"), models.judges);
   options($("#refine-judge"), models.judges);
   const showOptions = () => fieldInputs(generation.get($("#model").value).fields, $("#generate-fields"), "generate");
+  $("#generate-fields").addEventListener("change", (event) => {
+    const file = event.target.files && event.target.files[0];
+    if (!file) return;
+    const model = generation.get($("#model").value);
+    checkedImage(file, model.limits, models.limits.max_upload_bytes, label(event.target.name), model.name).catch((error) => {
+      event.target.value = "";
+      report(error);
+    });
+  });
   $("#model").addEventListener("change", showOptions);
   showOptions();
   $("#prompt").maxLength = Math.max(...models.generation.map((m) => (m.limits.prompt_chars || [1, 10000])[1]));
@@ -109,6 +126,7 @@ async function main() {
       if (!prompt) throw { code: "refused_in_page", message: "Write a prompt first: what the image should show." };
       say("Generating…");
       const body = { prompt, model: $("#model").value, judge_model: $("#judge").value, evaluate: $("#evaluate").checked, ...readFields($("#generate-fields")) };
+      await withFiles(body, generation.get(body.model), models.limits.max_upload_bytes);
       const answer = await api.generate(body);
       const verdict = answer.evaluation || {};
       say(verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`);

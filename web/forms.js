@@ -1,10 +1,11 @@
 // Inputs built from GET /models' field descriptions, and a request body read back from them.
 // Fields with inputs of their own (the prompt, a mask, margins, a style image) are left to the
-// caller: `SPECIAL` names them.
+// caller: `SPECIAL` names them. A file field reads back as its File, for the caller to check
+// against the model's limits (uploads.js) before anything is sent.
 
 import { el } from "./dom.js";
 
-export const SPECIAL = new Set(["prompt", "mask_image", "margins", "style_image", "style_image_id", "reference_image", "colors"]);
+export const SPECIAL = new Set(["prompt", "mask_image", "margins", "style_image", "style_image_id"]);
 
 const LABELS = {
   negative_prompt: "Negative prompt",
@@ -42,6 +43,10 @@ export function fieldInputs(fields, into, prefix) {
       }
     } else if (field.kind === "flag") {
       input = el("input", { id, name: field.name, type: "checkbox" });
+    } else if (field.kind === "image") {
+      input = el("input", { id, name: field.name, type: "file", accept: "image/*" });
+    } else if (field.kind === "colors") {
+      input = el("input", { id, name: field.name, type: "text", placeholder: "#ff0000, #0000ff" });
     } else if (field.kind === "size") {
       input = el("input", { id, name: field.name, type: "text", placeholder: "1024x1024", pattern: "[0-9]{2,5}x[0-9]{2,5}" });
     } else {
@@ -63,10 +68,15 @@ export function readFields(into) {
       if (input.checked) body[input.name] = true;
       continue;
     }
+    if (input.type === "file") {
+      if (input.files[0]) body[input.name] = input.files[0];
+      continue;
+    }
     const text = input.value.trim();
     if (!text) continue;
     const kind = input.dataset.kind;
-    body[input.name] = kind === "integer" || kind === "number" ? Number(text) : text;
+    if (kind === "colors") body[input.name] = text.split(/[\s,]+/).filter(Boolean);
+    else body[input.name] = kind === "integer" || kind === "number" ? Number(text) : text;
   }
   return body;
 }

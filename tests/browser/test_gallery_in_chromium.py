@@ -165,6 +165,21 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, tmp_pat
     refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
     assert page.errors() == [refused]  # the browser's own line for the refused request, and nothing else
 
+    # refine with live progress: each round shown as it completes, then the best; its images join the gallery
+    fill(page, "#generate-seed", "")
+    fill(page, "#max-rounds", "2")
+    cards = page.evaluate("document.querySelectorAll('#images .card').length")
+    click(page, "#refine-button")
+    done = wait(
+        page,
+        "document.getElementById('refine-status').textContent.startsWith('Done') && "
+        "document.getElementById('refine-status').textContent",
+        seconds=20,
+    )
+    assert "best score" in done and page.evaluate("document.querySelectorAll('#refine-rounds li').length") >= 1
+    assert page.evaluate("document.querySelector('#refine-progress progress').value") >= 1
+    wait(page, f"document.querySelectorAll('#images .card').length > {cards}")
+
     # an image whose URL no longer loads is signed again from GET /images/{id}
     page.evaluate(
         "(() => { const i = document.querySelector('#images .card img'); i.dataset.refreshed = '';"
