@@ -36,7 +36,8 @@ def add_parser(commands: Any, parents: Parents) -> None:
         "serve",
         help="run the offline world (Bedrock emulator, local S3, dev API) on loopback until Ctrl-C",
         description="Start the Bedrock runtime emulator, a local S3 holding a bucket, and the API with the "
-        "real handlers, on 127.0.0.1 only, and print where. In another terminal, "
+        "real handlers (and the gallery page at the API's root), on 127.0.0.1 only, and print where. "
+        "In another terminal, "
         '`eval "$(imagegen serve --env)"` points every imagegen command at them, with no AWS account. '
         "Ctrl-C (or SIGTERM) stops everything.",
     )
