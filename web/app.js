@@ -9,7 +9,7 @@ import { fieldInputs, label, readFields } from "./forms.js";
 import { Gallery } from "./gallery.js";
 import { ModifyForm } from "./modify.js";
 import { refine } from "./refine.js";
-import { checkedImage } from "./uploads.js";
+import { checkedImage, checkedPrompt } from "./uploads.js";
 
 function report(error) {
   const shown = describe(error);
@@ -124,6 +124,8 @@ async function main() {
     busy($("#generate-button"), async () => {
       const prompt = $("#prompt").value.trim();
       if (!prompt) throw { code: "refused_in_page", message: "Write a prompt first: what the image should show." };
+      const chosen = generation.get($("#model").value);
+      checkedPrompt(prompt, chosen.limits, "The prompt", chosen.name);
       say("Generating…");
       const body = { prompt, model: $("#model").value, judge_model: $("#judge").value, evaluate: $("#evaluate").checked, ...readFields($("#generate-fields")) };
       await withFiles(body, generation.get(body.model), models.limits.max_upload_bytes);

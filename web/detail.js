@@ -18,6 +18,19 @@ export class Detail {
     this.report = report;
     this.hooks = hooks; // usePrompt(text), modify: ModifyForm, stored(): images for a style image
     $("#detail-close", dialog).addEventListener("click", () => dialog.close());
+    const picture = $("#detail-image", dialog);
+    picture.addEventListener("error", async () => {
+      if (picture.dataset.refreshed || !this.image) return; // signed once already: the image is gone
+      picture.dataset.refreshed = "yes";
+      try {
+        const fresh = await api.image(this.image.image_id);
+        this.image.url = fresh.url;
+        picture.src = fresh.url;
+        picture.addEventListener("load", () => this.hooks.modify.forImage(this.image, this.hooks.stored()), { once: true });
+      } catch (error) {
+        report(error);
+      }
+    });
     $("#download", dialog).addEventListener("click", () => this.download());
     $("#compare-close").addEventListener("click", () => $("#compare").close());
     $("#compare-slider").addEventListener("input", (event) => this.reveal(event.target.value));
@@ -41,7 +54,6 @@ export class Detail {
     picture.alt = altText(meta.prompt);
     picture.dataset.imageId = image.image_id;
     picture.dataset.refreshed = "";
-    const loaded = new Promise((resolve) => picture.addEventListener("load", resolve, { once: true }));
     picture.src = image.url;
     $("#detail-title", this.dialog).textContent = meta.prompt || "An image without a prompt";
     this.facts(meta);
@@ -49,7 +61,7 @@ export class Detail {
     this.lineage(meta.lineage || {});
     this.edits(image.edits || [], image.next_cursor);
     if (!this.dialog.open) this.dialog.showModal();
-    await loaded;
+    await picture.decode().catch(() => null); // loaded (or failed: then signed again, below)
     this.hooks.modify.forImage(image, this.hooks.stored());
   }
 

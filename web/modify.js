@@ -5,7 +5,7 @@
 import { $, el } from "./dom.js";
 import { fieldInputs, readFields } from "./forms.js";
 import { MaskPainter } from "./mask.js";
-import { Refused, checkedDataUrl, checkedImage } from "./uploads.js";
+import { Refused, checkedDataUrl, checkedImage, checkedPrompt } from "./uploads.js";
 
 const SIDES = ["left", "right", "up", "down"];
 
@@ -85,7 +85,7 @@ export class ModifyForm {
     const body = { image_id: this.image.image_id, mode: mode.mode, ...readFields($("#modify-fields", this.root)) };
     const maxUpload = this.models.limits.max_upload_bytes;
     const prompt = $("#modify-prompt", this.root).value.trim();
-    if (names.has("prompt") && prompt) body.prompt = prompt;
+    if (names.has("prompt") && prompt) body.prompt = checkedPrompt(prompt, mode.limits, "The prompt", mode.model.name);
     if (required.has("prompt") && !prompt) throw new Refused(`${mode.mode} needs a prompt: the change to make.`);
     if (names.has("mask_image")) {
       if (this.painter.painted) body.mask_image = checkedDataUrl(this.painter.toDataUrl(), maxUpload, "The mask");

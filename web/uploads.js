@@ -62,6 +62,13 @@ export function base64(bytes) {
   return btoa(text);
 }
 
+/** A prompt the model can take: not longer than its limit (GET /models' prompt_chars). */
+export function checkedPrompt(text, limits, what, modelName) {
+  const most = limits && limits.prompt_chars ? limits.prompt_chars[1] : null;
+  if (most && text.length > most) throw new Refused(`${what} is ${n(text.length)} characters; ${modelName} takes at most ${n(most)}.`);
+  return text;
+}
+
 /** A data: URL's payload as base64 (a mask drawn in the page), checked against the request's limit. */
 export function checkedDataUrl(url, maxUpload, what) {
   const payload = url.slice(url.indexOf(",") + 1);

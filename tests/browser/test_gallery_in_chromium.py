@@ -149,10 +149,17 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, tmp_pat
     page.send("DOM.setFileInputFiles", files=[str(text)], objectId=node)
     shown = wait(page, "!document.getElementById('error').hidden && document.getElementById('error').textContent")
     assert "is not an image" in shown and "png, jpeg, webp" in shown
+    page.key("Escape", 27)
+    fill(page, "#prompt", "fox " * 2501)  # past the model's 10,000 characters
+    click(page, "#generate-button")
+    wait(page, "document.getElementById('error').textContent.includes('characters')")
+    assert "10,003 characters; Stable Image Core 1.1 takes at most 10,000" in page.evaluate(
+        "document.getElementById('error').textContent"
+    )
     assert len(page_calls(page)) == calls
+    fill(page, "#prompt", "a red fox sitting in fresh snow")
 
     # an API error in words: the code's meaning, the API's message naming the limit, what to do
-    page.key("Escape", 27)
     page.evaluate("document.querySelector('#generate details').open = true")
     fill(page, "#generate-seed", "99999999999")
     click(page, "#generate-button")
