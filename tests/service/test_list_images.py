@@ -164,3 +164,14 @@ def test_an_image_whose_metadata_cannot_be_read_is_listed_with_its_error_not_hid
     first, second = body["images"]
     assert first["image_id"] == newer and first["url"]
     assert (second["image_id"], second["url"], second["error"]["code"]) == (older, None, "storage_unavailable")
+
+
+def test_index_names_sort_newest_first_at_any_time_a_store_could_see():
+    from datetime import UTC, datetime, timedelta
+
+    from imagegen.storage import index_key
+
+    times = [datetime(1999, 12, 31, tzinfo=UTC), datetime(2026, 12, 3, 19, tzinfo=UTC)]
+    times.append(times[1] + timedelta(milliseconds=1))
+    keys = [index_key("A" * 22, at) for at in times]
+    assert sorted(keys) == keys[::-1] and {len(key) for key in keys} == {len(INDEX) + 13 + 1 + 22}
