@@ -1,9 +1,10 @@
 """The gallery page in a real browser: headless Chromium (Debian's `chromium`; .ci/run installs it)
 drives the page the dev API serves against an in-process offline world (the Bedrock emulator, a
 local S3, the dev API): generate an image and see its score, open the detail view with its
-verdict, paint a mask on the canvas with the pointer and inpaint, open the before/after; a file
-that is not an image is refused in the page, an API error is shown in words, an image whose URL
-no longer loads is signed again; the console has no errors. One browser session for all of it."""
+verdict, download it, paint a mask on the canvas with the pointer and inpaint, open the
+before/after, refine a prompt; a file that is not an image and a prompt past the model's limit
+are refused in the page, an API error is shown in words, an image whose URL no longer loads is
+signed again; the console has no errors. One browser session for all of it."""
 
 from __future__ import annotations
 
@@ -109,6 +110,14 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, tmp_pat
     assert page.evaluate("document.querySelectorAll('#sub-scores tbody tr').length") >= 2
     assert page.evaluate("document.querySelectorAll('#checklist li').length") >= 1
     assert page.evaluate("document.getElementById('revised').textContent")
+
+    downloads = tmp_path / "downloads"
+    page.send("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(downloads))
+    click(page, "#download")
+    end = time.monotonic() + 10
+    while not [f for f in downloads.glob("*.png") if f.read_bytes().startswith(b"\x89PNG")]:
+        assert time.monotonic() < end, "the download never arrived"
+        time.sleep(0.02)
 
     fill(page, "#mode", "inpaint")
     wait(page, "!document.getElementById('mask').hidden && document.getElementById('mask').width > 1")
