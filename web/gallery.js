@@ -4,6 +4,9 @@
 import { el, scoreText } from "./dom.js";
 import { storedImage } from "./images.js";
 
+const LIMIT = 24;
+const HOPS = 10;
+
 export class Gallery {
   constructor(api, list, more, open, report) {
     this.api = api;
@@ -20,10 +23,12 @@ export class Gallery {
     await this.load(null);
   }
 
-  async load(cursor) {
+  /** A page from `cursor`; a page short of the limit is followed at once (up to `HOPS` times):
+   * after the index, the API goes through the images it lacks, which may take pages. */
+  async load(cursor, hops = 0) {
     let page;
     try {
-      page = await this.api.images(cursor);
+      page = await this.api.images(cursor, LIMIT);
     } catch (error) {
       this.report(error);
       return;
@@ -36,6 +41,7 @@ export class Gallery {
     for (const item of page.images) this.list.append(this.card(item));
     this.cursor = page.next_cursor;
     this.more.hidden = !page.next_cursor;
+    if (page.next_cursor && page.images.length < LIMIT && hops < HOPS) return this.load(page.next_cursor, hops + 1);
     this.list.querySelector(".empty")?.remove();
     if (!this.list.children.length) this.list.append(el("li", { className: "empty" }, ["No images yet: generate one above."]));
   }

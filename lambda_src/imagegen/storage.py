@@ -11,6 +11,8 @@
 The index is written before the image, and a failure to write it never stops the image being
 stored (it is a warning): an entry whose image is not there (yet, or no longer) is skipped by
 the listing, and an image is always found by its id. ('.' is not a character of image ids.)
+An image without an entry (stored before the index existed, or whose entry failed) is still
+listed: after the index, GET /images goes through the image prefixes in id order for them.
 
 and, apart from any image, idempotency/<hash>.json: a request's idempotency key (idempotency.py).
 
@@ -47,6 +49,7 @@ EDIT_READERS = 8  # edit links read at once: below the S3 client's pool of 10 co
 INDEX = f"{PREFIX}/.newest/"
 _LAST_MS = 10**13 - 1  # the index's inverted times keep 13 digits until the year 2286
 _INDEX_NAME = re.compile(r"[0-9]{13}-(?P<id>[A-Za-z0-9_-]{22})")
+_IMAGE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def make_s3_client(
@@ -247,6 +250,27 @@ class ImageStore:
         names = [str(item["Key"])[len(INDEX) :] for item in listed.get("Contents", [])]
         entries = [(name, found.group("id")) for name in names if (found := _INDEX_NAME.fullmatch(name))]
         return IndexPage(entries, names[-1] if names else after, bool(listed.get("IsTruncated")))
+
+    def is_indexed(self, image_id: str, created: datetime) -> bool:
+        """Whether the image has its entry in the index (made at `created`)."""
+        try:
+            with s3_errors("look for the image's index entry"):
+                self.s3.head_object(Bucket=self.bucket, Key=index_key(image_id, created))
+        except _Missing:
+            return False
+        return True
+
+    def image_ids(self, limit: int, after: str = "") -> IndexPage:
+        """A page of the ids that have a prefix under images/, in id order, from just after the
+        id `after`: one listing (by prefix, so an image's own objects are not listed)."""
+        start = {"StartAfter": f"{PREFIX}/{after}0"} if after else {}  # '0' sorts after '/': past after's objects
+        with s3_errors("list the images"):
+            listed = self.s3.list_objects_v2(
+                Bucket=self.bucket, Prefix=f"{PREFIX}/", Delimiter="/", MaxKeys=limit, **start
+            )
+        names = [str(item["Prefix"])[len(PREFIX) + 1 : -1] for item in listed.get("CommonPrefixes", [])]
+        ids = [name for name in names if _IMAGE_ID.fullmatch(name)]
+        return IndexPage([(i, i) for i in ids], names[-1] if names else after, bool(listed.get("IsTruncated")))
 
     def url(self, key: str) -> dict[str, str]:
         """A pre-signed GET URL for the key and when it expires."""

@@ -1,6 +1,6 @@
 """GET /images: the stored images newest first, a page at a time (limit, cursor), each with a
 fresh URL, its prompt and its score; bounded by the page size and by the request's deadline; an
-image is never lost from the store for want of its index entry."""
+image is never lost from the store, nor from the listing, for want of its index entry."""
 
 from __future__ import annotations
 
@@ -59,13 +59,16 @@ def test_images_are_listed_newest_first_with_a_fresh_url_their_prompt_and_score(
     newest = body["images"][0]
     assert newest["prompt"] == "fox number 1" and "X-Amz-Signature=" in newest["url"]
     assert newest["evaluation_status"] == "done" and isinstance(newest["score"], int)
-    assert newest["lineage"]["parent_id"] is None and newest["width"] and body["next_cursor"] is None
+    assert newest["lineage"]["parent_id"] is None and newest["width"]
+    status, rest = listed(world, {"cursor": body["next_cursor"]})  # the pass for images the index lacks
+    assert (status, rest) == (200, {"images": [], "next_cursor": None})
 
 
 def test_following_next_cursor_gives_every_image_once_newest_first(world):
     made = make(world, 5)
     seen, pages = every_image(world, limit=2)
-    assert seen == made[::-1] and pages == 3
+    assert seen == made[::-1]
+    assert pages == 3 + 3  # the index's, then the image prefixes' (and the index's own) for images it lacks
 
 
 def test_an_edit_is_listed_above_its_parent_with_its_lineage(world):
@@ -87,7 +90,7 @@ def test_a_page_costs_one_listing_and_two_reads_an_image_not_the_size_of_the_sto
     assert (calls["ListObjectsV2"], calls["GetObject"]) == (1, 3 * 2)
 
 
-def test_an_image_whose_index_entry_could_not_be_written_is_still_stored_and_found(world):
+def test_an_image_whose_index_entry_could_not_be_written_is_still_stored_found_and_listed(world):
     refuse_index = {"left": 10}
 
     def refuse(params: dict[str, Any], **_: Any) -> None:
@@ -101,6 +104,32 @@ def test_an_image_whose_index_entry_could_not_be_written_is_still_stored_and_fou
     assert [w["step"] for w in body["warnings"]] == ["index the image for GET /images"]
     status, described = world.describe(body["image_id"])
     assert status == 200 and described["meta"]["prompt"] == "an unindexed fox"
+    seen, _ = every_image(world, limit=5)
+    assert seen == [body["image_id"]]  # listed too, in the pass for the images the index lacks
+
+
+def drop_index_entries(world, image_ids: list[str]) -> None:
+    """As if these images were stored before the index existed (or their entries failed)."""
+    listing = world.s3.list_objects_v2(Bucket=world.settings.bucket, Prefix=INDEX)
+    for item in listing.get("Contents", []):
+        if item["Key"][-22:] in image_ids:
+            world.s3.delete_object(Bucket=world.settings.bucket, Key=item["Key"])
+
+
+def test_images_the_index_lacks_are_listed_after_it_each_once(world):
+    made = make(world, 4)
+    drop_index_entries(world, made[:2])
+    seen, _ = every_image(world, limit=10)
+    assert seen[:2] == made[:1:-1]  # the indexed ones first, newest first
+    assert sorted(seen[2:]) == sorted(made[:2]) and len(seen) == 4
+
+
+def test_with_no_index_at_all_the_first_page_lists_the_stored_images(world):
+    made = make(world, 3)
+    drop_index_entries(world, made)
+    status, body = listed(world)
+    assert status == 200 and sorted(image["image_id"] for image in body["images"]) == sorted(made)
+    assert body["images"][0]["prompt"].startswith("fox number")
 
 
 def test_an_index_entry_whose_image_is_not_stored_is_passed_over(world):
@@ -154,6 +183,8 @@ def test_an_empty_store_lists_nothing_and_the_default_page_is_bounded(world):
     make(world, 2)
     _, body = listed(world, {"limit": str(MAX_LIMIT)})
     assert len(body["images"]) == 2 and DEFAULT_LIMIT < MAX_LIMIT
+    _, body = listed(world, {"cursor": base64.urlsafe_b64encode(b"s1:").decode().rstrip("=")})
+    assert body == {"images": [], "next_cursor": None}  # every image indexed: the second pass finds none
 
 
 def test_an_image_whose_metadata_cannot_be_read_is_listed_with_its_error_not_hiding_the_rest(world):
