@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true  # the CLI's usage telemetry (and notices: "notices": false in cdk.json) stay off
 
-.PHONY: test demo lint bench synth deploy destroy clean layer screenshot
+.PHONY: test demo lint bench synth deploy destroy clean layer screenshot gallery-screenshot
 
 DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
@@ -66,6 +66,10 @@ test: $(STAMP) $(CDK) $(LAYER_STAMP)
 ## make screenshot: the README's picture of the comparison report (docs/img/report.png), in headless Chromium
 screenshot: $(STAMP)
 	$(BIN)/python -m imagegen_local.report.screenshot docs/img/report.png
+
+## make gallery-screenshot: the README's picture of the gallery page (docs/img/gallery.png), on the offline world in headless Chromium
+gallery-screenshot: $(STAMP)
+	$(BIN)/python -m imagegen_local.site_screenshot docs/img/gallery.png
 
 ## make demo: the whole pipeline offline, on the Bedrock emulator and a local S3
 demo: $(DEMO_STAMP)

@@ -5,6 +5,9 @@ Deferred evaluations, which the deployed generate function hands to the evaluate
 an asynchronous invocation, run here in a background thread through the same handler; so do
 refine jobs' workers, at most `refine_workers` at once (the deployed worker's reserved
 concurrency): a job started past that waits for a thread, as Lambda holds an event back.
+
+Given the gallery page's folder (`page`), it serves the page beside the stage, at its root (the
+deployed stack serves it from CloudFront), with an offline config.json (site.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +30,8 @@ from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
 
-from .loopback import LoopbackServer
+from .loopback import HOST, LoopbackServer
+from .site import Site, offline_config
 
 STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
@@ -81,6 +86,7 @@ class DevApi(LoopbackServer):
         log_stream: TextIO | None = None,
         integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
         refine_workers: int = jobs.DEFAULT_CONCURRENCY,
+        page: Path | None = None,
     ) -> None:
         """With no `runtime`, the handlers build theirs from the environment, as in Lambda;
         their JSON logs go to `log_stream` (default: stdout, as in Lambda). A handler still
@@ -109,6 +115,12 @@ class DevApi(LoopbackServer):
         self.background: list[threading.Thread] = []
         self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
         super().__init__(port)
+        self.site = Site(page, offline_config(self.url)) if page is not None else None
+
+    @property
+    def page_url(self) -> str | None:
+        """Where the gallery page is served, if it is."""
+        return f"http://{HOST}:{self.port}/" if self.site is not None else None
 
     def stop(self) -> None:
         """Waits for the functions still running (deferred evaluations, timed-out requests) first."""
@@ -154,6 +166,8 @@ class DevApi(LoopbackServer):
         self.received.append((method, raw_path, headers))
         parts = urlsplit(raw_path)
         prefix = f"/{STAGE}"
+        if self.site is not None and method == "GET" and not parts.path.startswith(prefix + "/"):
+            return self.site.answer(parts.path)
         path = parts.path[len(prefix) :] if parts.path.startswith(prefix + "/") else ""
         matches = [
             (route, match, handler, timeout)

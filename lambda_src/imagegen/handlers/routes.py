@@ -24,6 +24,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/evaluate-image", "evaluate", schemas.EVALUATE),
     Route("POST", "/modify-image", "modify", schemas.MODIFY),
     Route("GET", "/images/{id}", "evaluate", query=("limit", "cursor")),
+    Route("GET", "/images", "evaluate", query=("limit", "cursor")),
+    Route("GET", "/models", "evaluate"),
     Route("POST", "/refine-image", "refine", schemas.REFINE),
     Route("GET", "/jobs/{id}", "refine"),
 )
