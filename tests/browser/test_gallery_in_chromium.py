@@ -208,6 +208,13 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, tmp_pat
     )
     assert all("status of 404" in e for e in page.errors()[1:]), page.errors()  # at most the dead URL's own line
 
+    # the keyboard alone: Enter on a card opens its detail view, Escape closes it
+    page.evaluate("document.querySelector('#images .card').focus()")
+    page.key("Enter", 13)
+    wait(page, "document.getElementById('detail').open")
+    page.key("Escape", 27)
+    assert page.evaluate("document.getElementById('detail').open") is False
+
 
 def page_calls(page: chromium.Browser) -> list[str]:
     """The API calls the page made so far (the dev API's record of them)."""
