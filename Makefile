@@ -85,7 +85,8 @@ lint: $(STAMP)
 ## servers' keep-alive latency against Nagle on; a cold start against the lazy runtime; GET /images/{id}
 ## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4);
 ## a synthesis against working out each logical id on every call CDK makes; the emulator's renders of large
-## answers against Pillow's like work, and their parts against the code they replaced
+## answers against Pillow's like work, and their parts against the code they replaced; a CLI run and a local S3
+## request against building the parser every run and moto's per-request dispatch
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
 	$(BIN)/python -m bench.png_scan
@@ -95,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.overlap
 	$(BIN)/python bench/synth_ids.py
 	$(BIN)/python bench/emulator_render.py
+	$(BIN)/python bench/per_call_overheads.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK) $(LAYER_STAMP)
