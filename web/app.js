@@ -9,6 +9,7 @@ import { fieldInputs, label, readFields } from "./forms.js";
 import { Gallery } from "./gallery.js";
 import { ModifyForm } from "./modify.js";
 import { refine } from "./refine.js";
+import { Tokens, once } from "./tokens.js";
 import { checkedImage, checkedPrompt } from "./uploads.js";
 
 function report(error) {
@@ -118,6 +119,7 @@ async function main() {
     stored: () => gallery.items,
   });
   const loadGallery = () => gallery.reload();
+  const [generating, modifying, refining] = [new Tokens(), new Tokens(), new Tokens()];
 
   $("#generate").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -129,9 +131,10 @@ async function main() {
       say("Generating…");
       const body = { prompt, model: $("#model").value, judge_model: $("#judge").value, evaluate: $("#evaluate").checked, ...readFields($("#generate-fields")) };
       await withFiles(body, generation.get(body.model), models.limits.max_upload_bytes);
-      const answer = await api.generate(body);
+      const answer = await once(generating, body, (signed) => api.generate(signed));
       const verdict = answer.evaluation || {};
-      say(verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`);
+      const again = answer.replayed ? " (sent again: the image the first try stored, not paid for twice)" : "";
+      say((verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`) + again);
       await loadGallery();
     });
   });
@@ -145,7 +148,7 @@ async function main() {
         const value = $(`#${name.replace("_", "-")}`).value.trim();
         if (value) body[name] = Number(value);
       }
-      await refine(api, body, $("#refine-progress"), report, () => loadGallery());
+      await refine(api, body, $("#refine-progress"), report, () => loadGallery(), refining);
     });
   });
 
@@ -154,7 +157,7 @@ async function main() {
     busy($("#modify-button"), async () => {
       const body = await modify.body();
       say(`Applying ${body.mode}…`);
-      const answer = await api.modify(body);
+      const answer = await once(modifying, body, (signed) => api.modify(signed));
       const verdict = answer.evaluation || {};
       say(`Edit stored${verdict.status === "done" ? `: score ${verdict.score}/10` : ""}.`);
       await detail.open(body.image_id);

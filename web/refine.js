@@ -2,11 +2,12 @@
 // round shown as it completes with its score.
 
 import { $, el, scoreText } from "./dom.js";
+import { once } from "./tokens.js";
 
 const POLL_MS = 1000;
 const STOPS = { target_reached: "the target score was reached", round_limit: "the last round ran", budget: "the budget would have been passed" };
 
-export async function refine(api, body, panel, report, onDone) {
+export async function refine(api, body, panel, report, onDone, tokens) {
   panel.hidden = false;
   const bar = $("progress", panel);
   const status = $("#refine-status", panel);
@@ -17,7 +18,7 @@ export async function refine(api, body, panel, report, onDone) {
   status.textContent = "Starting the refinement…";
   let job;
   try {
-    job = await api.refine(body);
+    job = await once(tokens, body, (signed) => api.refine(signed));
   } catch (error) {
     status.textContent = "The refinement did not start.";
     report(error);

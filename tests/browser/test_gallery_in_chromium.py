@@ -2,7 +2,8 @@
 drives the page the dev API serves against an in-process offline world (the Bedrock emulator, a
 local S3, the dev API): generate an image and see its score, open the detail view with its
 verdict, download it, paint a mask on the canvas with the pointer and inpaint, open the
-before/after, refine a prompt; a file that is not an image and a prompt past the model's limit
+before/after, refine a prompt, send a request again after its answer was lost without paying
+twice; a file that is not an image and a prompt past the model's limit
 are refused in the page, an API error is shown in words, an image whose URL no longer loads is
 signed again; the console has no errors. One browser session for all of it."""
 
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from imagegen_local import site
+from imagegen_local.http import call_json
 from imagegen_local.report import chromium
 from imagegen_local.world import World
 
@@ -95,7 +97,7 @@ def drag(page: chromium.Browser, selector: str, points: list[tuple[float, float]
     page.send("Input.dispatchMouseEvent", type="mouseReleased", x=at[-1][0], y=at[-1][1], button="left", clickCount=1)
 
 
-def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, tmp_path: Path):
+def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, world: World, tmp_path: Path):
     assert page.evaluate("document.getElementById('offline').hidden") is False  # it says it is the offline world
 
     fill(page, "#prompt", "a red fox sitting in fresh snow")
@@ -207,6 +209,23 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, tmp_pat
         " return i.dataset.refreshed === 'yes' && i.complete && i.naturalWidth > 0 && i.src.includes('/image.png'); })()",
     )
     assert all("status of 404" in e for e in page.errors()[1:]), page.errors()  # at most the dead URL's own line
+
+    # an answer lost on the way: Generate again sends the same key, and the API answers the stored image
+    page.evaluate(
+        "(() => { const real = window.fetch; window.fetch = async (url, options) => { const answer = await real(url, options);"
+        " if (String(url).endsWith('generate-image')) { window.fetch = real; throw new TypeError('lost'); }"
+        " return answer; }; })()"
+    )
+    fill(page, "#prompt", "a fox whose answer was lost")
+    click(page, "#generate-button")
+    wait(
+        page, "document.getElementById('error').dataset.code === 'network' && !document.getElementById('error').hidden"
+    )
+    click(page, "#generate-button")
+    wait(page, "document.getElementById('status').textContent.includes('not paid for twice')")
+    status, listing = call_json("GET", world.api.url + "images?limit=60")
+    assert status == 200
+    assert [i["prompt"] for i in listing["images"]].count("a fox whose answer was lost") == 1  # one image, paid once
 
     # the keyboard alone: Enter on a card opens its detail view, Escape closes it
     page.evaluate("document.querySelector('#images .card').focus()")
