@@ -30,8 +30,10 @@ function clearError() {
   $("#error").replaceChildren();
 }
 
-function say(text) {
-  $("#status").textContent = text;
+/** A status line; the steps after the image that did not complete (the answer's warnings) follow it. */
+function say(text, warnings = []) {
+  const notes = warnings.map((w) => ` Note: could not ${w.step} (${w.message}).`).join("");
+  $("#status").textContent = text + notes;
 }
 
 async function configured() {
@@ -134,7 +136,7 @@ async function main() {
       const answer = await once(generating, body, (signed) => api.generate(signed));
       const verdict = answer.evaluation || {};
       const again = answer.replayed ? " (sent again: the image the first try stored, not paid for twice)" : "";
-      say((verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`) + again);
+      say((verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`) + again, answer.warnings || []);
       await loadGallery();
     });
   });
@@ -159,7 +161,7 @@ async function main() {
       say(`Applying ${body.mode}…`);
       const answer = await once(modifying, body, (signed) => api.modify(signed));
       const verdict = answer.evaluation || {};
-      say(`Edit stored${verdict.status === "done" ? `: score ${verdict.score}/10` : ""}.`);
+      say(`Edit stored${verdict.status === "done" ? `: score ${verdict.score}/10` : ""}.`, answer.warnings || []);
       await detail.open(body.image_id);
       await loadGallery();
     });
