@@ -147,7 +147,6 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, world: 
     fill(page, "#compare-slider", "20")
     page.evaluate("document.getElementById('compare-slider').dispatchEvent(new Event('input'))")
     assert page.evaluate("document.getElementById('after').style.clipPath") == "inset(0px 0px 0px 20%)"
-    page.screenshot(tmp_path / "compare.png")
     page.key("Escape", 27)
     assert page.errors() == []
 
