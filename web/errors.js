@@ -34,6 +34,7 @@ export const WORDS = {
   no_such_route: ["The page asked for something the API does not serve", "Reload the page."],
   internal_error: ["The service failed unexpectedly", "Try again; quote the request id if you report it."],
   request_refused: ["The API refused the request", "Sign in again, or check that you may use this API."],
+  sign_in_required: ["You are not signed in, or your sign-in has expired", "Reload the page to sign in again."],
   gateway_error: ["The API gateway failed", "Try again in a minute."],
   network: ["The API could not be reached", "Check the connection and that the service is running."],
   not_json: ["The API answered something that is not JSON", "Reload the page; tell the operator if it persists."],

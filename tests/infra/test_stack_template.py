@@ -112,16 +112,19 @@ def test_gateway_errors_have_the_handlers_error_shape(synthesized):
         "BAD_REQUEST_BODY",
         "THROTTLED",
         "QUOTA_EXCEEDED",
+        "UNAUTHORIZED",
         "INTEGRATION_TIMEOUT",
         "DEFAULT_4XX",
         "DEFAULT_5XX",
     }
     assert responses["THROTTLED"]["StatusCode"] == "429"
+    assert responses["UNAUTHORIZED"]["StatusCode"] == "401"  # the Cognito authorizer's refusal: sign in again
     message = json.dumps('Invalid request body: [object has missing required properties (["prompt"])]')
     for kind, code in (
         ("BAD_REQUEST_BODY", "invalid_request"),
         ("DEFAULT_4XX", "request_refused"),
         ("THROTTLED", "throttled"),
+        ("UNAUTHORIZED", "sign_in_required"),
     ):
         template = responses[kind]["ResponseTemplates"]["application/json"]
         assert "validationErrorString" not in template  # unquoted, it would break the JSON
