@@ -4,7 +4,7 @@
 import { $, el, scoreText } from "./dom.js";
 import { once } from "./tokens.js";
 
-const POLL_MS = 1000;
+const POLL_MS = [250, 500, 1000]; // soon at first (a short job shows its end at once), then every second
 const STOPS = { target_reached: "the target score was reached", round_limit: "the last round ran", budget: "the budget would have been passed" };
 
 export async function refine(api, body, panel, report, onDone, tokens) {
@@ -24,7 +24,7 @@ export async function refine(api, body, panel, report, onDone, tokens) {
     report(error);
     return;
   }
-  for (;;) {
+  for (let polls = 0; ; polls += 1) {
     try {
       job = await api.job(job.job_id);
     } catch (error) {
@@ -41,7 +41,7 @@ export async function refine(api, body, panel, report, onDone, tokens) {
     );
     if (job.status === "done" || job.status === "failed") break;
     status.textContent = `Round ${job.rounds.length + 1} of at most ${bar.max} is running…`;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS[Math.min(polls, POLL_MS.length - 1)]));
   }
   bar.max = Math.max(1, job.rounds.length); // the rounds it took: full
   bar.value = job.rounds.length;
