@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true  # the CLI's usage telemetry (and notices: "notices": false in cdk.json) stay off
 
-.PHONY: test demo lint bench synth deploy destroy clean layer screenshot
+.PHONY: test demo lint bench synth deploy destroy clean layer screenshot gallery-screenshot
 
 DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
@@ -67,6 +67,10 @@ test: $(STAMP) $(CDK) $(LAYER_STAMP)
 screenshot: $(STAMP)
 	$(BIN)/python -m imagegen_local.report.screenshot docs/img/report.png
 
+## make gallery-screenshot: the README's picture of the gallery page (docs/img/gallery.png), on the offline world in headless Chromium
+gallery-screenshot: $(STAMP)
+	$(BIN)/python -m imagegen_local.site_screenshot docs/img/gallery.png
+
 ## make demo: the whole pipeline offline, on the Bedrock emulator and a local S3
 demo: $(DEMO_STAMP)
 	$(BIN)/python -m imagegen_local.demo
@@ -81,7 +85,8 @@ lint: $(STAMP)
 ## servers' keep-alive latency against Nagle on; a cold start against the lazy runtime; GET /images/{id}
 ## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4);
 ## a synthesis against working out each logical id on every call CDK makes; the emulator's renders of large
-## answers against Pillow's like work, and their parts against the code they replaced
+## answers against Pillow's like work, and their parts against the code they replaced; a CLI run and a local S3
+## request against building the parser every run and moto's per-request dispatch
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
 	$(BIN)/python -m bench.png_scan
@@ -91,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.overlap
 	$(BIN)/python bench/synth_ids.py
 	$(BIN)/python bench/emulator_render.py
+	$(BIN)/python bench/per_call_overheads.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK) $(LAYER_STAMP)

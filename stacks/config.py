@@ -13,8 +13,10 @@ Context keys:
     urlExpirySeconds lifetime of pre-signed URLs (default 3600)
     judgeSeconds     time kept for a judge call before it is deferred (default 12)
     retainData       true keeps both buckets and their objects on `cdk destroy` (default false)
-    authMode         iam (default: SigV4-signed calls) or apiKey (an x-api-key header and a usage plan)
-    corsOrigin       the one origin allowed to call the API from a browser, or * (default: none)
+    authMode         iam (default: SigV4-signed calls), apiKey (an x-api-key header and a usage plan) or
+                     cognito (the web page behind CloudFront, its users signing in to a Cognito user pool)
+    corsOrigin       the one origin allowed to call the API from a browser, or * (default: none; with
+                     authMode=cognito the distribution's origin, and corsOrigin may not be set)
     concurrencyCap   reserved concurrency per function (default: none, which is right for new accounts)
     refineConcurrency  refine jobs running at once: the refine worker's reserved concurrency (default 2)
     batchConcurrency batch worker invocations at once, so image calls at once: the batch queue's event
@@ -57,6 +59,7 @@ SETTING_KEYS = {
     "corsOrigin": "IMAGEGEN_CORS_ORIGIN",
 }
 BUCKET_AT_SYNTH = "named-by-the-stack"  # Settings needs a bucket; the functions get the stack's
+AUTH_MODES = ("iam", "apiKey", "cognito")
 
 
 class StackConfigError(Exception):
@@ -78,6 +81,11 @@ class StackConfig:
     alarm_email: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
+    @property
+    def serves_site(self) -> bool:
+        """authMode=cognito: the stack serves the web page and its users sign in."""
+        return self.auth_mode == "cognito"
+
     def function_environment(self) -> dict[str, str]:
         """The IMAGEGEN_* settings every function gets (the bucket and function names come from the stack)."""
         return {k: v for k, v in self.settings.to_env().items() if k != "IMAGEGEN_BUCKET"}
@@ -96,8 +104,12 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
         raise StackConfigError(message) from None
     model_set = model_sets()[settings.model_set]
     auth_mode = _text(context, "authMode", "iam")
-    if auth_mode not in ("iam", "apiKey"):
-        raise StackConfigError(f"authMode must be iam or apiKey, not {auth_mode!r}")
+    if auth_mode not in AUTH_MODES:
+        raise StackConfigError(f"authMode must be iam, apiKey or cognito, not {auth_mode!r}")
+    if auth_mode == "cognito" and settings.cors_origin:
+        raise StackConfigError(
+            "corsOrigin cannot be set with authMode=cognito: the API allows the site's distribution only"
+        )
     config = StackConfig(
         settings=settings,
         region=_text(context, "region", model_set["region"]),

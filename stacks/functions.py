@@ -38,7 +38,8 @@ class ImageFunctions(Unit):
     """Generate and modify answer within API Gateway's 29 seconds and may hand the judging to
     evaluate, invoked asynchronously with a minute to run (it also serves the evaluate and
     describe routes); an asynchronous run that fails goes to `failed_evaluations`. Refine and its
-    worker run refine jobs; a worker's event that fails every attempt goes to `failed_refine_runs`."""
+    worker run refine jobs; a worker's event that fails every attempt goes to `failed_refine_runs`.
+    Their answers allow `cors_origin`, the one browser origin the API allows, if any."""
 
     def __init__(
         self,
@@ -51,9 +52,11 @@ class ImageFunctions(Unit):
         failed_evaluations: sqs.IQueue,
         failed_refine_runs: sqs.IQueue,
         batch_queue: sqs.IQueue,
+        cors_origin: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
+        self._cors_origin = cors_origin
         self._bucket = bucket
         self._api_name = api_name
         self.roles: dict[str, iam.Role] = {}
@@ -206,6 +209,8 @@ class ImageFunctions(Unit):
         self.roles[name] = role
         log_group.grant_write(role)
         environment = {**self._config.function_environment(), "IMAGEGEN_BUCKET": self._bucket.bucket_name}
+        if self._cors_origin:  # corsOrigin's, or with authMode=cognito the site's (known at deploy time)
+            environment["IMAGEGEN_CORS_ORIGIN"] = self._cors_origin
         if starts_evaluations:
             environment["IMAGEGEN_EVALUATE_FUNCTION"] = self.evaluate.function_name
         fn = lambda_.Function(

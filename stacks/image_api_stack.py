@@ -1,4 +1,5 @@
-"""The deployable stack: the image store, the three functions and the REST API `BedrockImageGenEval`.
+"""The deployable stack: the image store, the functions and the REST API `BedrockImageGenEval`;
+with authMode=cognito also the web page (site bucket and distribution) and its users' sign-in.
 
 Resources only: the behaviour lives in lambda_src (the asset of every function), and the
 model ids, checked against the registry before this runs, arrive in a StackConfig. Each unit is
@@ -22,6 +23,8 @@ from .image_store import ImageStore
 from .logical_ids import UnitStack
 from .monitoring import Alarms, FailedEvaluations
 from .rest_api import ImageApi
+from .sign_in import SignIn
+from .site import Site
 
 API_NAME = "BedrockImageGenEval"
 
@@ -37,6 +40,10 @@ class ImageGenEvalStack(UnitStack):
         self.store = ImageStore(self, "ImageStore", retain_data=config.retain_data)
         self.failed_evaluations = FailedEvaluations(self, "Monitoring")
         self.batch_queue = BatchQueue(self, "Batches")
+        # authMode=cognito: the page's distribution is the one origin browsers call the API from
+        self.site = Site(self, "Site") if config.serves_site else None
+        self.sign_in = SignIn(self, "SignIn", site_url=self.site.url) if self.site else None
+        cors_origin = self.site.origin if self.site else config.settings.cors_origin
         self.functions = ImageFunctions(
             self,
             "Functions",
@@ -46,9 +53,18 @@ class ImageGenEvalStack(UnitStack):
             failed_evaluations=self.failed_evaluations.queue,
             failed_refine_runs=self.failed_evaluations.refine_runs,
             batch_queue=self.batch_queue.queue,
+            cors_origin=cors_origin,
         )
         # The RestApi itself at <stack>/Api: CDK derives more than logical ids from its path (see ImageApi).
-        self.api = ImageApi(self, "Api", config=config, functions=self.functions.by_name, api_name=API_NAME)
+        self.api = ImageApi(
+            self,
+            "Api",
+            config=config,
+            functions=self.functions.by_name,
+            api_name=API_NAME,
+            cors_origin=cors_origin,
+            user_pool=self.sign_in.user_pool if self.sign_in else None,
+        )
         self.alarms = Alarms(
             self,
             "Alarms",
@@ -74,6 +90,8 @@ class ImageGenEvalStack(UnitStack):
                 description="aws apigateway get-api-key --include-value --api-key <id>",
             )
         cdk.CfnOutput(self, "BucketName", value=self.store.images.bucket_name)
+        if self.site and self.sign_in:
+            self._publish(self.site, self.sign_in)
         cdk.CfnOutput(
             self,
             "FailedEvaluationsQueueUrl",
@@ -95,3 +113,26 @@ class ImageGenEvalStack(UnitStack):
         )
         for name, fn in self.functions.by_name.items():
             cdk.CfnOutput(self, f"{name.capitalize()}FunctionName", value=fn.function_name)
+
+    def _publish(self, site: Site, sign_in: SignIn) -> None:
+        """The page's files and its config.json; the image bucket lets the page read its images."""
+        self.store.allow_browser(site.origin)
+        site.publish(
+            {
+                "apiUrl": self.api.url,
+                "authMode": "cognito",
+                "offline": False,
+                "cognito": {
+                    "domain": sign_in.base_url,
+                    "clientId": sign_in.client.user_pool_client_id,
+                    "redirectUri": site.url,
+                },
+            }
+        )
+        cdk.CfnOutput(self, "SiteUrl", value=site.url, description="The web page; users sign in there")
+        cdk.CfnOutput(
+            self,
+            "UserPoolId",
+            value=sign_in.user_pool.user_pool_id,
+            description="aws cognito-idp admin-create-user --user-pool-id <id> --username <email> (docs/deploy.md)",
+        )

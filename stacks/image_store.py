@@ -40,6 +40,15 @@ class ImageStore(Unit):
             access_logs_prefix="images-bucket/",
         )
 
+    def allow_browser(self, origin: str) -> None:
+        """Let the page at `origin` read images through their pre-signed URLs with fetch (to download
+        them, or draw them on a canvas it reads back); only that origin, only GET and HEAD."""
+        self.images.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+            allowed_origins=[origin],
+            max_age=3600,
+        )
+
 
 def _private_bucket(
     scope: Construct,

@@ -1,5 +1,6 @@
 """The REST API: its routes (the handlers' route table), request models, gateway responses in the
-handlers' error shape, authorization (IAM, or an API key with a usage plan), CORS and logs."""
+handlers' error shape, authorization (IAM, an API key with a usage plan, or a Cognito user pool's
+users), CORS and logs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -28,6 +30,8 @@ class ImageApi(apigw.RestApi):
     metadata `aws:cdk:path`. Its two log groups are declared beside it, named after it: the stage
     (made in the RestApi's constructor) writes to the access log, so it must exist first.
 
+    `cors_origin`: the one origin browsers may call from, or None. `user_pool`: with
+    authMode=cognito, the pool whose users' ID tokens every method requires.
     `api_key` is the key callers send in authMode=apiKey, else None."""
 
     def __init__(
@@ -38,8 +42,9 @@ class ImageApi(apigw.RestApi):
         config: StackConfig,
         functions: dict[str, lambda_.Function],
         api_name: str,
+        cors_origin: str | None,
+        user_pool: cognito.IUserPool | None = None,
     ) -> None:
-        cors_origin = config.settings.cors_origin
         access_logs = logs.LogGroup(
             scope,
             f"{construct_id}AccessLogs",
@@ -84,6 +89,11 @@ class ImageApi(apigw.RestApi):
             "BodyValidator", validate_request_body=True, validate_request_parameters=True
         )
         self.api_key = self._usage_plan(config) if config.auth_mode == "apiKey" else None
+        self.authorizer = (
+            apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
+            if user_pool is not None
+            else None
+        )
         self._routes(functions, validator)
         self._acknowledge()
         # API Gateway writes execution logs to this group; created here, it has a retention and goes with the stack.
@@ -129,6 +139,10 @@ class ImageApi(apigw.RestApi):
     def _routes(self, functions: dict[str, lambda_.Function], validator: apigw.RequestValidator) -> None:
         """A method per route of the handlers' table: the API and its code cannot disagree."""
         with_key = self.api_key is not None
+        if self.authorizer is not None:
+            authorization: apigw.AuthorizationType | None = apigw.AuthorizationType.COGNITO
+        else:
+            authorization = None if with_key else apigw.AuthorizationType.IAM
         for route in ROUTES:
             resource = self.root.resource_for_path(route.resource)
             path_parameters = re.findall(r"\{(\w+)\}", route.resource)
@@ -150,7 +164,8 @@ class ImageApi(apigw.RestApi):
                     **{f"method.request.querystring.{q}": False for q in route.query},
                 }
                 or None,
-                authorization_type=None if with_key else apigw.AuthorizationType.IAM,
+                authorization_type=authorization,
+                authorizer=self.authorizer,
                 api_key_required=True if with_key else None,
             )
 
@@ -162,12 +177,14 @@ class ImageApi(apigw.RestApi):
                 "authorization; associate a web ACL with the prd stage where needed.",
             )
         )
-        cdk.Validations.of(self).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-COG4",
-                reason="Callers authenticate with IAM (SigV4) by default, or an API key; there are no Cognito users.",
+        if self.authorizer is None:
+            cdk.Validations.of(self).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-COG4",
+                    reason="Callers authenticate with IAM (SigV4) by default, or an API key; there are no Cognito "
+                    "users unless authMode=cognito, which authorizes every method with the user pool.",
+                )
             )
-        )
         cdk.Validations.of(self).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",

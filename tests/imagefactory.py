@@ -60,23 +60,25 @@ def mask_png(width: int, height: int, *, white_box: tuple[int, int, int, int], m
     """Black everywhere, white inside the box (x0, y0, x1, y1): 'change this box'."""
     x0, y0, x1, y1 = white_box
     channels = {"L": 1, "RGB": 3}[mode]
-    rows = []
-    for y in range(height):
-        row = bytearray()
-        for x in range(width):
-            value = 255 if x0 <= x < x1 and y0 <= y < y1 else 0
-            row += bytes([value]) * channels
-        rows.append(bytes(row))
-    return png.encode(png.Raster(width, height, mode, tuple(rows)))
+    left, right = max(0, min(x0, width)), max(0, min(x1, width))
+    black = bytes(width * channels)
+    boxed = (
+        black[: left * channels] + b"\xff" * (max(0, right - left) * channels) + black[max(left, right) * channels :]
+    )
+    rows = tuple(boxed if y0 <= y < y1 else black for y in range(height))
+    return png.encode(png.Raster(width, height, mode, rows))
 
 
 def rgba_png(width: int, height: int, *, alpha_at: dict[tuple[int, int], int] | None = None) -> bytes:
     """An RGBA PNG, opaque everywhere except the pixels (x, y) given their own alpha."""
-    alpha_at = alpha_at or {}
-    rows = tuple(
-        b"".join(bytes([90, 140, 200, alpha_at.get((x, y), 255)]) for x in range(width)) for y in range(height)
-    )
-    return png.encode(png.Raster(width, height, "RGBA", rows))
+    opaque = bytes([90, 140, 200, 255]) * width
+    rows = [opaque] * height
+    for (x, y), alpha in (alpha_at or {}).items():
+        if 0 <= x < width and 0 <= y < height:
+            row = bytearray(rows[y])
+            row[4 * x + 3] = alpha
+            rows[y] = bytes(row)
+    return png.encode(png.Raster(width, height, "RGBA", tuple(rows)))
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:

@@ -23,7 +23,7 @@ from .ids import new_image_id
 from .jobs import RefineJob
 from .log import Logger
 from .storage import ImageStore
-from .usecases import batch, batch_view, evaluation, gallery, generation, refine
+from .usecases import batch, batch_view, evaluation, gallery, generation, listing, offered, refine
 from .usecases.batch import BatchInput, BatchQueue, Later, Parse
 from .usecases.generation import GenerateInput, ModifyInput
 from .usecases.refine import OnRound, RefineInput
@@ -125,6 +125,17 @@ class Pipeline:
         """Everything known about an image, with fresh URLs for it and for a page of its edits
         (`limit` from `cursor`, read while `deadline` leaves time; `next_cursor` continues)."""
         return gallery.describe(self.services, image_id, limit=limit, cursor=cursor, deadline=deadline)
+
+    def list_images(
+        self, *, limit: int = listing.DEFAULT_LIMIT, cursor: str | None = None, deadline: Deadline | None = None
+    ) -> dict[str, Any]:
+        """Stored images, newest first: a page of `limit` from `cursor`, each with a fresh URL,
+        its prompt and score, read while `deadline` leaves time (`next_cursor` continues)."""
+        return listing.newest(self.services, limit=limit, cursor=cursor, deadline=deadline)
+
+    def offered(self) -> dict[str, Any]:
+        """The models, judges and modify modes this deployment offers, with each one's fields and limits."""
+        return offered.offered(self.settings)
 
     def upload(self, data: bytes, prompt: str | None = None) -> dict[str, Any]:
         """Store an image made elsewhere (a local file), so it can be modified or judged; `prompt`

@@ -4,6 +4,15 @@
     images/<id>/meta.json            prompt, model, every parameter (seed included), timings, cost, lineage
     images/<id>/evaluation.json      the verdict: done, pending or failed
     images/<id>/edits/<edit-id>.json a link to each edit made from this image (edits are images too)
+    images/.newest/<T>-<id>          an empty object per image: T is 9999999999999 less the time it
+                                     was made in Unix milliseconds, 13 digits, so that S3's listing
+                                     (ascending by name) is newest first. GET /images reads it.
+
+The index is written before the image, and a failure to write it never stops the image being
+stored (it is a warning): an entry whose image is not there (yet, or no longer) is skipped by
+the listing, and an image is always found by its id. ('.' is not a character of image ids.)
+An image without an entry (stored before the index existed, or whose entry failed) is still
+listed: after the index, GET /images goes through the image prefixes in id order for them.
 
 and, apart from any image, idempotency/<hash>.json: a request's idempotency key (idempotency.py).
 
@@ -16,6 +25,7 @@ Pre-signed GET URLs are SigV4, on the regional endpoint, with a configurable exp
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -36,6 +46,10 @@ from .errors import CredentialsMissing, ImageNotFound, StorageFailure, StorageUn
 PREFIX = "images"
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
 EDIT_READERS = 8  # edit links read at once: below the S3 client's pool of 10 connections
+INDEX = f"{PREFIX}/.newest/"
+_LAST_MS = 10**13 - 1  # the index's inverted times keep 13 digits until the year 2286
+_INDEX_NAME = re.compile(r"[0-9]{13}-(?P<id>[A-Za-z0-9_-]{22})")
+_IMAGE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def make_s3_client(
@@ -77,6 +91,23 @@ def evaluation_key(image_id: str) -> str:
 
 def edit_link_key(parent_id: str, edit_id: str) -> str:
     return f"{PREFIX}/{parent_id}/edits/{edit_id}.json"
+
+
+def index_key(image_id: str, created: datetime) -> str:
+    """The image's entry in the index of images, newest first (see the layout above)."""
+    ms = max(0, min(_LAST_MS, int(created.timestamp() * 1000)))
+    return f"{INDEX}{_LAST_MS - ms:013d}-{image_id}"
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """Entries of the index, newest first, as (name, image id); `last`: the name of the last
+    entry listed (where the next page starts; `after` when there was none), and whether more
+    may follow."""
+
+    entries: list[tuple[str, str]]
+    last: str
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -204,6 +235,42 @@ class ImageStore:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         return EditPage(links, last, more)
+
+    def index_image(self, image_id: str, created: datetime) -> None:
+        """Enter the image in the index GET /images lists (the same key whenever it is retried)."""
+        with s3_errors("index the image"):
+            self.s3.put_object(Bucket=self.bucket, Key=index_key(image_id, created), Body=b"")
+
+    def newest(self, limit: int, after: str = "") -> IndexPage:
+        """A page of the index, newest first: at most `limit` image ids from just after the entry
+        named `after`. One listing; a name that is not an entry this store wrote is passed over."""
+        start = {"StartAfter": INDEX + after} if after else {}
+        with s3_errors("list the images"):
+            listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=INDEX, MaxKeys=limit, **start)
+        names = [str(item["Key"])[len(INDEX) :] for item in listed.get("Contents", [])]
+        entries = [(name, found.group("id")) for name in names if (found := _INDEX_NAME.fullmatch(name))]
+        return IndexPage(entries, names[-1] if names else after, bool(listed.get("IsTruncated")))
+
+    def is_indexed(self, image_id: str, created: datetime) -> bool:
+        """Whether the image has its entry in the index (made at `created`)."""
+        try:
+            with s3_errors("look for the image's index entry"):
+                self.s3.head_object(Bucket=self.bucket, Key=index_key(image_id, created))
+        except _Missing:
+            return False
+        return True
+
+    def image_ids(self, limit: int, after: str = "") -> IndexPage:
+        """A page of the ids that have a prefix under images/, in id order, from just after the
+        id `after`: one listing (by prefix, so an image's own objects are not listed)."""
+        start = {"StartAfter": f"{PREFIX}/{after}0"} if after else {}  # '0' sorts after '/': past after's objects
+        with s3_errors("list the images"):
+            listed = self.s3.list_objects_v2(
+                Bucket=self.bucket, Prefix=f"{PREFIX}/", Delimiter="/", MaxKeys=limit, **start
+            )
+        names = [str(item["Prefix"])[len(PREFIX) + 1 : -1] for item in listed.get("CommonPrefixes", [])]
+        ids = [name for name in names if _IMAGE_ID.fullmatch(name)]
+        return IndexPage([(i, i) for i in ids], names[-1] if names else after, bool(listed.get("IsTruncated")))
 
     def url(self, key: str) -> dict[str, str]:
         """A pre-signed GET URL for the key and when it expires."""

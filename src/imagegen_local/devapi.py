@@ -7,6 +7,9 @@ refine jobs' workers, at most `refine_workers` at once (the deployed worker's re
 concurrency): a job started past that waits for a thread, as Lambda holds an event back.
 With a batch queue configured (IMAGEGEN_BATCH_QUEUE_URL), `batches.DEFAULT_CONCURRENCY` pollers feed
 the batch worker as its event source mapping does (sqs_poller).
+
+Given the gallery page's folder (`page`), it serves the page beside the stage, at its root (the
+deployed stack serves it from CloudFront), with an offline config.json (site.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,7 +33,8 @@ from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
 
-from .loopback import LoopbackServer
+from .loopback import HOST, LoopbackServer
+from .site import Site, offline_config
 
 STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
@@ -90,6 +95,7 @@ class DevApi(LoopbackServer):
         log_stream: TextIO | None = None,
         integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
         refine_workers: int = jobs.DEFAULT_CONCURRENCY,
+        page: Path | None = None,
     ) -> None:
         """With no `runtime`, the handlers build theirs from the environment, as in Lambda;
         their JSON logs go to `log_stream` (default: stdout, as in Lambda). A handler still
@@ -119,6 +125,12 @@ class DevApi(LoopbackServer):
         self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
         self.batch_poller = _batch_poller(factory)
         super().__init__(port)
+        self.site = Site(page, offline_config(self.url)) if page is not None else None
+
+    @property
+    def page_url(self) -> str | None:
+        """Where the gallery page is served, if it is."""
+        return f"http://{HOST}:{self.port}/" if self.site is not None else None
 
     def stop(self) -> None:
         """Waits for the functions still running (deferred evaluations, timed-out requests) first."""
@@ -166,6 +178,8 @@ class DevApi(LoopbackServer):
         self.received.append((method, raw_path, headers))
         parts = urlsplit(raw_path)
         prefix = f"/{STAGE}"
+        if self.site is not None and method == "GET" and not parts.path.startswith(prefix + "/"):
+            return self.site.answer(parts.path)
         path = parts.path[len(prefix) :] if parts.path.startswith(prefix + "/") else ""
         matches = [
             (route, match, handler, timeout)

@@ -26,6 +26,21 @@ class _Handler(MotoRequestHandler):
         pass
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host: moto works it out again for
+    every request (listing its package's folders and trying every service's URL patterns), under a
+    lock that serializes the requests. The answer depends on the host's name alone."""
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._backends: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:  # called under the dispatcher's lock
+        if host not in self._backends:
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
+
+
 class LocalS3(LoopbackServer):
     """moto's server as moto.server.ThreadedMotoServer builds it (its dispatcher application and
     request handler on werkzeug's threaded server), bound and stopped like the other local servers."""
@@ -33,4 +48,4 @@ class LocalS3(LoopbackServer):
     thread_name = "local-s3"
 
     def _bind(self, port: int) -> socketserver.TCPServer:
-        return _QuietWSGIServer(HOST, port, DomainDispatcherApplication(create_backend_app), handler=_Handler)
+        return _QuietWSGIServer(HOST, port, _Dispatcher(), handler=_Handler)

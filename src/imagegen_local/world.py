@@ -15,6 +15,7 @@ import errno
 import os
 from collections.abc import Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import NamedTuple, Self, TextIO, TypeVar
 
 import boto3
@@ -23,6 +24,7 @@ from imagegen.storage import make_s3_client
 from .devapi import DevApi
 from .emulator.server import Emulator, Faults
 from .loopback import HOST, LoopbackServer
+from .site import folder
 from .sqs_poller import create_queues
 
 BUCKET = "imagegen-demo"
@@ -89,7 +91,8 @@ class PortInUse(OSError):
 class World:
     """The three servers, started in order on entry (the bucket created before the API serves) and
     stopped in reverse on exit. While it runs, os.environ holds `environment()` (the handlers the
-    dev API serves read it, as in Lambda); the earlier values come back on exit."""
+    dev API serves read it, as in Lambda); the earlier values come back on exit. The dev API serves
+    the gallery page at its root when this checkout has it (`page`, default: web/)."""
 
     def __init__(
         self,
@@ -97,8 +100,10 @@ class World:
         ports: Ports = FREE,
         bucket: str = BUCKET,
         log_stream: TextIO | None = None,
+        page: Path | None = None,
     ) -> None:
         self.faults, self.ports, self.bucket, self.log_stream = faults, ports, bucket, log_stream
+        self.page = page or folder()
         self._running = ExitStack()
 
     def __enter__(self) -> Self:
@@ -116,7 +121,11 @@ class World:
             )
             starting.callback(_restore, {BATCH_QUEUE: os.environ.get(BATCH_QUEUE)})
             os.environ[BATCH_QUEUE] = create_queues(boto3.client("sqs", region_name=REGION))[0]
-            api = _bound(lambda: DevApi(port=self.ports.api, log_stream=self.log_stream), self.ports.api, "dev API")
+            api = _bound(
+                lambda: DevApi(port=self.ports.api, log_stream=self.log_stream, page=self.page),
+                self.ports.api,
+                "dev API",
+            )
             self.api = starting.enter_context(api)
             self._running = starting.pop_all()
         return self

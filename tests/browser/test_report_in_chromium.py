@@ -1,7 +1,8 @@
 """The comparison report in a real browser: headless Chromium (Debian's `chromium`; .ci/run
 installs it) opens the rendered file from disk, driven over the DevTools Protocol. Every image
 loads, a header (a button: mouse or Enter) sorts its table, an image enlarges in a dialog, and
-the console stays free of errors; a screenshot is saved in the test's folder."""
+the console stays free of errors; a screenshot is saved in the test's folder. A batch's page,
+drawn by the same code, loads its images too."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ pytestmark = pytest.mark.skipif(
     reason="chromium is not installed: run .ci/run (or apt-get install chromium); it opens the comparison report",
 )
 
+LOADED = (
+    "Promise.all(Array.from(document.querySelectorAll('.enlarge img')).map(i => i.decode().then(() => i.naturalWidth)))"
+)
 MODELS = "Array.from(document.querySelectorAll('#model-summary tbody tr')).map(r => r.cells[0].textContent)"
 
 
@@ -58,9 +62,7 @@ def click(page: chromium.Browser, selector: str) -> None:
 
 
 def test_every_image_loads(page):
-    sizes = page.evaluate(
-        "Promise.all(Array.from(document.querySelectorAll('.enlarge img')).map(i => i.decode().then(() => i.naturalWidth)))"
-    )
+    sizes = page.evaluate(LOADED)
     assert sizes == [64, 64, 64]  # 2 prompts x 2 models, one cell failed
     assert page.evaluate("document.querySelectorAll('.failed').length") == 1
     assert page.errors() == []
@@ -104,3 +106,14 @@ def test_the_console_has_no_errors_and_a_screenshot_is_saved(page, tmp_path):
     assert page.errors() == []
     logged = page.evaluate("(() => { console.error('a planted error'); return 1; })()")
     assert logged == 1 and any("a planted error" in e for e in page.errors())  # the check sees errors
+
+
+def test_a_batch_page_loads_its_images_and_logs_no_error(browser, tmp_path):
+    report = sample.write_batch(tmp_path, size=64)
+    out = tmp_path / "batch-report.html"
+    out.write_text(render(json.loads(report.read_text()), tmp_path), encoding="utf-8")
+    browser.events.clear()
+    browser.open(out.as_uri())
+    assert browser.evaluate(LOADED) == [64, 64]  # the judged line and the one not judged
+    assert browser.evaluate("document.querySelectorAll('.failed').length") == 1
+    assert browser.errors() == []

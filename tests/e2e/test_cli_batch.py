@@ -1,8 +1,9 @@
-"""`imagegen batch` as a user meets it: where the report lands, what Ctrl-C reports, the table it
-prints and the progress it shows on a terminal."""
+"""`imagegen batch` as a user meets it: where the report and its page land, what Ctrl-C reports,
+the table it prints and the progress it shows on a terminal."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -18,6 +19,7 @@ import pytest
 from imagegen_local import cli
 from imagegen_local.cli.aws import pipeline_from
 from imagegen_local.cli.context import Context
+from imagegen_local.report.cells import checklist_summary
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,6 +35,32 @@ def test_a_batch_with_default_options_leaves_nothing_in_the_working_directory_bu
     assert "report: generated-images/batch-report.json" in out
 
 
+def test_a_batch_writes_its_page_beside_its_report_and_imagegen_report_draws_the_same_page(run, local_env):
+    """The page holds the judged line's image (embedded), its score, sub-scores, checklist and
+    suggestions, and the failed line's code; `imagegen report` on the JSON writes it again."""
+    local_env.chdir(run.tmp)
+    (run.tmp / "p.txt").write_text("a red fox, a yellow cat\na fox [blocked]\n")
+    code, out, _ = run("batch", "p.txt")
+    assert code == 1
+    folder = run.tmp / "generated-images"
+    judged, failed = json.loads((folder / "batch-report.json").read_text())["results"]
+    verdict = judged["images"][0]["evaluation"]
+    page = (folder / "batch-report.html").read_text()
+    assert "page:   generated-images/batch-report.html" in out
+    embedded = base64.b64encode((run.tmp / judged["file"]).read_bytes()).decode()
+    assert page.count('<img src="data:image/') == 1 and f'<img src="data:image/png;base64,{embedded}"' in page
+    assert f"{verdict['judge_model']}: <span class=score>{verdict['score']}/10</span>" in page
+    for name, part in verdict["sub_scores"].items():
+        assert f"<li>{name.replace('_', ' ')} {part['score']}: " in page
+    assert f"checklist: {checklist_summary(verdict['checklist'])}" in page and "suggestions: Emulated" in page
+    assert f"<strong>failed: {failed['error']['code']}</strong>" in page and "a fox [blocked]" in page
+
+    (folder / "batch-report.html").unlink()
+    code, out, err = run("report", folder / "batch-report.json")
+    assert (code, err) == (0, "") and "(2 prompts)" in out
+    assert (folder / "batch-report.html").read_text() == page
+
+
 @pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="not a git checkout")
 def test_what_a_batch_writes_by_default_is_ignored_by_git(run, local_env):
     """Run in the repository's root, everything a default batch writes stays out of `git status`."""
@@ -40,7 +68,7 @@ def test_what_a_batch_writes_by_default_is_ignored_by_git(run, local_env):
     (run.tmp / "prompts.txt").write_text("a fox\n")
     assert run("batch", "prompts.txt", "--no-evaluate")[0] == 0
     written = sorted(str(p.relative_to(run.tmp)) for p in run.tmp.rglob("*") if p.is_file() and p.name != "prompts.txt")
-    assert len(written) == 2  # the image and the report
+    assert len(written) == 3  # the image, the report and its page
     checked = subprocess.run(
         ["git", "check-ignore", "--no-index", "--verbose", "--non-matching", *written],
         cwd=REPO,

@@ -3,9 +3,15 @@ pays for nothing; bad input is one line before any call."""
 
 from __future__ import annotations
 
+import io
 import json
+import threading
+import time
 
 import pytest
+
+from imagegen_local import cli
+from imagegen_local.compare import runner
 
 MODELS = "stability.stable-image-core-v1:1,stability.sd3-5-large-v1:0"
 JUDGES = "amazon.nova-lite-v1:0,amazon.nova-pro-v1:0"
@@ -113,3 +119,81 @@ def test_bad_input_is_one_line_before_any_call(run, emulator, lines, option, exp
     assert len(err.strip().splitlines()) == 1 and expected in err, err
     assert len(emulator.calls) == calls
     assert not (run.tmp / "o").exists()
+
+
+def test_a_failed_verdict_is_kept_on_a_rerun_and_retry_failed_asks_only_its_judge_again(run, emulator):
+    """The image is paid for once: a rerun leaves the failed verdict as it is (no call), and
+    --retry-failed asks that judge again about the image already made, generating nothing."""
+    model, (lite, pro) = MODELS.split(",")[0], JUDGES.split(",")
+    (run.tmp / "v.txt").write_text("a fox\n")
+    args = ["compare", run.tmp / "v.txt", "--models", model, "--judges", JUDGES, "--out", run.tmp / "v"]
+    emulator.configure(deny_models=[pro])
+    code, out, _ = run(*args)
+    assert code == 1 and "1 of 1 cells done, 0 failed, 1 verdict failed" in out and "--retry-failed" in out
+    (cell,) = json.loads((run.tmp / "v" / "results.json").read_text())["cells"]
+    assert cell["status"] == "done" and cell["verdicts"][lite]["status"] == "done"
+    assert cell["verdicts"][pro]["status"] == "failed" and cell["verdicts"][pro]["error"]["code"]
+    emulator.configure(deny_models=[])
+    calls = len(emulator.calls)
+    assert run(*args)[0] == 1 and len(emulator.calls) == calls
+    code, out, _ = run(*args, "--retry-failed")
+    (asked,) = emulator.calls[calls:]  # through its inference profile (us.<id>)
+    assert code == 0 and asked["operation"] == "converse" and asked["model"].endswith(pro)
+    (again,) = json.loads((run.tmp / "v" / "results.json").read_text())["cells"]
+    assert {k: again[k] for k in ("image_id", "file", "cost_usd")} == {
+        k: cell[k] for k in ("image_id", "file", "cost_usd")
+    }
+    assert again["verdicts"][lite] == cell["verdicts"][lite] and again["verdicts"][pro]["status"] == "done"
+
+
+def test_ctrl_c_keeps_the_cells_done_and_a_rerun_pays_only_for_the_rest(run, emulator, monkeypatch):
+    model, judge = MODELS.split(",")[0], JUDGES.split(",")[0]
+    (run.tmp / "c.txt").write_text("a fox\na lighthouse\na boat\n")
+    args = ["compare", run.tmp / "c.txt", "--models", model, "--judges", judge, "--out", run.tmp / "c"]
+    real = runner.run_task
+
+    def interrupted_at_the_second(pipeline, task, folder, deadline):
+        if task.prompt["index"] == 1:
+            raise KeyboardInterrupt  # as Ctrl-C would, while this cell is under way
+        return real(pipeline, task, folder, deadline)
+
+    monkeypatch.setattr(runner, "run_task", interrupted_at_the_second)
+    calls = len(emulator.calls)
+    code, out, err = run(*args, "--concurrency", "1")
+    assert code == 130 and "interrupted" in err and "1 of 3 cells done" in out
+    assert [c["prompt_index"] for c in json.loads((run.tmp / "c" / "results.json").read_text())["cells"]] == [0]
+    assert len(emulator.calls) - calls == 2  # its image and its verdict
+    monkeypatch.setattr(runner, "run_task", real)
+    calls = len(emulator.calls)
+    assert run(*args)[0] == 0
+    assert len(emulator.calls) - calls == 2 * 2  # the two cells left, nothing more
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_at_most_concurrency_cells_run_at_once_and_a_terminal_shows_the_progress(local_env, tmp_path, monkeypatch):
+    real, lock, running, most = runner.run_task, threading.Lock(), [0], [0]
+
+    def counted(pipeline, task, folder, deadline):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)  # long enough for a third cell to start, were it let
+        try:
+            return real(pipeline, task, folder, deadline)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(runner, "run_task", counted)
+    (tmp_path / "p.txt").write_text("a fox\na lighthouse\n")
+    argv = ["compare", str(tmp_path / "p.txt"), "--models", MODELS, "--judges", JUDGES.split(",")[0]]
+    err = Tty()
+    code = cli.main([*argv, "--concurrency", "2", "--out", str(tmp_path / "o")], out=io.StringIO(), err=err)
+    assert code == 0 and most[0] == 2
+    shown = err.getvalue()
+    assert shown.startswith("\r[") and shown.endswith("\n")
+    assert shown.rstrip("\n").split("\r")[-1].startswith("[" + "#" * 30 + "] 4/4")

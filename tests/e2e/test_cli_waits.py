@@ -19,8 +19,8 @@ class Tty(io.StringIO):
 
 @pytest.fixture
 def quick_waits(monkeypatch):
-    monkeypatch.setattr(feedback, "SHOW_WAITS_OVER", 0.2)
-    monkeypatch.setattr(feedback, "TICK_SECONDS", 0.1)
+    monkeypatch.setattr(feedback, "SHOW_WAITS_OVER", 0.1)
+    monkeypatch.setattr(feedback, "TICK_SECONDS", 0.05)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_a_slow_call_shows_how_long_it_has_waited_on_a_terminal(emulator, local_
         cli.main(["generate", "a fox", "--no-evaluate", "--json", "--output-dir", str(tmp_path)], out=out, err=err) == 0
     )
     image_id = json.loads(out.getvalue())["images"][0]["image_id"]
-    emulator.configure(latency_seconds=0.6)
+    emulator.configure(latency_seconds=0.3)
     err = Tty()
     argv = [{"IMAGE": image_id, "OUT": str(tmp_path)}.get(a, a) for a in argv]
     assert cli.main(argv, out=io.StringIO(), err=err) == 0
@@ -47,14 +47,14 @@ def test_a_slow_call_shows_how_long_it_has_waited_on_a_terminal(emulator, local_
 
 
 def test_off_a_terminal_a_slow_call_prints_nothing(emulator, local_env, tmp_path, quick_waits):
-    emulator.configure(latency_seconds=0.6)
+    emulator.configure(latency_seconds=0.3)
     err = io.StringIO()
     code = cli.main(["generate", "a fox", "--no-evaluate", "--output-dir", str(tmp_path)], out=io.StringIO(), err=err)
     assert (code, err.getvalue()) == (0, "")
 
 
 def test_a_slow_api_call_shows_how_long_it_has_waited_on_a_terminal(emulator, dev_api, quick_waits):
-    emulator.configure(latency_seconds=0.6)
+    emulator.configure(latency_seconds=0.3)
     err = Tty()
     code = cli.main(["api", "generate", "a fox", "--no-evaluate", "--api-url", dev_api.url], out=io.StringIO(), err=err)
     assert code == 0

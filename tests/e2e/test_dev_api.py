@@ -206,10 +206,10 @@ def test_with_a_cors_origin_preflights_and_answers_carry_it(local_env):
 
 
 def test_a_handler_past_the_integration_timeout_gets_the_gateways_504(local_env, emulator):
-    emulator.configure(latency_seconds=1.0)  # every Bedrock call takes a second
-    with DevApi(log_stream=open(os.devnull, "w"), integration_timeout=0.3) as api:
+    emulator.configure(latency_seconds=0.5)  # every Bedrock call takes half a second
+    with DevApi(log_stream=open(os.devnull, "w"), integration_timeout=0.15) as api:
         started = time.monotonic()
         status, answer = call(api, "POST", "generate-image", {"prompt": PROMPT, "evaluate": False})
         waited = time.monotonic() - started
     assert (status, answer) == (504, {"error": {"code": "upstream_timeout", "message": "Endpoint request timed out"}})
-    assert waited < 1.0  # the gateway stopped waiting; the function ran on, and stop() waited for it
+    assert waited < 0.5  # the gateway stopped waiting; the function ran on, and stop() waited for it

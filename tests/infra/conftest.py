@@ -22,7 +22,7 @@ SYNTH_DAY = date(2026, 12, 1)  # Titan v2 and Nova Canvas past their end of life
 
 CONFIGS: dict[str, dict[str, Any]] = {
     "current": {},
-    "original": {"modelSet": "original"},
+    "original": {"modelSet": "original", "authMode": "cognito"},  # the original's models, with the web page
     "api_key": {
         "stackName": "ImageGenTwo",
         "authMode": "apiKey",

@@ -39,7 +39,9 @@ def test_the_verdict_answered_and_stored_carries_sub_scores_and_checklist_beside
 def test_generate_stores_the_image_its_metadata_and_its_verdict(world):
     _, body = world.generate({"prompt": PROMPT, "seed": 77, "aspect_ratio": "16:9"})
     image_id = body["image_id"]
-    assert world.stored_keys() == [
+    (entry,) = [key for key in world.stored_keys() if key.startswith("images/.newest/")]  # GET /images' index
+    assert entry.endswith(f"-{image_id}")
+    assert [key for key in world.stored_keys() if key != entry] == [
         f"images/{image_id}/evaluation.json",
         f"images/{image_id}/image.png",
         f"images/{image_id}/meta.json",

@@ -113,6 +113,7 @@ def test_every_stored_key_is_an_images_prefix_or_an_idempotency_record(world):
     generate_with_key(world, {"prompt": PROMPT, "count": 1})
     layout = re.compile(
         r"images/[A-Za-z0-9_-]{22}/(image\.png|meta\.json|evaluation\.json)|idempotency/[0-9a-f]{64}\.json"
+        r"|images/\.newest/[0-9]{13}-[A-Za-z0-9_-]{22}"  # GET /images' index
     )
     assert world.stored_keys() and all(layout.fullmatch(key) for key in world.stored_keys())
 

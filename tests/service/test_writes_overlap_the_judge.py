@@ -7,21 +7,26 @@ PROMPT = "a lighthouse on a cliff at dusk"
 
 
 def _hold_writes_until_judged(world, suffix):
-    """Each PutObject of a key ending in `suffix` waits (up to 1 s) for the judge call to start;
-    what each one saw is returned: True when the judge had been called by then."""
-    judged = threading.Event()
+    """Each PutObject of a key ending in `suffix` made after the image model's call waits (up to
+    1 s) for the judge call to start; what each one saw is returned: True when the judge had been
+    called by then (a write before the model call sees False at once: there is nothing to judge)."""
+    imaged, judged = threading.Event(), threading.Event()
     seen: list[bool] = []
-    called = world.bedrock.converse
+    invoke, converse = world.bedrock.invoke_model, world.bedrock.converse
 
-    def converse(**kwargs):
+    def invoke_model(**kwargs):
+        imaged.set()
+        return invoke(**kwargs)
+
+    def judge(**kwargs):
         judged.set()
-        return called(**kwargs)
+        return converse(**kwargs)
 
     def hold(params, **_):
         if params["Key"].endswith(suffix):
-            seen.append(judged.wait(timeout=1))
+            seen.append(judged.wait(timeout=1) if imaged.is_set() else judged.is_set())
 
-    world.bedrock.converse = converse
+    world.bedrock.invoke_model, world.bedrock.converse = invoke_model, judge
     world.s3.meta.events.register("before-parameter-build.s3.PutObject", hold)
     return seen
 

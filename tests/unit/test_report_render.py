@@ -74,6 +74,10 @@ def test_the_command_writes_the_report_beside_the_results(results):
         ("[1, 2]", "not a results document"),
         ('{"version": 1, "cells": [1]}', "malformed"),
         ('{"version": 1, "cells": [], "prompts": [7]}', "malformed"),
+        ('{"command": "generate", "images": []}', "not a results document of imagegen compare (no version or"),
+        ('{"command": "batch", "results": {"line": 1}}', "malformed batch report (results must be a list"),
+        ('{"command": "batch", "results": [{"line": 4, "status": "ok", "images": [7]}]}', "(line 4: images"),
+        ('{"command": "batch", "results": [{"status": "ok", "images": [{"evaluation": 3}]}]}', "malformed batch"),
     ],
 )
 def test_a_missing_or_malformed_file_is_one_line_and_exit_2(tmp_path, content, said):
@@ -84,3 +88,21 @@ def test_a_missing_or_malformed_file_is_one_line_and_exit_2(tmp_path, content, s
     assert main(["report", str(path)], out=io.StringIO(), err=err) == 2
     assert said in err.getvalue() and len(err.getvalue().strip().splitlines()) == 1
     assert not (tmp_path / "report.html").exists()
+
+
+def test_a_batch_page_has_a_row_per_line_and_none_of_a_comparisons_pairings(tmp_path):
+    path = sample.write_batch(tmp_path, size=16)
+    doc = json.loads(path.read_text())
+    doc["results"][1]["images"][0]["evaluation"] = {
+        "status": "failed",
+        "judge_model": "amazon.nova-lite-v1:0",
+        "error": {"code": "judge_answer_invalid", "message": "no score"},
+    }
+    html = render(doc, tmp_path)
+    assert re.findall(r"<h3>([^<]+)</h3>", html) == ["Line 1", "Line 2", "Line 3"]
+    assert html.count('<img src="data:image/png;base64,') == 2  # found beside the report, by name
+    assert html.count("<span class=score>8/10</span>") == 1
+    assert "amazon.nova-lite-v1:0: verdict failed: judge_answer_invalid no score" in html
+    assert html.count("failed: content_filtered") == 2  # the failed line: its label and its text
+    assert "Wins vs" not in html and "Latency" not in html and "id=agreement" not in html
+    assert 'data-value="0.04">$0.0400' in html  # an image's cost, less its verdict's

@@ -1,4 +1,4 @@
-"""POST /evaluate-image, GET /images/{id}, and the deferred evaluation the generate function
+"""POST /evaluate-image, GET /images/{id}, GET /images, GET /models, and the deferred evaluation the generate function
 starts as an asynchronous invocation ({"image_id", "judge_model"})."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from ..errors import ImageGenError
 from ..ids import checked_image_id
 from ..log import Logger, error_fields
 from ..runtime import Runtime, built_at_init
+from ..usecases import listing
 from . import api, requests
 from .routes import served_by
 
@@ -29,7 +30,20 @@ def describe(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]
     return 200, rt.pipeline.describe(image_id, limit=limit, cursor=cursor, deadline=request.deadline)
 
 
-ROUTES: api.Routes = api.bind(served_by("evaluate"), {"/evaluate-image": evaluate, "/images/{id}": describe})
+def list_images(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
+    query = request.query
+    limit = listing.checked_limit(query.get("limit", listing.DEFAULT_LIMIT))
+    return 200, rt.pipeline.list_images(limit=limit, cursor=query.get("cursor"), deadline=request.deadline)
+
+
+def models(rt: Runtime, request: api.ApiRequest) -> tuple[int, dict[str, Any]]:
+    return 200, rt.pipeline.offered()
+
+
+ROUTES: api.Routes = api.bind(
+    served_by("evaluate"),
+    {"/evaluate-image": evaluate, "/images/{id}": describe, "/images": list_images, "/models": models},
+)
 
 
 def make_handler(runtime: Callable[[], Runtime]) -> Callable[[Any, Any], dict[str, Any]]:

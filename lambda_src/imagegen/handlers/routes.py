@@ -24,6 +24,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/evaluate-image", "evaluate", schemas.EVALUATE),
     Route("POST", "/modify-image", "modify", schemas.MODIFY),
     Route("GET", "/images/{id}", "evaluate", query=("limit", "cursor")),
+    Route("GET", "/images", "evaluate", query=("limit", "cursor")),
+    Route("GET", "/models", "evaluate"),
     Route("POST", "/refine-image", "refine", schemas.REFINE),
     Route("GET", "/jobs/{id}", "refine"),
     Route("POST", "/batches", "batches", schemas.BATCH),
@@ -41,6 +43,7 @@ GATEWAY_ERRORS: dict[str, tuple[str | None, str]] = {
     "BAD_REQUEST_BODY": ("400", "invalid_request"),
     "THROTTLED": ("429", "throttled"),
     "QUOTA_EXCEEDED": ("429", "quota_exceeded"),
+    "UNAUTHORIZED": ("401", "sign_in_required"),  # authMode=cognito: no ID token, or one no longer valid
     "INTEGRATION_TIMEOUT": ("504", "upstream_timeout"),
     "DEFAULT_4XX": (None, "request_refused"),
     "DEFAULT_5XX": (None, "gateway_error"),

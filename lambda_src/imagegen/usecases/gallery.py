@@ -70,10 +70,12 @@ def upload(services: Services, data: bytes, prompt: str | None = None) -> dict[s
     """Store an image made elsewhere (a local file); `prompt` is what it should show, for the judge."""
     info = probe(data)
     image_id = services.new_id()
+    created = services.now()
+    warnings: Warnings = []
+    services.keep("index the image for GET /images", warnings, lambda: services.store.index_image(image_id, created))
     key = services.store.save_image(image_id, data, info.format)
     image = GeneratedImage(data=data, format=info.format, width=info.width, height=info.height, seed=None)
-    meta = documents.upload_meta(image_id, key, image, services.now(), prompt)
-    warnings: Warnings = []
+    meta = documents.upload_meta(image_id, key, image, created, prompt)
     services.keep("store the image's metadata", warnings, lambda: services.store.save_meta(image_id, meta))
     shown = view(services, image_id, meta, documents.not_requested(), warnings)
     return {**shown, **({"warnings": warnings} if warnings else {})}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from .. import background, documents
@@ -151,6 +152,7 @@ def _store(services: Services, made: Sequence[Made], deadline: Deadline, after: 
     shown: list[unstored.UnstoredImage] = []
     for item in made:
         image_id, image = item.image_id, item.image
+        index(services, image_id, item.meta["created_at"], warnings, deadline)
         try:
             write(services, deadline, functools.partial(services.store.save_image, image_id, image.data, image.format))
         except ImageGenError as exc:
@@ -170,6 +172,15 @@ def _store(services: Services, made: Sequence[Made], deadline: Deadline, after: 
     services.log.info("images_stored", ids=[s.image_id for s in stored])
     after(stored, warnings)
     return Written(stored, shown, warnings)
+
+
+def index(services: Services, image_id: str, created_at: str | None, warnings: Warnings, deadline: Deadline) -> None:
+    """Enter an image in the index GET /images lists, before the image is stored: an entry whose
+    image never arrives is passed over, while an image whose entry could not be written is still
+    stored (a warning) and found by its id."""
+    created = datetime.fromisoformat(created_at) if created_at else services.now()
+    entry = functools.partial(services.store.index_image, image_id, created)
+    services.keep("index the image for GET /images", warnings, functools.partial(write, services, deadline, entry))
 
 
 T = TypeVar("T")

@@ -14,6 +14,9 @@ from imagegen.handlers import requests
 from imagegen.models import fields
 from imagegen.pipeline import Pipeline
 
+from imagegen_local.report import render
+from imagegen_local.report.batch import html_path
+
 from . import batch_remote
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
@@ -37,7 +40,11 @@ def add_parser(commands: Any, parents: Parents) -> None:
     )
     parser.add_argument("file", help="the prompts")
     parser.add_argument("--concurrency", type=int, default=4, help="prompts in flight at once (default: %(default)s)")
-    parser.add_argument("--report", help=f"the JSON report to write (default: {REPORT_NAME} in OUTPUT_DIR)")
+    parser.add_argument(
+        "--report",
+        help=f"the JSON report to write (default: {REPORT_NAME} in OUTPUT_DIR); its page, one HTML file "
+        "with every image and verdict, goes beside it (batch-report.html)",
+    )
     add_fields(parser, fields.GENERATE, only=("evaluate",))
     parser.add_argument(
         "--output-dir", default="generated-images", help="where to save the images (default: %(default)s)"
@@ -90,6 +97,7 @@ def run(ctx: Context) -> int:
         results.extend(finished_late(futures, collected))
     results.sort(key=lambda r: r["line"])
     failed = [r for r in results if r["status"] == "failed"]
+    page = html_path(report_path)
     report = {
         "command": "batch",
         "file": args.file,
@@ -102,13 +110,15 @@ def run(ctx: Context) -> int:
         "results": results,
     }
     report_path.write_text(json.dumps(report, indent=2))
+    page.write_text(render(report, report_path.parent), encoding="utf-8")  # the page `imagegen report` renders
     ctx.emit(
         summary_table(results)
         + f"\n{report['succeeded']} succeeded, {len(failed)} failed"
         + (f", {report['not_run']} not run" if interrupted else "")
         + f" in {report['seconds']} s"
         + (f", estimated ${report['estimated_cost_usd']:.4f}" if report["estimated_cost_usd"] else "")
-        + f"\nreport: {shown_path(str(report_path))}",
+        + f"\nreport: {shown_path(str(report_path))}"
+        + f"\npage:   {shown_path(str(page))}",
         report,
     )
     if interrupted:

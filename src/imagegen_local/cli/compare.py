@@ -19,6 +19,7 @@ from imagegen.models.request import Task as Role
 from imagegen_local.compare import runner
 from imagegen_local.compare.results import FILENAME, VERSION, Cell, Config, Prompt, Results
 from imagegen_local.report.render import REPORT, render
+from imagegen_local.report.text import plural
 
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
@@ -48,7 +49,12 @@ def add_parser(commands: Any, parents: Parents) -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="cells in flight at once (default: %(default)s)")
     parser.add_argument("--budget-usd", type=float, help="stop before a cell would take the estimate over this")
     parser.add_argument("--out", default=DEFAULT_OUT, help="the results folder (default: %(default)s)")
-    parser.add_argument("--retry-failed", action="store_true", help="run failed cells and verdicts again")
+    parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="run again what failed: a failed cell is generated and judged again; a failed verdict asks its "
+        "judge again about the image already made (without it, a rerun keeps failures as they are)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -140,11 +146,13 @@ def report(ctx: Context, store: runner.Store, total: int, over_budget: int, inte
         )
     done = len(cells) - len(failed)
     lines.append(
-        f"{done} of {total} cells done, {len(failed)} failed, {verdicts_failed} verdicts failed"
+        f"{done} of {total} cells done, {len(failed)} failed, {plural(verdicts_failed, 'verdict')} failed"
         + (f"; stopped at the budget (${doc['config']['budget_usd']}): {over_budget} not run" if over_budget else "")
         + (", interrupted" if interrupted else "")
         + f", estimated ${runner.spent(doc):.4f}"
     )
+    if failed or verdicts_failed:
+        lines.append("a rerun keeps what failed: --retry-failed runs it again (an image made is not paid for twice)")
     lines.append(f"results: {shown_path(str(store.path))}")
     report = store.path.parent / REPORT
     report.write_text(render(doc, store.path.parent), encoding="utf-8")  # the page `imagegen report` renders

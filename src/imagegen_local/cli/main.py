@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -16,7 +18,17 @@ from imagegen.ids import looks_like_image_id
 from . import unstored, wording
 from .context import Context, Usage, program_name
 from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, READER_GONE, USAGE
-from .parser import ShowVersion, build_parser
+from .parser import Parser, ShowVersion, build_parser
+
+_PARSING = threading.Lock()
+
+
+@functools.cache
+def _parser() -> Parser:
+    """The command line's parser, built once per process (its options are the registry's data and
+    constants; building it takes longer than most commands' own work). It is shared by every call
+    of main, in turn: argparse's intermixed reading changes the parser while it reads."""
+    return build_parser()
 
 
 def main(
@@ -29,13 +41,14 @@ def main(
     out, err = out or sys.stdout, err or sys.stderr
     program = program_name(sys.argv[0]) if argv is None else "imagegen"
     env = dict(os.environ)  # settings and boto3 both read the process environment
-    parser = build_parser()
+    parser = _parser()
     given = list(argv if argv is not None else sys.argv[1:])
     if not given:  # no command: what there is to run
         print(parser.format_help(), end="", file=err)
         return OWN_CODES[USAGE]
     try:
-        args = parser.parse_args(given)
+        with _PARSING:
+            args = parser.parse_args(given)
     except ShowVersion as shown:
         print(shown, file=out)
         return 0

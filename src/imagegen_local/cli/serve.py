@@ -36,7 +36,8 @@ def add_parser(commands: Any, parents: Parents) -> None:
         "serve",
         help="run the offline world (Bedrock emulator, local S3, dev API) on loopback until Ctrl-C",
         description="Start the Bedrock runtime emulator, a local S3 holding a bucket, and the API with the "
-        "real handlers, on 127.0.0.1 only, and print where. In another terminal, "
+        "real handlers (and the gallery page at the API's root), on 127.0.0.1 only, and print where. "
+        "In another terminal, "
         '`eval "$(imagegen serve --env)"` points every imagegen command at them, with no AWS account. '
         "Ctrl-C (or SIGTERM) stops everything.",
     )
@@ -113,6 +114,11 @@ def banner(served: world.World, port_base: int, program: str = "imagegen") -> st
             f"  Bedrock runtime emulator  {served.emulator.url}",
             f"  local S3                  {served.s3.url}  (bucket {served.bucket})",
             f"  API (the real handlers)   {served.api.url}",
+            *(
+                [f"  the gallery page          {served.api.page_url}  (open it in a browser)"]
+                if served.api.page_url
+                else []
+            ),
             f'In another terminal, one step first:  eval "$({step})"',
             f'  then any command, e.g.  {program} generate "a fox"  |  {program} api generate "a fox"',
             "Ctrl-C stops everything.",

@@ -1,4 +1,5 @@
-"""The comparison report: results.json of `imagegen compare` as one self-contained HTML page."""
+"""The report: results.json of `imagegen compare`, or the report of `imagegen batch`, as one
+self-contained HTML page."""
 
 from .render import render
 

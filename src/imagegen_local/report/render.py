@@ -1,6 +1,7 @@
-"""The comparison report: one self-contained HTML page (its style, script and images inlined; no
-network, not even a font) from a results document of `imagegen compare`. Every text of the
-document is escaped: prompts, ids and a judge's words are user data."""
+"""The report: one self-contained HTML page (its style, script and images inlined; no network,
+not even a font) from a results document of `imagegen compare` or the report of `imagegen batch`
+(adapted by batch.page), drawn by the same code. Every text of the document is escaped: prompts,
+ids and a judge's words are user data."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from typing import Any
 
 from imagegen_local.compare.results import Results
 
+from . import batch
 from .cells import prompt_section
 from .text import NONE, money, ms, number, percent, plural
-
-Doc = Mapping[str, Any]
-
+from .view import Doc, Page
 
 REPORT = "report.html"  # the page's name beside its results.json, as compare and report write it
 
@@ -27,14 +27,18 @@ def _asset(name: str) -> str:
     return files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def render(results: Results | Doc, folder: Path | str) -> str:
-    """The page for `results`, whose cells' files are relative to `folder` (the results file's)."""
+def render(doc: Results | Doc, folder: Path | str) -> str:
+    """The page for a comparison's results or a batch's report, whose files are relative to
+    `folder` (the document's)."""
     folder = Path(folder)
+    return draw(batch.page(doc, folder) if batch.is_batch(doc) else comparison(doc), folder)
+
+
+def comparison(results: Results | Doc) -> Page:
     config = results.get("config") or {}
     summary = results.get("summary") or {}
     models = list(config.get("models") or (summary.get("models") or {}).keys())
     seeds = sorted({int(cell.get("seed", 0)) for cell in results.get("cells") or []})
-    title = "Image model comparison"
     meta = (
         f"{plural(len(results.get('prompts') or []), 'prompt')}, {plural(len(models), 'model')}, "
         f"{plural(len(seeds), 'seed')}, "
@@ -43,25 +47,41 @@ def render(results: Results | Doc, folder: Path | str) -> str:
     )
     if config.get("budget_usd") is not None:
         meta += f"; budget ${config['budget_usd']:.2f}"
+    return {
+        "kind": "comparison",
+        "title": "Image model comparison",
+        "meta": meta,
+        "summary": summary,
+        "models": models,
+        "prompts": list(results.get("prompts") or []),
+        "cells": list(results.get("cells") or []),
+        "seeds": seeds,
+    }
+
+
+def draw(page: Page, folder: Path) -> str:
+    summary = page["summary"]
+    pairwise = page["kind"] == "comparison"
     by_prompt: dict[int, list[Doc]] = {}
-    for cell in results.get("cells") or []:
+    for cell in page["cells"]:
         by_prompt.setdefault(int(cell.get("prompt_index", -1)), []).append(cell)
     body = [
-        f"<header><h1>{escape(title)}</h1><p class=meta>{escape(meta)}</p></header>",
+        f"<header><h1>{escape(page['title'])}</h1><p class=meta>{escape(page['meta'])}</p></header>",
         "<h2 id=models>Models</h2>",
-        model_table(summary.get("models") or {}, models),
+        model_table(summary.get("models") or {}, page["models"], pairwise=pairwise),
         "<h2 id=judges>Judges</h2>",
         judge_table(summary.get("judges") or {}),
-        "<h2 id=agreement>Judge agreement</h2>",
-        agreement_table(summary.get("agreement") or []),
-        "<h2 id=prompts>Prompts</h2>",
     ]
-    for prompt in results.get("prompts") or []:
+    if pairwise:
+        body += ["<h2 id=agreement>Judge agreement</h2>", agreement_table(summary.get("agreement") or [])]
+    body.append("<h2 id=prompts>Prompts</h2>")
+    for prompt in page["prompts"]:
         index = int(prompt.get("index", -1))
-        body.append(prompt_section(prompt, by_prompt.get(index, []), models, seeds, lambda f: data_uri(folder, f)))
-    page = Template(_asset("page.html"))
-    return page.substitute(
-        title=escape(title), style=_asset("report.css"), script=_asset("report.js"), body="\n".join(body)
+        cells = by_prompt.get(index, [])
+        body.append(prompt_section(prompt, cells, page["models"], page["seeds"], lambda f: data_uri(folder, f)))
+    template = Template(_asset("page.html"))
+    return template.substitute(
+        title=escape(page["title"]), style=_asset("report.css"), script=_asset("report.js"), body="\n".join(body)
     )
 
 
@@ -99,10 +119,12 @@ def table(name: str, headers: Iterable[str], rows: Iterable[str]) -> str:
     )
 
 
-def model_table(stats: Mapping[str, Doc], models: list[str]) -> str:
+def model_table(stats: Mapping[str, Doc], models: list[str], *, pairwise: bool = True) -> str:
+    """Per model; `pairwise`: with its win rates against each other model and its latencies (a
+    comparison's; a batch has neither)."""
     names = models + [m for m in stats if m not in models]
-    headers = ["Model", "Mean", "95 % interval", *(f"Wins vs {m}" for m in names)]
-    headers += ["Cost / image", "Cost / point", "Latency p50", "Latency p95", "Images", "Failed"]
+    headers = ["Model", "Mean", "95 % interval", *(f"Wins vs {m}" for m in names if pairwise), "Cost / image"]
+    headers += ["Cost / point", *(["Latency p50", "Latency p95"] if pairwise else []), "Images", "Failed"]
     rows = []
     for model in names:
         s = stats.get(model) or {}
@@ -112,11 +134,10 @@ def model_table(stats: Mapping[str, Doc], models: list[str]) -> str:
             td(model, sort=False),
             td(number(s.get("mean")), s.get("mean")),
             td(f"{number(ci[0])}\u2013{number(ci[1])}" if ci else NONE, ci[0] if ci else None),
-            *(td(percent(wins.get(m)), wins.get(m)) if m != model else td(NONE) for m in names),
+            *(td(percent(wins.get(m)), wins.get(m)) if m != model else td(NONE) for m in names if pairwise),
             td(money(s.get("cost_per_image")), s.get("cost_per_image")),
             td(money(s.get("cost_per_point")), s.get("cost_per_point")),
-            td(ms(s.get("latency_p50_ms")), s.get("latency_p50_ms")),
-            td(ms(s.get("latency_p95_ms")), s.get("latency_p95_ms")),
+            *(td(ms(s.get(f"latency_{p}_ms")), s.get(f"latency_{p}_ms")) for p in ("p50", "p95") if pairwise),
             td(str(s.get("n", 0)), s.get("n", 0)),
             td(str(s.get("failed", 0)), s.get("failed", 0)),
         ]

@@ -1,6 +1,6 @@
-"""A small results document with real images on disk, in the shape `imagegen compare` writes: for
-the report's browser test and the README's screenshot. The images are the emulator's pictures;
-the verdicts say they are emulated."""
+"""A small results document with real images on disk, in the shape `imagegen compare` writes, and
+a small batch report in the shape `imagegen batch` writes: for the report's tests and the README's
+screenshot. The images are the emulator's pictures; the verdicts say they are emulated."""
 
 from __future__ import annotations
 
@@ -93,3 +93,38 @@ def _summary() -> Any:
         "judges": {JUDGES[0]: {"n": 3, "mean": 8.0}, JUDGES[1]: {"n": 3, "mean": 8.67}},
         "agreement": [{"judges": JUDGES, "n": 3, "spearman_rho": 0.5, "weighted_kappa": 0.4}],
     }
+
+
+BATCH_PROMPTS = ["a red fox in fresh snow, morning light", "a lighthouse on a cliff at dusk", "a fox [blocked]"]
+
+
+def write_batch(folder: Path, size: int = 192) -> Path:
+    """batch-report.json and its images in `folder`, as `imagegen batch` writes them: a judged
+    line, one not judged and a failed one; the path of batch-report.json."""
+    results: list[dict[str, Any]] = []
+    for line, (prompt, model) in enumerate(zip(BATCH_PROMPTS, [*MODELS, None], strict=True), start=1):
+        if model is None:
+            error = {"code": "content_filtered", "message": "The emulator filtered this prompt (emulated)."}
+            results.append({"line": line, "prompt": prompt, "status": "failed", "error": error})
+            continue
+        image_id = f"batch-{line}"
+        (folder / f"{image_id}.png").write_bytes(art.render(size, size, prompt=prompt, seed=line, model=model))
+        evaluation: dict[str, Any] = {"status": "not_requested"}
+        if line == 1:
+            evaluation = {**_verdict(prompt, 8), "judge_model": JUDGES[0], "estimated_cost_usd": 0.002}
+        file = f"generated-images/{image_id}.png"  # from the batch's working directory
+        image = {"image_id": image_id, "model": model, "seed": 1000 + line, "format": "png", "file": file}
+        results.append(
+            {
+                **{"line": line, "prompt": prompt, "status": "ok", "image_id": image_id, "file": file},
+                **{"score": evaluation.get("score"), "estimated_cost_usd": 0.04 + 0.002 * (line == 1)},
+                "images": [{**image, "width": size, "height": size, "evaluation": evaluation}],
+            }
+        )
+    doc = {
+        **{"command": "batch", "file": "prompts.txt", "concurrency": 4, "seconds": 3.2},
+        **{"succeeded": 2, "failed": 1, "not_run": 0, "estimated_cost_usd": 0.082, "results": results},
+    }
+    path = folder / "batch-report.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    return path

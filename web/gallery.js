@@ -1,0 +1,63 @@
+// The gallery: stored images, newest first (GET /images), a page at a time, each a button that
+// opens the detail view, with its score.
+
+import { el, scoreText } from "./dom.js";
+import { storedImage } from "./images.js";
+
+const LIMIT = 24;
+const HOPS = 10;
+
+export class Gallery {
+  constructor(api, list, more, open, report) {
+    this.api = api;
+    this.list = list;
+    this.more = more;
+    this.open = open;
+    this.report = report;
+    this.cursor = null;
+    this.items = []; // every image listed so far, newest first
+    more.addEventListener("click", () => this.load(this.cursor));
+  }
+
+  async reload() {
+    await this.load(null);
+  }
+
+  /** A page from `cursor`; a page short of the limit is followed at once (up to `HOPS` times):
+   * after the index, the API goes through the images it lacks, which may take pages. */
+  async load(cursor, hops = 0) {
+    let page;
+    try {
+      page = await this.api.images(cursor, LIMIT);
+    } catch (error) {
+      this.report(error);
+      return;
+    }
+    if (!cursor) {
+      this.list.replaceChildren();
+      this.items = [];
+    }
+    this.items.push(...page.images);
+    for (const item of page.images) this.list.append(this.card(item));
+    this.cursor = page.next_cursor;
+    this.more.hidden = !page.next_cursor;
+    if (page.next_cursor && page.images.length < LIMIT && hops < HOPS) return this.load(page.next_cursor, hops + 1);
+    this.list.querySelector(".empty")?.remove();
+    if (!this.list.children.length) this.list.append(el("li", { className: "empty" }, ["No images yet: generate one above."]));
+  }
+
+  card(item) {
+    const score = el("span", { className: "score" }, [item.error ? "unreadable" : scoreText(item.score, item.evaluation_status)]);
+    const prompt = item.error ? `This image's details could not be read: ${item.error.message}` : item.prompt || item.judge_prompt || "(no prompt)";
+    const button = el("button", { type: "button", className: "card", "aria-label": `Open: ${prompt}, ${score.textContent}` }, [
+      storedImage(this.api, item.image_id, item.url, item.prompt || item.judge_prompt),
+      score,
+      el("span", { className: "prompt" }, [prompt]),
+      ...(item.lineage && item.lineage.mode ? [el("span", { className: "mode" }, [item.lineage.mode])] : []),
+    ]);
+    button.addEventListener("click", () => this.open(item.image_id));
+    const card = el("li", {}, [button]);
+    card.dataset.imageId = item.image_id;
+    return card;
+  }
+}
