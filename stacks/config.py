@@ -19,6 +19,9 @@ Context keys:
                      authMode=cognito the distribution's origin, and corsOrigin may not be set)
     concurrencyCap   reserved concurrency per function (default: none, which is right for new accounts)
     refineConcurrency  refine jobs running at once: the refine worker's reserved concurrency (default 2)
+    batchConcurrency batch worker invocations at once, so image calls at once: the batch queue's event
+                     source mapping's maximum concurrency (2 to 1,000; default 4, for Bedrock's default
+                     image quotas: imagegen.batches.DEFAULT_CONCURRENCY)
     throttleRate, throttleBurst  stage throttling (default 10 requests/s, burst 20)
     alarmEmail       an address the alarms are mailed to, through an SNS topic (default: none, no topic)
 """
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from imagegen import batches
 from imagegen.config import ModelRole, Settings, model_sets, split_ids
 from imagegen.errors import ConfigurationError, ImageGenError
 from imagegen.jobs import DEFAULT_CONCURRENCY
@@ -71,6 +75,7 @@ class StackConfig:
     auth_mode: str = "iam"
     concurrency_cap: int | None = None
     refine_concurrency: int = DEFAULT_CONCURRENCY
+    batch_concurrency: int = batches.DEFAULT_CONCURRENCY
     throttle_rate: float = 10.0
     throttle_burst: int = 20
     alarm_email: str | None = None
@@ -112,6 +117,7 @@ def from_context(context: Context, *, today: date | None = None) -> StackConfig:
         auth_mode=auth_mode,
         concurrency_cap=_concurrency_cap(context),
         refine_concurrency=_number(context, "refineConcurrency", int, DEFAULT_CONCURRENCY, 1, 1_000),
+        batch_concurrency=_number(context, "batchConcurrency", int, batches.DEFAULT_CONCURRENCY, 2, 1_000),
         throttle_rate=_number(context, "throttleRate", float, 10.0, 1, 10_000),
         throttle_burst=_number(context, "throttleBurst", int, 20, 1, 5_000),
         alarm_email=_email(context, "alarmEmail"),

@@ -1,5 +1,6 @@
-"""The functions (generate, evaluate, modify, refine and the refine worker): the core library as
-their code, each with its own role, log group and least-privilege grants."""
+"""The functions (generate, evaluate, modify, refine and the refine worker, batches and the batch
+worker): the core library as their code, each with its own role, log group and least-privilege
+grants."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
-from imagegen import idempotency, jobs
+from imagegen import batches, idempotency, jobs
 from imagegen.storage import PREFIX
+from imagegen.usecases.batch import INPUTS
 
 from .bedrock_access import invoke_resources
 from .config import StackConfig, StackConfigError
@@ -22,6 +25,7 @@ from .logical_ids import Unit
 
 KEYS = f"{idempotency.PREFIX}/*"  # the idempotency keys' records
 JOBS = f"{jobs.PREFIX}/*"  # the refine jobs' documents
+BATCHES = f"{batches.PREFIX}/*"  # the batches' documents
 
 LAMBDA_SRC = Path(__file__).resolve().parent.parent / "lambda_src"
 PILLOW_LAYER = Path(__file__).resolve().parent.parent / "build" / "lambda-layer"  # `make layer` builds it
@@ -47,6 +51,7 @@ class ImageFunctions(Unit):
         api_name: str,
         failed_evaluations: sqs.IQueue,
         failed_refine_runs: sqs.IQueue,
+        batch_queue: sqs.IQueue,
         cors_origin: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -92,6 +97,7 @@ class ImageFunctions(Unit):
         self.roles["Refine"].add_to_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.refine_worker.function_arn])
         )
+        self._batches(config, batch_queue)
         settings = config.settings
         self._grant(
             "Refine",
@@ -132,10 +138,54 @@ class ImageFunctions(Unit):
             list_bucket=True,
         )
 
+    def _batches(self, config: StackConfig, queue: sqs.IQueue) -> None:
+        """Batches answers POST /batches (it queues the batch) and GET /batches/{id}; the batch worker
+        is fed by the queue's event source mapping: at most batchConcurrency invocations at once, each
+        of `batches.BATCH_SIZE` messages, reporting the ones to deliver again (partial batch failures)."""
+        self.batch_worker = self._function(
+            "BatchWorker", "imagegen.handlers.batches.worker", timeout=batches.WORKER_SECONDS, memory=1024
+        )
+        self.batch_worker.add_event_source(
+            event_sources.SqsEventSource(
+                queue,
+                batch_size=batches.BATCH_SIZE,
+                max_concurrency=config.batch_concurrency,
+                report_batch_item_failures=True,
+            )
+        )
+        # A whole vCPU: POST /batches checks up to 100,000 items (some 0.06 ms each) inside the 29 s
+        self.batches = self._function("Batches", "imagegen.handlers.batches.handler", timeout=29, memory=1769)
+        for fn in (self.batches, self.batch_worker):
+            fn.add_environment("IMAGEGEN_BATCH_QUEUE_URL", queue.queue_url)
+            queue.grant_send_messages(fn)  # submitting queues the first chunk; the worker the rest
+        settings = config.settings
+        self._grant(
+            "Batches",
+            models=[],  # it checks the items' models against the registry; the worker calls them
+            read=[f"{PREFIX}/*/image.*", BATCHES, f"{INPUTS}*"],  # a pre-signed URL is authorized as its signer
+            write=[BATCHES],
+            delete=[f"{batches.PREFIX}/*/batch.json"],  # a batch that could not be queued is forgotten
+            list_bucket=True,  # the counts are a listing of the items' outcomes
+        )
+        self._grant(
+            "BatchWorker",
+            models=[*settings.generation_models, *settings.judge_models],
+            read=[f"{PREFIX}/*", KEYS, BATCHES],
+            write=[f"{PREFIX}/*", KEYS, BATCHES],
+            delete=[KEYS],
+            list_bucket=True,
+        )
+
     @property
     def by_name(self) -> dict[str, lambda_.Function]:
         """The functions by the names the handlers' route table uses."""
-        return {"generate": self.generate, "evaluate": self.evaluate, "modify": self.modify, "refine": self.refine}
+        return {
+            "generate": self.generate,
+            "evaluate": self.evaluate,
+            "modify": self.modify,
+            "refine": self.refine,
+            "batches": self.batches,
+        }
 
     def _function(
         self,

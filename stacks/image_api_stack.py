@@ -16,6 +16,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from .batch_queue import BatchQueue
 from .config import StackConfig
 from .functions import ImageFunctions
 from .image_store import ImageStore
@@ -38,6 +39,7 @@ class ImageGenEvalStack(UnitStack):
         self.config = config
         self.store = ImageStore(self, "ImageStore", retain_data=config.retain_data)
         self.failed_evaluations = FailedEvaluations(self, "Monitoring")
+        self.batch_queue = BatchQueue(self, "Batches")
         # authMode=cognito: the page's distribution is the one origin browsers call the API from
         self.site = Site(self, "Site") if config.serves_site else None
         self.sign_in = SignIn(self, "SignIn", site_url=self.site.url) if self.site else None
@@ -50,6 +52,7 @@ class ImageGenEvalStack(UnitStack):
             api_name=API_NAME,
             failed_evaluations=self.failed_evaluations.queue,
             failed_refine_runs=self.failed_evaluations.refine_runs,
+            batch_queue=self.batch_queue.queue,
             cors_origin=cors_origin,
         )
         # The RestApi itself at <stack>/Api: CDK derives more than logical ids from its path (see ImageApi).
@@ -68,7 +71,13 @@ class ImageGenEvalStack(UnitStack):
             failed_evaluations=self.failed_evaluations.queue,
             failed_refine_runs=self.failed_evaluations.refine_runs,
             api=self.api,
-            functions={**self.functions.by_name, "refine_worker": self.functions.refine_worker},
+            functions={
+                **self.functions.by_name,
+                "refine_worker": self.functions.refine_worker,
+                "batch_worker": self.functions.batch_worker,
+            },
+            batch_queue=self.batch_queue.queue,
+            batch_dead_letters=self.batch_queue.dead_letters,
             email=config.alarm_email,
         )
 
@@ -94,6 +103,13 @@ class ImageGenEvalStack(UnitStack):
             "FailedRefineRunsQueueUrl",
             value=self.failed_evaluations.refine_runs.queue_url,
             description="Refine jobs' runs that failed every attempt, with their events",
+        )
+        cdk.CfnOutput(self, "BatchQueueUrl", value=self.batch_queue.queue.queue_url)
+        cdk.CfnOutput(
+            self,
+            "BatchDeadLettersQueueUrl",
+            value=self.batch_queue.dead_letters.queue_url,
+            description="Batch messages every delivery of which failed (redrive them to the batch queue)",
         )
         for name, fn in self.functions.by_name.items():
             cdk.CfnOutput(self, f"{name.capitalize()}FunctionName", value=fn.function_name)

@@ -23,6 +23,10 @@ PERIOD = cdk.Duration.minutes(5)
 SERVER_ERRORS = 5
 """5xx answers in one period that raise the alarm: a single one is often Bedrock's (a model busy
 or unavailable, answered 503 with Retry-After), several in a few minutes are worth a look."""
+BATCH_AGE_SECONDS = 3600
+"""The age of the batch queue's oldest message that raises the alarm: the queue holds about a chunk
+of items ahead of the workers and a throttled item waits at most 15 minutes, so an hour-old message
+means the workers are not keeping up (or not running)."""
 THROTTLES = 10
 """Throttled Bedrock calls in one period that raise the alarm: the functions retry a throttle
 within the request's time, so a few are absorbed; this many means the account's quota is short."""
@@ -59,9 +63,10 @@ class FailedEvaluations(Unit):
 
 
 class Alarms(Unit):
-    """Four alarms, each in the OK state while nothing happens (no data is not breaching):
-    failed deferred evaluations and failed refine runs waiting in their queues, the API's 5xx
-    answers, and Bedrock's throttles as the functions count them (metrics.THROTTLED, summed over
+    """Six alarms, each in the OK state while nothing happens (no data is not breaching):
+    failed deferred evaluations and failed refine runs waiting in their queues, batch messages in
+    the batch dead-letter queue, the batch queue's oldest message's age, the API's 5xx answers, and
+    Bedrock's throttles as the functions count them (metrics.THROTTLED, summed over
     the functions).
     With `email`, each alarm and its return to OK is mailed through an SNS topic."""
 
@@ -74,6 +79,8 @@ class Alarms(Unit):
         failed_refine_runs: sqs.IQueue,
         api: apigw.RestApi,
         functions: Mapping[str, lambda_.IFunction],
+        batch_queue: sqs.IQueue,
+        batch_dead_letters: sqs.IQueue,
         email: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -98,6 +105,28 @@ class Alarms(Unit):
                 alarm_description="A refine job's run failed every attempt and waits in the failed-refine-runs "
                 "queue; GET /jobs/{id} shows the job as job_lost (docs/deploy.md tells how to redrive it).",
                 threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            batch_dead_letters.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ).create_alarm(
+                self,
+                "BatchDeadLettersAlarm",
+                alarm_description="A batch message failed every delivery and waits in the batch dead-letter "
+                "queue (docs/deploy.md tells how to redrive it).",
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            batch_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum").create_alarm(
+                self,
+                "BatchQueueAgeAlarm",
+                alarm_description=f"The batch queue's oldest message is over {BATCH_AGE_SECONDS // 60} minutes old: "
+                "the batch worker is not keeping up, or not running.",
+                threshold=BATCH_AGE_SECONDS,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=1,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

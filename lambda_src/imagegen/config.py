@@ -73,6 +73,7 @@ class Settings:
     allow_retired: bool = False
     evaluate_function: str | None = None  # the function to invoke for a deferred evaluation
     refine_function: str | None = None  # the refine worker, invoked asynchronously for each job
+    batch_queue_url: str | None = None  # the SQS queue that feeds the batch worker
     cors_origin: str | None = None  # the browser origin answers allow, if the API serves browsers
 
     def __post_init__(self) -> None:
@@ -121,6 +122,7 @@ class Settings:
                 allow_retired=env.get("IMAGEGEN_ALLOW_RETIRED", str(chosen["allow_retired"])).lower() == "true",
                 evaluate_function=env.get("IMAGEGEN_EVALUATE_FUNCTION") or None,
                 refine_function=env.get("IMAGEGEN_REFINE_FUNCTION") or None,
+                batch_queue_url=env.get("IMAGEGEN_BATCH_QUEUE_URL") or None,
                 cors_origin=env.get("IMAGEGEN_CORS_ORIGIN") or None,
             )
         except ValueError as exc:
@@ -141,6 +143,7 @@ class Settings:
             "IMAGEGEN_BUCKET": self.bucket,
             **({"IMAGEGEN_EVALUATE_FUNCTION": self.evaluate_function} if self.evaluate_function else {}),
             **({"IMAGEGEN_REFINE_FUNCTION": self.refine_function} if self.refine_function else {}),
+            **({"IMAGEGEN_BATCH_QUEUE_URL": self.batch_queue_url} if self.batch_queue_url else {}),
         }
 
     def modify_model(self, mode: str) -> str:

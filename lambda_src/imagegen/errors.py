@@ -169,6 +169,15 @@ class JobNotFound(ImageGenError):
 # --- the image or the answer ----------------------------------------------------------------
 
 
+class BatchNotFound(ImageGenError):
+    code = "batch_not_found"
+    http_status = 404
+    exit_code = 2
+
+    def __init__(self, batch_id: str) -> None:
+        super().__init__(f"no batch with id {batch_id}", batch_id=batch_id)
+
+
 class ContentFiltered(ImageGenError):
     """Bedrock's content filters blocked the prompt, an input image or the output."""
 

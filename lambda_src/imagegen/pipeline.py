@@ -23,12 +23,23 @@ from .ids import new_image_id
 from .jobs import RefineJob
 from .log import Logger
 from .storage import ImageStore
-from .usecases import evaluation, gallery, generation, listing, offered, refine
+from .usecases import batch, batch_view, evaluation, gallery, generation, listing, offered, refine
+from .usecases.batch import BatchInput, BatchQueue, Later, Parse
 from .usecases.generation import GenerateInput, ModifyInput
 from .usecases.refine import OnRound, RefineInput
-from .usecases.services import ScheduleEvaluation, Services, StartRefine
+from .usecases.services import BatchReport, ScheduleEvaluation, Services, StartRefine
 
-__all__ = ["GenerateInput", "ModifyInput", "Pipeline", "RefineInput", "ScheduleEvaluation", "StartRefine"]
+__all__ = [
+    "BatchInput",
+    "BatchQueue",
+    "GenerateInput",
+    "Later",
+    "ModifyInput",
+    "Pipeline",
+    "RefineInput",
+    "ScheduleEvaluation",
+    "StartRefine",
+]
 
 
 class Pipeline:
@@ -41,6 +52,8 @@ class Pipeline:
         judge_bedrock: Any = None,
         schedule_evaluation: ScheduleEvaluation | None = None,
         start_refine: StartRefine | None = None,
+        batch_queue: BatchQueue | None = None,
+        batch_report: BatchReport | None = None,
         image_call_seconds: float = 25.0,
         judge_call_seconds: float | None = None,
         clock: Clock | None = None,
@@ -67,6 +80,8 @@ class Pipeline:
             now=now,
             new_id=new_id or new_image_id,
             start_refine=start_refine,
+            batch_queue=batch_queue,
+            batch_report=batch_report,
         )
 
     def with_log(self, log: Logger) -> Pipeline:
@@ -141,6 +156,22 @@ class Pipeline:
     def show_job(self, job_id: str) -> dict[str, Any]:
         """A refine job with fresh URLs for its rounds' images and its best image."""
         return refine.show(self.services, job_id)
+
+    def submit_batch(self, given: BatchInput, parse: Parse) -> dict[str, Any]:
+        """Check every item of a batch, record it and queue it: {batch_id, status, total, links}."""
+        return batch.submit(self.services, given, parse)
+
+    def work_batch(self, body: str, owner: str, receives: int, deadline: Deadline, parse: Parse) -> Later | None:
+        """The batch worker's part for one SQS message (its body, and how often it was received)."""
+        return batch.work(self.services, body, owner, receives, deadline, parse)
+
+    def give_up_batch_item(self, body: str, error: BaseException) -> None:
+        """Record as failed an item whose message's last delivery failed too."""
+        batch.give_up(self.services, body, error)
+
+    def show_batch(self, batch_id: str, limit: int, after: int) -> dict[str, Any]:
+        """A batch's counts, cost so far, a page of results and, once finished, its manifest."""
+        return batch_view.show(self.services, batch_id, limit, after)
 
     # --- what the handlers and the CLI read (the rest is in `services`) ------------------------
 

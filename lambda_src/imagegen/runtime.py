@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import boto3
 from botocore.config import Config
 
+from .batch_queue import SqsBatchQueue
 from .config import Settings
 from .errors import ConfigurationError
 from .log import Logger
@@ -36,6 +37,8 @@ SCHEDULE_CONFIG = Config(
     read_timeout=2,
     retries={"mode": "standard", "total_max_attempts": 1},
 )
+
+SQS_CONFIG = Config(connect_timeout=1, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3})
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,11 @@ class Runtime:
                 if settings.refine_function
                 else None
             ),
+            batch_queue=SqsBatchQueue(
+                boto3.client("sqs", region_name=region, config=SQS_CONFIG), settings.batch_queue_url
+            )
+            if settings.batch_queue_url
+            else None,
             log=log,
         )
         return cls(settings, pipeline, log)

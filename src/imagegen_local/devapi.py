@@ -5,6 +5,8 @@ Deferred evaluations, which the deployed generate function hands to the evaluate
 an asynchronous invocation, run here in a background thread through the same handler; so do
 refine jobs' workers, at most `refine_workers` at once (the deployed worker's reserved
 concurrency): a job started past that waits for a thread, as Lambda holds an event back.
+With a batch queue configured (IMAGEGEN_BATCH_QUEUE_URL), `batches.DEFAULT_CONCURRENCY` pollers feed
+the batch worker as its event source mapping does (sqs_poller).
 
 Given the gallery page's folder (`page`), it serves the page beside the stage, at its root (the
 deployed stack serves it from CloudFront), with an offline config.json (site.py).
@@ -24,8 +26,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
+from imagegen import batches as batch_limits
 from imagegen import jobs
-from imagegen.handlers import evaluate, generate, modify, refine
+from imagegen.handlers import batches, evaluate, generate, modify, refine
 from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
@@ -37,7 +40,13 @@ STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
 PREFLIGHT_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 # function -> (handler module, its Lambda timeout in seconds), as the stack deploys them
-FUNCTIONS = {"generate": (generate, 29), "evaluate": (evaluate, 60), "modify": (modify, 29), "refine": (refine, 29)}
+FUNCTIONS = {
+    "generate": (generate, 29),
+    "evaluate": (evaluate, 60),
+    "modify": (modify, 29),
+    "refine": (refine, 29),
+    "batches": (batches, 29),
+}
 WORKER_TIMEOUT_SECONDS = jobs.WORKER_SECONDS  # the refine worker's, as the stack deploys it
 RETRY_PAUSE_SECONDS = 1.0  # before running a failed worker invocation again (Lambda waits minutes)
 
@@ -114,6 +123,7 @@ class DevApi(LoopbackServer):
         self._refine_slots = threading.BoundedSemaphore(refine_workers)
         self.background: list[threading.Thread] = []
         self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
+        self.batch_poller = _batch_poller(factory)
         super().__init__(port)
         self.site = Site(page, offline_config(self.url)) if page is not None else None
 
@@ -126,6 +136,8 @@ class DevApi(LoopbackServer):
         """Waits for the functions still running (deferred evaluations, timed-out requests) first."""
         for thread in self.background:
             thread.join(timeout=60)
+        if self.batch_poller is not None:
+            self.batch_poller.stop()
         super().stop()
 
     def _in_background(self, image_id: str, judge_model: str) -> None:
@@ -222,6 +234,21 @@ class DevApi(LoopbackServer):
         if "error" in outcome:
             raise outcome["error"]
         return outcome["response"]
+
+
+def _batch_poller(factory: Callable[[], Runtime]) -> Any:
+    """The batch worker's event source mapping, when a batch queue is configured; a throttled item
+    comes back after at most RETRY_PAUSE_SECONDS here (minutes when deployed)."""
+    queue_url = os.environ.get("IMAGEGEN_BATCH_QUEUE_URL")
+    if not queue_url:
+        return None
+    import boto3
+
+    from .sqs_poller import EventSourceMapping
+
+    sqs = boto3.client("sqs", region_name=os.environ.get("AWS_REGION"))
+    worker = batches.make_worker(factory, longest_wait=round(RETRY_PAUSE_SECONDS))
+    return EventSourceMapping(sqs, queue_url, worker).start(batch_limits.DEFAULT_CONCURRENCY)
 
 
 def _valid_body(schema: dict[str, Any], body: bytes) -> bool:

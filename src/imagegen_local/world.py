@@ -18,17 +18,20 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple, Self, TextIO, TypeVar
 
+import boto3
 from imagegen.storage import make_s3_client
 
 from .devapi import DevApi
 from .emulator.server import Emulator, Faults
 from .loopback import HOST, LoopbackServer
 from .site import folder
+from .sqs_poller import create_queues
 
 BUCKET = "imagegen-demo"
 REGION = "us-west-2"
 SECOND_JUDGE = "anthropic.claude-haiku-4-5-20251001-v1:0"  # a judge a request may name beside the default
 API_URL = "IMAGEGEN_API_URL"  # what `imagegen api` reads
+BATCH_QUEUE = "IMAGEGEN_BATCH_QUEUE_URL"  # the batch queue the world creates on the local S3's moto server
 
 Server = TypeVar("Server", bound=LoopbackServer)
 
@@ -39,6 +42,7 @@ def environment(emulator_url: str, s3_url: str, bucket: str = BUCKET) -> dict[st
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
         "AWS_ENDPOINT_URL_BEDROCK": emulator_url,  # the control plane (imagegen models --live)
         "AWS_ENDPOINT_URL_S3": s3_url,
+        "AWS_ENDPOINT_URL_SQS": s3_url,  # moto's server answers every service: the batch queue is on it too
         "AWS_ACCESS_KEY_ID": "emulated",
         "AWS_SECRET_ACCESS_KEY": "emulated",
         "AWS_SESSION_TOKEN": "emulated",
@@ -115,6 +119,8 @@ class World:
             make_s3_client(REGION).create_bucket(
                 Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
+            starting.callback(_restore, {BATCH_QUEUE: os.environ.get(BATCH_QUEUE)})
+            os.environ[BATCH_QUEUE] = create_queues(boto3.client("sqs", region_name=REGION))[0]
             api = _bound(
                 lambda: DevApi(port=self.ports.api, log_stream=self.log_stream, page=self.page),
                 self.ports.api,

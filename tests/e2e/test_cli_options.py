@@ -102,7 +102,12 @@ API_OPTIONS = {"-h", "--help", "--json", "--region", "--aws-profile", "--api-url
         (["models"], {"-h", "--help", "--json", "--task", "--live", "--region", "--aws-profile", "--model-set"}),
         (["interactive"], PIPELINE_OPTIONS | {"--mode", "--output-dir", "--updated-dir", "--open"}),
         (["evaluate"], PIPELINE_OPTIONS | {"--json", "--prompt", "--judge-model"}),
-        (["batch"], PIPELINE_OPTIONS | {"--json", "--concurrency", "--report", "--no-evaluate", "--output-dir"}),
+        (
+            ["batch"],
+            PIPELINE_OPTIONS
+            | {"--json", "--concurrency", "--report", "--no-evaluate", "--output-dir"}
+            | {"--remote", "--api-url", "--stack-name", "--api-key", "--poll-seconds", "--client-token"},
+        ),
         (["api", "get"], API_OPTIONS | {"--edits-limit", "--cursor"}),
         (["api", "evaluate"], API_OPTIONS | {"--judge-model"}),
     ],

@@ -20,7 +20,7 @@ def test_failed_asynchronous_runs_go_to_an_encrypted_queue_that_the_stack_takes_
 
     synth = synthesized[name]
     template = Template.from_stack(synth.stack)
-    template.resource_count_is("AWS::SQS::Queue", 2)
+    template.resource_count_is("AWS::SQS::Queue", 4)  # and the batch queue with its dead-letter queue
     queue = _queue_id(synth, prefix)
     resource = synth.template["Resources"][queue]
     assert resource["Properties"] == {"MessageRetentionPeriod": 14 * 24 * 3600, "SqsManagedSseEnabled": True}
@@ -105,12 +105,12 @@ def _one(alarms, prefix):
 
 
 @pytest.mark.parametrize("name", ["current", "original", "api_key"])
-def test_four_alarms_each_ok_while_nothing_happens(synthesized, name):
+def test_six_alarms_each_ok_while_nothing_happens(synthesized, name):
     from aws_cdk.assertions import Template
 
     synth = synthesized[name]
     template = Template.from_stack(synth.stack)
-    template.resource_count_is("AWS::CloudWatch::Alarm", 4)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 6)
     for prefix in ("FailedEvaluations", "FailedRefineRuns"):
         template.has_resource_properties(
             "AWS::CloudWatch::Alarm",
@@ -142,8 +142,12 @@ def test_four_alarms_each_ok_while_nothing_happens(synthesized, name):
     assert {(s["Metric"]["Namespace"], s["Metric"]["MetricName"], s["Stat"]) for s in stats} == {
         (NAMESPACE, THROTTLED.name, "Sum")
     }
-    # one metric per function (the refine worker's too), under the dimension the functions write: their own name
-    every = [*synth.stack.functions.by_name.values(), synth.stack.functions.refine_worker]
+    # one metric per function (the workers' too), under the dimension the functions write: their own name
+    every = [
+        *synth.stack.functions.by_name.values(),
+        synth.stack.functions.refine_worker,
+        synth.stack.functions.batch_worker,
+    ]
     functions = {synth.stack.get_logical_id(fn.node.default_child) for fn in every}
     assert {d["Value"]["Ref"] for s in stats for d in s["Metric"]["Dimensions"] if d["Name"] == "function"} == (
         functions

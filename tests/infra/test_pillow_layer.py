@@ -18,7 +18,7 @@ def test_every_function_has_the_pillow_layer_built_for_its_runtime_and_architect
     layer = template.template["Resources"][layer_id]["Properties"]
     fns = template.resources("AWS::Lambda::Function")
     app_functions = {lid: fn for lid, fn in fns.items() if fn["Properties"].get("Handler", "").startswith("imagegen.")}
-    assert len(app_functions) == 5  # generate, evaluate, modify, refine and the refine worker
+    assert len(app_functions) == 7  # generate, evaluate, modify, refine, the refine worker, batches, the batch worker
     for fn in app_functions.values():
         props = fn["Properties"]
         assert props["Layers"] == [{"Ref": layer_id}]

@@ -151,7 +151,7 @@ def test_cors_allows_the_distributions_origin_only(site):
         for f in site.resources("AWS::Lambda::Function").values()
         if f["Properties"].get("Handler", "").startswith("imagegen.handlers.")
     ]
-    assert len(handlers) == 5
+    assert len(handlers) == 7  # and the batches function and the batch worker
     for function in handlers:  # the handlers add the header to their own answers
         assert function["Environment"]["Variables"]["IMAGEGEN_CORS_ORIGIN"] == origin
     images = site.one("AWS::S3::Bucket", "Images")["Properties"]

@@ -60,7 +60,7 @@ def _routes(synth):
         if props["HttpMethod"] == "OPTIONS":
             continue
         uri = json.dumps(props["Integration"]["Uri"])
-        target = next(fn for fn in ("Generate", "Evaluate", "Modify", "Refine") if f'"{fn}' in uri)
+        target = next(fn for fn in ("Generate", "Evaluate", "Modify", "Refine", "Batches") if f'"{fn}' in uri)
         paths[(path_of(props["ResourceId"]["Ref"]), props["HttpMethod"])] = (target, props)
     return paths
 
@@ -237,7 +237,7 @@ def test_the_environment_settings_parse_as_the_runtime_reads_them(synthesized):
 def test_logs_are_kept_thirty_days_and_removed_with_the_stack(synthesized):
     synth = synthesized["current"]
     groups = synth.resources("AWS::Logs::LogGroup")
-    assert len(groups) == 7  # five functions, the API's access log and its execution log
+    assert len(groups) == 9  # seven functions, the API's access log and its execution log
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == 30
         assert group["DeletionPolicy"] == "Delete"
@@ -477,6 +477,9 @@ def test_outputs_name_the_api_the_bucket_and_the_functions(synthesized):
         "RefineFunctionName",
         "FailedEvaluationsQueueUrl",
         "FailedRefineRunsQueueUrl",
+        "BatchesFunctionName",
+        "BatchQueueUrl",
+        "BatchDeadLettersQueueUrl",
     }
 
 

@@ -9,7 +9,7 @@ import binascii
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .. import idempotency
+from .. import batches, idempotency
 from ..errors import InvalidParameter
 from ..ids import checked_image_id
 from ..jobs import OPTIONS
@@ -18,7 +18,7 @@ from ..models.fields import BY_NAME, Body, Kind
 from ..models.request import ImageRequest, Task
 from ..models.sizing import parse_size
 from ..models.tasks import MODIFY_TASKS
-from ..pipeline import GenerateInput, ModifyInput, RefineInput
+from ..pipeline import BatchInput, GenerateInput, ModifyInput, RefineInput
 
 _MODES = ", ".join(MODIFY_TASKS)
 
@@ -69,6 +69,39 @@ def refine_input(body: Mapping[str, Any], idempotency_key: str | None = None) ->
         model=models.get("model"),
         judge_model=models.get("judge_model"),
         idempotency=idempotency.from_request(body, idempotency_key, "refine"),
+    )
+
+
+BATCH_DEFAULTS = ("model", "judge_model", "evaluate")
+"""POST /batches' defaults for its items, from the field table."""
+
+
+def batch_input(body: Mapping[str, Any], idempotency_key: str | None = None) -> BatchInput:
+    """The items inline (`prompts`, each a POST /generate-image body) or an object's key
+    (`prompts_key`), one of the two; each item is checked when the batch is submitted."""
+    _only_fields(body, ["prompts", "prompts_key", *BATCH_DEFAULTS, "client_token"])
+    prompts, key = body.get("prompts"), body.get("prompts_key")
+    if (prompts is None) == (key is None):
+        raise InvalidParameter("prompts", prompts, "either prompts or prompts_key, one of them")
+    if prompts is not None and (
+        not isinstance(prompts, list)
+        or not 1 <= len(prompts) <= batches.MAX_INLINE
+        or not all(isinstance(p, dict) for p in prompts)
+    ):
+        raise InvalidParameter("prompts", prompts, f"a list of 1 to {batches.MAX_INLINE:,} POST /generate-image bodies")
+    if key is not None and (not isinstance(key, str) or not key):
+        raise InvalidParameter("prompts_key", key, "the key of an object of JSON lines in the image bucket")
+    defaults = {name: body[name] for name in BATCH_DEFAULTS if body.get(name) is not None}
+    for name in ("model", "judge_model"):
+        if name in defaults:
+            _model(name, defaults[name])
+    if "evaluate" in defaults:
+        _flag("evaluate", defaults["evaluate"])
+    return BatchInput(
+        prompts=prompts,
+        prompts_key=key,
+        defaults=defaults,
+        idempotency=idempotency.from_request(body, idempotency_key, "batches"),
     )
 
 

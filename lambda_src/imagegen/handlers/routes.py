@@ -14,7 +14,7 @@ from . import schemas
 class Route:
     method: str
     resource: str
-    function: str  # generate | evaluate | modify | refine
+    function: str  # generate | evaluate | modify | refine | batches
     schema: dict[str, Any] | None = None  # the body's model; None: no body
     query: tuple[str, ...] = ()  # the optional query string parameters it reads
 
@@ -28,6 +28,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/models", "evaluate"),
     Route("POST", "/refine-image", "refine", schemas.REFINE),
     Route("GET", "/jobs/{id}", "refine"),
+    Route("POST", "/batches", "batches", schemas.BATCH),
+    Route("GET", "/batches/{id}", "batches", query=("limit", "cursor")),
 )
 
 

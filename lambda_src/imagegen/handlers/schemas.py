@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..batches import MAX_INLINE, MAX_LINES
 from ..jobs import OPTIONS
 from ..models import fields
 from ..models.fields import BY_NAME, Body
@@ -57,3 +58,30 @@ def refine_schema() -> dict[str, Any]:
 
 
 REFINE = refine_schema()
+
+
+def batch_schema() -> dict[str, Any]:
+    """POST /batches' body: the items inline (each a POST /generate-image body) or an object's key,
+    the items' defaults and the batch's idempotency key."""
+    properties: dict[str, Any] = {
+        name: {**BY_NAME[name].schema, "description": f"the items' default: {BY_NAME[name].described()}"}
+        for name in ("model", "judge_model", "evaluate")
+    }
+    properties["client_token"] = {**BY_NAME["client_token"].schema, "description": BY_NAME["client_token"].described()}
+    properties["prompts"] = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_INLINE,
+        "items": {**GENERATE, "required": []},
+        "description": f"1 to {MAX_INLINE:,} POST /generate-image bodies",
+    }
+    properties["prompts_key"] = {
+        "type": "string",
+        "minLength": 1,
+        "description": f"the key of an object under batch-inputs/ in the image bucket: up to {MAX_LINES:,} "
+        "JSON lines, each a POST /generate-image body",
+    }
+    return {"title": "BatchRequest", "type": "object", "additionalProperties": False, "properties": properties}
+
+
+BATCH = batch_schema()

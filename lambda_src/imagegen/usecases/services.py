@@ -21,6 +21,8 @@ ScheduleEvaluation = Callable[[str, str], None]
 """Start the evaluation of an image id with a judge model in the background."""
 StartRefine = Callable[[str], None]
 """Start the worker of a refine job (its id) in the background."""
+BatchReport = Callable[[Any, list[dict[str, Any]]], bytes]
+"""A finished batch's report (HTML), from the batch and its manifest's lines."""
 
 
 class StepWarning(TypedDict):
@@ -52,6 +54,8 @@ class Services:
     now: Callable[[], datetime]
     new_id: Callable[[], str]
     start_refine: StartRefine | None = None
+    batch_queue: Any = None  # usecases.batch.BatchQueue: the queue the batch worker is fed from
+    batch_report: BatchReport | None = None
 
     def keep(self, step: str, warnings: Warnings, action: Callable[[], object]) -> bool:
         """Run a step that follows a stored image; its failure becomes a warning, not an error."""

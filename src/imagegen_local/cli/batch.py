@@ -17,6 +17,7 @@ from imagegen.pipeline import Pipeline
 from imagegen_local.report import render
 from imagegen_local.report.batch import html_path
 
+from . import batch_remote
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
 from .exits import INTERRUPTED, OWN_CODES, PARTIAL
@@ -48,6 +49,7 @@ def add_parser(commands: Any, parents: Parents) -> None:
     parser.add_argument(
         "--output-dir", default="generated-images", help="where to save the images (default: %(default)s)"
     )
+    batch_remote.add_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -59,6 +61,8 @@ def run(ctx: Context) -> int:
     if args.concurrency < 1:
         raise Usage("--concurrency must be at least 1")
     jobs = read_batch(Path(args.file))
+    if args.remote:
+        return batch_remote.run(ctx, jobs)
     report_path = Path(args.report) if args.report else Path(args.output_dir) / REPORT_NAME
     if args.report and not (report_path.parent.is_dir() or report_path.parent == Path(args.output_dir)):
         raise Usage(f"cannot write the report to {args.report}: no such folder")
