@@ -10,6 +10,7 @@ export const WORDS = {
   idempotency_key_reused: ["This request repeats an earlier one with changes", "Send it again as a new request."],
   image_not_found: ["The image is not in the store", "Reload the gallery: it may have been removed."],
   job_not_found: ["The refine job is not known", "Start the refinement again."],
+  batch_not_found: ["The batch is not known", "Check the batch id, or submit the prompts again."],
   job_taken_over: ["Another run of the refine job took it over", "Wait: the job goes on, and its progress shows here."],
   content_filtered: ["The content filters blocked this", "Reword the prompt or use another image."],
   image_too_large: ["The image is too large for the model", "Use a smaller image."],
