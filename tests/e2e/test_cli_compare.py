@@ -197,3 +197,34 @@ def test_at_most_concurrency_cells_run_at_once_and_a_terminal_shows_the_progress
     shown = err.getvalue()
     assert shown.startswith("\r[") and shown.endswith("\n")
     assert shown.rstrip("\n").split("\r")[-1].startswith("[" + "#" * 30 + "] 4/4")
+
+
+def test_a_rerun_with_fewer_models_or_seeds_counts_summarizes_and_shows_only_the_cells_asked_for(run, emulator):
+    """Cells of models and seeds no longer asked for stay in results.json (paid for, for a later
+    run that asks again) but are not counted, summarized, shown or held against the budget."""
+    core, large = MODELS.split(",")
+    (run.tmp / "one.txt").write_text("a fox\n")
+    base = ["compare", run.tmp / "one.txt", "--judges", JUDGES.split(",")[0], "--out", run.tmp / "few", "--json"]
+    assert run(*base, "--models", MODELS)[0] == 0  # core and large, seed 1
+    calls = len(emulator.calls)
+    # $0.04 + $0.04 for core's two seeds fit $0.1; with large's $0.08 counted, seed 2 would not
+    code, out, err = run(*base, "--models", core, "--seeds", "2", "--budget-usd", "0.1")
+    assert code == 0, err
+    assert len(emulator.calls) - calls == 2  # seed 2's image and verdict
+    shown = json.loads(out)
+    cells = json.loads((run.tmp / "few" / "results.json").read_text())["cells"]
+    costs = {(c["model"], c["seed"]): c["cost_usd"] + sum(v["cost_usd"] for v in c["verdicts"].values()) for c in cells}
+    assert (shown["cells"], shown["done"], shown["not_run"], shown["stopped_at_budget"]) == (2, 2, 0, False)
+    assert shown["estimated_cost_usd"] == round(costs[core, 1] + costs[core, 2], 6)
+    assert list(shown["summary"]["models"]) == [core] and shown["summary"]["models"][core]["n"] == 2
+
+    code, out, _ = run(*base, "--models", core)
+    shown = json.loads(out)
+    assert code == 0 and len(emulator.calls) - calls == 2  # nothing paid for
+    assert (shown["cells"], shown["done"], shown["failed"], shown["not_run"]) == (1, 1, 0, 0)
+    assert shown["estimated_cost_usd"] == round(costs[core, 1], 6)
+    assert shown["summary"]["models"][core]["n"] == 1 and shown["summary"]["agreement"] == []
+    page = (run.tmp / "few" / "report.html").read_text()
+    assert page.count('<img src="data:image/') == 1 and "seed 2" not in page and large not in page
+    kept = json.loads((run.tmp / "few" / "results.json").read_text())["cells"]
+    assert sorted((c["model"], c["seed"]) for c in kept) == sorted(costs)  # all three kept for a later run

@@ -17,7 +17,7 @@ from imagegen.models.registry import all_models, resolve
 from imagegen.models.request import Task as Role
 
 from imagegen_local.compare import runner
-from imagegen_local.compare.results import FILENAME, VERSION, Cell, Config, Prompt, Results
+from imagegen_local.compare.results import FILENAME, VERSION, Cell, Config, Prompt, Results, asked
 from imagegen_local.report.render import REPORT, render
 from imagegen_local.report.text import plural
 
@@ -128,7 +128,7 @@ def run(ctx: Context) -> int:
 
 def report(ctx: Context, store: runner.Store, total: int, over_budget: int, interrupted: bool) -> int:
     doc = store.doc
-    cells = doc["cells"]
+    cells = asked(doc)  # the cells of this run's config; results.json keeps earlier runs' others
     failed = [c for c in cells if c["status"] == "failed"]
     verdicts_failed = sum(v["status"] == "failed" for c in cells for v in c["verdicts"].values())
     lines = [f"{'model':<40} {'n':>3} {'mean':>5}  {'95% CI':<13} {'$/image':>8}  p50 ms"]

@@ -13,12 +13,16 @@ Layout (version 1)::
 A cell is one prompt x model x seed: key "<prompt index>|<model>|<seed>". Its "file" is relative to
 the folder of results.json (null when the generation failed). "error" is present only on a failed
 cell or verdict. Every verdict is keyed by judge id. Cells not run (stopped at the budget, or
-interrupted) are absent from "cells". Times are ISO 8601 UTC strings; costs are US dollars
-estimated from the catalog prices; latencies are milliseconds (null when not measured).
+interrupted) are absent from "cells". "cells" also keeps the cells (and verdicts) of models, seeds
+and judges an earlier run asked for and this config does not: paid for, they are there for a later
+run that asks for them again, but they are not counted, summarized or shown (`asked`). Times are
+ISO 8601 UTC strings; costs are US dollars estimated from the catalog prices; latencies are
+milliseconds (null when not measured).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 VERSION = 1
@@ -114,3 +118,18 @@ class Results(TypedDict):
 def cell_key(prompt_index: int, model: str, seed: int) -> str:
     """The key of a cell: "<prompt index>|<model>|<seed>"."""
     return f"{prompt_index}|{model}|{seed}"
+
+
+def asked(doc: Mapping[str, Any]) -> list[Cell]:
+    """The cells of the document's config (its prompts x models x seeds), in that order, each with
+    the verdicts of the config's judges only: what a run counts, summarizes, budgets and shows."""
+    config = doc["config"]
+    seeds = range(1, config["seeds"] + 1)
+    keys = [cell_key(p["index"], m, s) for p in doc["prompts"] for m in config["models"] for s in seeds]
+    cells: dict[Any, Cell] = {c.get("key"): c for c in doc["cells"]}
+    judges = set(config["judges"])
+    chosen: list[Cell] = []
+    for key in keys:
+        if (cell := cells.get(key)) is not None:
+            chosen.append({**cell, "verdicts": {j: v for j, v in cell["verdicts"].items() if j in judges}})
+    return chosen

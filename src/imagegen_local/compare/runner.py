@@ -19,7 +19,7 @@ from imagegen.pipeline import Pipeline
 from imagegen.usecases.refine import JUDGE_TOKENS_ESTIMATE
 
 from . import stats
-from .results import FILENAME, VERSION, Cell, Config, Error, Prompt, Results, Verdict, cell_key
+from .results import FILENAME, VERSION, Cell, Config, Error, Prompt, Results, Verdict, asked, cell_key
 
 IMAGES = "images"  # the folder beside results.json that holds the images
 
@@ -95,8 +95,9 @@ def estimate(task: Task) -> float:
 
 
 def spent(doc: Results) -> float:
-    """What the document's cells and verdicts cost."""
-    return sum(c["cost_usd"] + sum(v["cost_usd"] for v in c["verdicts"].values()) for c in doc["cells"])
+    """What the cells and verdicts the config asks for cost (those of earlier runs' other models,
+    seeds or judges are not this comparison's)."""
+    return sum(c["cost_usd"] + sum(v["cost_usd"] for v in c["verdicts"].values()) for c in asked(doc))
 
 
 def _error(exc: ImageGenError) -> Error:
@@ -204,8 +205,7 @@ class Store:
             )
         }
         self.doc["cells"] = sorted(self.cells.values(), key=lambda c: (order.get(c["key"], len(order)), c["key"]))
-        chosen = [c for c in self.doc["cells"] if c["key"] in order]
-        self.doc["summary"] = stats.summarize(chosen, config["models"], config["judges"])
+        self.doc["summary"] = stats.summarize(asked(self.doc), config["models"], config["judges"])
         self.doc["updated_at"] = now()
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{FILENAME}.{os.getpid()}.tmp")

@@ -13,7 +13,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from imagegen_local.compare.results import Results
+from imagegen_local.compare.results import Results, asked
 
 from . import batch
 from .cells import prompt_section
@@ -38,7 +38,12 @@ def comparison(results: Results | Doc) -> Page:
     config = results.get("config") or {}
     summary = results.get("summary") or {}
     models = list(config.get("models") or (summary.get("models") or {}).keys())
-    seeds = sorted({int(cell.get("seed", 0)) for cell in results.get("cells") or []})
+    if all(k in config for k in ("models", "judges", "seeds")):  # the cells asked for, not earlier runs' others
+        cells: list[Doc] = list(asked(results))
+        seeds = list(range(1, int(config["seeds"]) + 1))
+    else:
+        cells = list(results.get("cells") or [])
+        seeds = sorted({int(cell.get("seed", 0)) for cell in cells})
     meta = (
         f"{plural(len(results.get('prompts') or []), 'prompt')}, {plural(len(models), 'model')}, "
         f"{plural(len(seeds), 'seed')}, "
@@ -54,7 +59,7 @@ def comparison(results: Results | Doc) -> Page:
         "summary": summary,
         "models": models,
         "prompts": list(results.get("prompts") or []),
-        "cells": list(results.get("cells") or []),
+        "cells": cells,
         "seeds": seeds,
     }
 
