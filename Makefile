@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true  # the CLI's usage telemetry (and notices: "notices": false in cdk.json) stay off
 
-.PHONY: test demo lint bench synth deploy destroy clean layer screenshot gallery-screenshot
+.PHONY: test test-batch-500 demo lint bench synth deploy destroy clean layer screenshot gallery-screenshot
 
 DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
@@ -75,6 +75,10 @@ gallery-screenshot: $(STAMP)
 demo: $(DEMO_STAMP)
 	$(BIN)/python -m imagegen_local.demo
 
+## make test-batch-500: the batch test at the issue's 500 items (some 30 s of CPU; make test runs it at 100)
+test-batch-500: $(STAMP)
+	IMAGEGEN_BATCH_TEST_ITEMS=500 env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -p no:xdist tests/service/test_batches.py
+
 ## make lint: ruff over the code and the tests, and the type checker (mypy, 0 errors)
 lint: $(STAMP)
 	$(BIN)/ruff check lambda_src src stacks tests bench app.py
@@ -86,7 +90,8 @@ lint: $(STAMP)
 ## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4);
 ## a synthesis against working out each logical id on every call CDK makes; the emulator's renders of large
 ## answers against Pillow's like work, and their parts against the code they replaced; a CLI run and a local S3
-## request against building the parser every run and moto's per-request dispatch
+## request against building the parser every run and moto's per-request dispatch; batch items per second through
+## the queue against the mapping's maximum concurrency (2, 4, 8), as a ratio to the ideal
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
 	$(BIN)/python -m bench.png_scan
@@ -97,6 +102,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/synth_ids.py
 	$(BIN)/python bench/emulator_render.py
 	$(BIN)/python bench/per_call_overheads.py
+	$(BIN)/python bench/batch_queue.py
 
 ## make synth: write the CloudFormation template to cdk.out (offline; CDK_ARGS="-c modelSet=original" etc.)
 synth: $(STAMP) $(CDK) $(LAYER_STAMP)
