@@ -228,3 +228,37 @@ def test_a_rerun_with_fewer_models_or_seeds_counts_summarizes_and_shows_only_the
     assert page.count('<img src="data:image/') == 1 and "seed 2" not in page and large not in page
     kept = json.loads((run.tmp / "few" / "results.json").read_text())["cells"]
     assert sorted((c["model"], c["seed"]) for c in kept) == sorted(costs)  # all three kept for a later run
+
+
+def test_a_cell_that_crashes_keeps_the_cells_paid_for_and_a_rerun_pays_only_for_the_rest(run, emulator, monkeypatch):
+    """At concurrency 2, one cell's task raises OSError (as writing images/ on a full disk would)
+    while the other, paid for, is still in flight: that one is stored, results.json and the page
+    written, the run ends in one line and a non-zero exit, and a rerun makes only the crashed cell."""
+    model, judge = MODELS.split(",")[0], JUDGES.split(",")[0]
+    (run.tmp / "x.txt").write_text("a fox\na lighthouse\n")
+    args = ["compare", run.tmp / "x.txt", "--models", model, "--judges", judge, "--out", run.tmp / "x"]
+    real, paid, crashed = runner.run_task, threading.Event(), threading.Event()
+
+    def crashing_at_the_second(pipeline, task, folder, deadline):
+        if task.prompt["index"] == 1:
+            paid.wait(5)
+            crashed.set()
+            raise OSError(28, "No space left on device")
+        cell = real(pipeline, task, folder, deadline)
+        paid.set()
+        crashed.wait(5)
+        time.sleep(0.02)  # still in flight when the crash is collected
+        return cell
+
+    monkeypatch.setattr(runner, "run_task", crashing_at_the_second)
+    calls = len(emulator.calls)
+    code, out, err = run(*args, "--concurrency", "2")
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "No space left on device" in err and "a rerun pays only for the rest" in err
+    assert [c["prompt_index"] for c in json.loads((run.tmp / "x" / "results.json").read_text())["cells"]] == [0]
+    assert (run.tmp / "x" / "report.html").is_file()
+    assert len(emulator.calls) - calls == 2
+    monkeypatch.setattr(runner, "run_task", real)
+    calls = len(emulator.calls)
+    assert run(*args)[0] == 0
+    assert len(emulator.calls) - calls == 2  # the crashed cell's image and verdict, nothing more

@@ -11,6 +11,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError
 from imagegen.errors import ImageGenError
 from imagegen.handlers import requests
 from imagegen.models.registry import all_models, resolve
@@ -23,7 +24,7 @@ from imagegen_local.report.text import plural
 
 from .aws import deadline, pipeline_from
 from .context import Context, Usage
-from .exits import INTERRUPTED, OWN_CODES, PARTIAL
+from .exits import AWS_CONFIGURATION, INTERRUPTED, LOCAL_ERROR, OWN_CODES, PARTIAL
 from .feedback import terminal
 from .options import Parents
 from .render import shown_path
@@ -88,6 +89,7 @@ def run(ctx: Context) -> int:
     in_flight: dict[Future[Cell], float] = {}
     pool = ThreadPoolExecutor(max_workers=args.concurrency)
     queue, over_budget, interrupted, failed = list(tasks), 0, False, 0
+    crash: Exception | None = None  # a task that raised: the run ends once the cells in flight are stored
     try:
         with screen.bar(total) as bar:
             finished = already
@@ -106,9 +108,15 @@ def run(ctx: Context) -> int:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
-                    del in_flight[future]
-                    cell = future.result()
+                    try:
+                        cell = future.result()
+                    except Exception as exc:  # not a cell's failure (that is a cell): an OSError, an AWS error
+                        crash = crash or exc
+                        queue.clear()
+                        del in_flight[future]
+                        continue
                     store.put(cell)
+                    del in_flight[future]  # after it is stored: Ctrl-C in between stores it with the rest
                     paid = runner.spent(doc)
                     finished += 1
                     failed += cell["status"] == "failed"
@@ -123,7 +131,32 @@ def run(ctx: Context) -> int:
             if future.done() and not future.cancelled() and future.exception() is None:
                 store.put(future.result())
     store.write()
+    if crash is not None and not interrupted:
+        return crashed(ctx, store, total, crash)
     return report(ctx, store, total, over_budget, interrupted)
+
+
+def crashed(ctx: Context, store: runner.Store, total: int, exc: Exception) -> int:
+    """A task raised: the cells finished are stored (results.json and the page written); one line
+    and a non-zero exit, the error's own for an ImageGenError, else 1 (an unexpected error)."""
+    write_page(store)
+    what = exc.message if isinstance(exc, ImageGenError) else f"{exc.__class__.__name__}: {exc}"
+    message = (
+        f"a cell could not be finished ({what}); {len(asked(store.doc))} of {total} cells are stored in "
+        f"{shown_path(str(store.path))}: a rerun pays only for the rest"
+    )
+    if isinstance(exc, ImageGenError):
+        return ctx.fail(exc.code, message, exc.exit_code)
+    if isinstance(exc, BotoCoreError):
+        return ctx.fail(AWS_CONFIGURATION, message, OWN_CODES[AWS_CONFIGURATION])
+    return ctx.fail(LOCAL_ERROR, message, PARTIAL)
+
+
+def write_page(store: runner.Store) -> Path:
+    """The page `imagegen report` renders, beside results.json."""
+    page = store.path.parent / REPORT
+    page.write_text(render(store.doc, store.path.parent), encoding="utf-8")
+    return page
 
 
 def report(ctx: Context, store: runner.Store, total: int, over_budget: int, interrupted: bool) -> int:
@@ -154,8 +187,7 @@ def report(ctx: Context, store: runner.Store, total: int, over_budget: int, inte
     if failed or verdicts_failed:
         lines.append("a rerun keeps what failed: --retry-failed runs it again (an image made is not paid for twice)")
     lines.append(f"results: {shown_path(str(store.path))}")
-    report = store.path.parent / REPORT
-    report.write_text(render(doc, store.path.parent), encoding="utf-8")  # the page `imagegen report` renders
+    report = write_page(store)
     lines.append(f"report:  {shown_path(str(report))}")
     ctx.emit(
         "\n".join(lines),
