@@ -240,3 +240,21 @@ def paid_calls(page: chromium.Browser) -> list[str]:
         "performance.getEntriesByType('resource').map(e => e.name)"
         ".filter(n => /[/]prd[/](generate|modify|refine)-image$/.test(n))"
     )
+
+
+def test_a_retry_keeps_its_key_while_the_first_try_may_have_been_paid_for(page):
+    """A lost answer (maybe paid), then a throttled retry (proves nothing about the first), then a
+    third try: the same key all along; after a success, or idempotency_key_reused, a new one."""
+    sent = page.evaluate(
+        """(async () => {
+        const { Tokens, once } = await import('./tokens.js');
+        const tokens = new Tokens(), body = { prompt: 'fox', model: 'm' }, sent = [];
+        const answer = (code) => async (b) => { sent.push(b.client_token); if (code) throw { code }; return {}; };
+        for (const code of ['network', 'throttled', null, null, 'network', 'idempotency_key_reused', null])
+          await once(tokens, body, answer(code)).catch(() => {});
+        return sent; })()"""
+    )
+    assert sent[0] == sent[1] == sent[2]  # until the success
+    assert sent[3] != sent[2]  # a new request after a success
+    assert sent[4] == sent[3] and sent[5] == sent[4]  # the lost answer's key, sent again
+    assert sent[6] != sent[5]  # the API said the key is taken: a new one
