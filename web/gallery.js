@@ -16,7 +16,10 @@ export class Gallery {
     this.report = report;
     this.cursor = null;
     this.items = []; // every image listed so far, newest first
-    more.addEventListener("click", () => this.load(this.cursor));
+    this.runs = 0; // loads started; only the latest one's answers are shown
+    more.addEventListener("click", () => {
+      if (!more.disabled) this.load(this.cursor);
+    });
   }
 
   async reload() {
@@ -24,15 +27,21 @@ export class Gallery {
   }
 
   /** A page from `cursor`; a page short of the limit is followed at once (up to `HOPS` times):
-   * after the index, the API goes through the images it lacks, which may take pages. */
-  async load(cursor, hops = 0) {
+   * after the index, the API goes through the images it lacks, which may take pages. More is
+   * disabled while a load is under way, and a load started later (a reload) supersedes it: its
+   * answers are dropped, so no card is shown twice. */
+  async load(cursor, hops = 0, run = ++this.runs) {
+    this.more.disabled = true;
     let page;
     try {
       page = await this.api.images(cursor, LIMIT);
     } catch (error) {
+      if (run !== this.runs) return;
+      this.more.disabled = false;
       this.report(error);
       return;
     }
+    if (run !== this.runs) return;
     if (!cursor) {
       this.list.replaceChildren();
       this.items = [];
@@ -41,7 +50,8 @@ export class Gallery {
     for (const item of page.images) this.list.append(this.card(item));
     this.cursor = page.next_cursor;
     this.more.hidden = !page.next_cursor;
-    if (page.next_cursor && page.images.length < LIMIT && hops < HOPS) return this.load(page.next_cursor, hops + 1);
+    if (page.next_cursor && page.images.length < LIMIT && hops < HOPS) return this.load(page.next_cursor, hops + 1, run);
+    this.more.disabled = false;
     this.list.querySelector(".empty")?.remove();
     if (!this.list.children.length) this.list.append(el("li", { className: "empty" }, ["No images yet: generate one above."]));
   }

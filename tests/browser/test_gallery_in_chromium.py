@@ -258,3 +258,30 @@ def test_a_retry_keeps_its_key_while_the_first_try_may_have_been_paid_for(page):
     assert len({sent[2], sent[3], sent[4]}) == 3  # after a success, each send is a new request
     assert sent[5] == sent[4]  # the lost answer's key, sent again
     assert sent[6] != sent[5]  # the API said the key is taken: a new one
+
+
+def test_more_clicked_twice_or_a_reload_during_a_load_never_duplicates_cards(page):
+    """The gallery against a slow stand-in API of 30 images: More clicked twice loads the next page
+    once; a reload while a page is on its way drops that page's answer."""
+    shown = page.evaluate(
+        """(async () => {
+        const { Gallery } = await import('./gallery.js');
+        const all = Array.from({ length: 30 }, (_, n) => ({ image_id: 'id' + n, url: 'data:,', prompt: 'p' + n, score: 5 }));
+        const api = { images: (cursor, limit) => new Promise((resolve) => setTimeout(() => {
+          const from = cursor ? Number(cursor) : 0, to = Math.min(from + limit, all.length);
+          resolve({ images: all.slice(from, to), next_cursor: to < all.length ? String(to) : null }); }, 30)) };
+        const list = document.createElement('ul'), more = document.createElement('button');
+        const gallery = new Gallery(api, list, more, () => {}, (e) => { throw e; });
+        const settled = () => new Promise((resolve) => setTimeout(resolve, 150));
+        const ids = () => [...list.children].map((li) => li.dataset.imageId);
+        await gallery.reload();
+        more.click(); more.click();
+        await settled();
+        const afterMore = ids();
+        more.click(); gallery.reload();
+        await settled();
+        return [afterMore, ids()]; })()"""
+    )
+    after_more, after_reload = shown
+    assert after_more == [f"id{n}" for n in range(30)]
+    assert after_reload == [f"id{n}" for n in range(24)]  # the reload's page only
