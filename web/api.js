@@ -2,11 +2,12 @@
 // asks for them, and every failure as an ApiError carrying the API's error code and message.
 
 export class ApiError extends Error {
-  constructor(code, message, status = null, details = {}) {
+  constructor(code, message, status = null, details = {}, request = null) {
     super(message || code);
     this.code = code;
     this.status = status;
     this.details = details;
+    this.request = request; // the body sent, for what the page shows of the images it made
   }
 }
 
@@ -41,7 +42,7 @@ export class Api {
       const error = (answer && answer.error) || {};
       const id = response.headers.get("X-Request-Id");
       const message = error.message || `HTTP ${response.status}` + (id ? ` (request id ${id})` : "");
-      throw new ApiError(error.code || "internal_error", message, response.status, error);
+      throw new ApiError(error.code || "internal_error", message, response.status, error, body === undefined ? null : body);
     }
     return answer;
   }

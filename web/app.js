@@ -10,6 +10,7 @@ import { Gallery } from "./gallery.js";
 import { ModifyForm } from "./modify.js";
 import { refine } from "./refine.js";
 import { Tokens, once } from "./tokens.js";
+import { unstoredImages } from "./unstored.js";
 import { checkedImage, checkedPrompt } from "./uploads.js";
 
 function report(error) {
@@ -20,6 +21,7 @@ function report(error) {
     " ",
     ...(shown.message ? [el("span", { className: "message" }, [shown.message]), " "] : []),
     el("span", { className: "todo" }, [shown.todo]),
+    ...unstoredImages(error),
   );
   box.dataset.code = shown.code;
   box.hidden = false;

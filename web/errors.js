@@ -28,7 +28,7 @@ export const WORDS = {
   upstream_unavailable: ["The model is unavailable for now", "Try again in a minute."],
   upstream_timeout: ["The model took too long", "Try again, perhaps with a smaller image."],
   storage_unavailable: ["The image store is unavailable for now", "Try again in a minute."],
-  image_not_stored: ["The image was made but could not be stored", "Try again with the same request: it is not paid for twice."],
+  image_not_stored: ["The image was made but could not be stored", "Download it below: this page holds the only copy. Sending the same request again shows it again without paying; a changed request makes (and pays for) a new image."],
   metadata_lost: ["The image's details were lost", "The image is kept; reload to see what is known."],
   judge_answer_invalid: ["The judge gave an answer that could not be read", "Judge the image again."],
   configuration_error: ["The service is misconfigured", "Tell the operator."],

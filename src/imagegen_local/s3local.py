@@ -4,6 +4,7 @@ AWS_ENDPOINT_URL_S3; the product's pre-signed URLs then work against it too."""
 from __future__ import annotations
 
 import socketserver
+import threading
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -41,11 +42,41 @@ class _Dispatcher(DomainDispatcherApplication):
         return self._backends[host]
 
 
+class _Refusing:
+    """A WSGI application that answers an S3 error, instead of `app`, to the requests `refusals` names."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.refusals: list[list[Any]] = []  # [method, path suffix, times left, S3 error code, HTTP status]
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self.lock:
+            for refusal in self.refusals:
+                method, suffix, left, code, status = refusal
+                if left > 0 and environ["REQUEST_METHOD"] == method and environ.get("PATH_INFO", "").endswith(suffix):
+                    refusal[2] -= 1
+                    body = f"<Error><Code>{code}</Code><Message>refused</Message></Error>".encode()
+                    start_response(f"{status} Refused", [("Content-Type", "application/xml")])
+                    return [body]
+        return self.app(environ, start_response)
+
+
 class LocalS3(LoopbackServer):
     """moto's server as moto.server.ThreadedMotoServer builds it (its dispatcher application and
-    request handler on werkzeug's threaded server), bound and stopped like the other local servers."""
+    request handler on werkzeug's threaded server), bound and stopped like the other local servers.
+    `refuse` makes it answer an error to some requests (a fault for tests on the wire)."""
 
     thread_name = "local-s3"
 
     def _bind(self, port: int) -> socketserver.TCPServer:
-        return _QuietWSGIServer(HOST, port, _Dispatcher(), handler=_Handler)
+        self._app = _Refusing(_Dispatcher())
+        return _QuietWSGIServer(HOST, port, self._app, handler=_Handler)
+
+    def refuse(
+        self, method: str, path_suffix: str, times: int = 1, code: str = "AccessDenied", status: int = 403
+    ) -> None:
+        """The next `times` requests of `method` on a path ending with `path_suffix` answer S3's
+        error `code` with `status` (AccessDenied: what a bucket policy refusing a write answers)."""
+        with self._app.lock:
+            self._app.refusals.append([method, path_suffix, times, code, status])

@@ -285,3 +285,18 @@ def test_more_clicked_twice_or_a_reload_during_a_load_never_duplicates_cards(pag
     after_more, after_reload = shown
     assert after_more == [f"id{n}" for n in range(30)]
     assert after_reload == [f"id{n}" for n in range(24)]  # the reload's page only
+
+
+def test_an_image_made_but_not_stored_is_shown_with_a_download_link_and_true_advice(page, world: World):
+    world.s3.refuse("PUT", "/image.png")  # S3 refuses the image's write once (a policy's 403: not retried)
+    fill(page, "#prompt", "a fox that S3 would not take")
+    click(page, "#generate-button")
+    wait(page, "document.getElementById('error').dataset.code === 'image_not_stored'")
+    shown = wait(
+        page,
+        "(() => { const i = document.querySelector('#error .unstored img'), a = document.querySelector('#error .unstored a');"
+        " return i && i.complete && i.naturalWidth > 0 && a && [a.download, a.href.slice(0, 22), i.alt]; })()",
+    )
+    assert shown == ["not-stored-1.png", "data:image/png;base64,", "Not stored: a fox that S3 would not take"]
+    advice = page.evaluate("document.querySelector('#error .todo').textContent")
+    assert advice.startswith("Download it below") and "Try again" not in advice  # a retry replays the same 503
