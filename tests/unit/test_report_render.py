@@ -78,6 +78,9 @@ def test_the_command_writes_the_report_beside_the_results(results):
         ('{"command": "batch", "results": {"line": 1}}', "malformed batch report (results must be a list"),
         ('{"command": "batch", "results": [{"line": 4, "status": "ok", "images": [7]}]}', "(line 4: images"),
         ('{"command": "batch", "results": [{"status": "ok", "images": [{"evaluation": 3}]}]}', "malformed batch"),
+        ('{"command": "batch", "results": [{"line": 1, "status": "ok", "images": 5}]}', "(line 1: images must be"),
+        ('{"version": 1, "cells": [{"seed": 1e999}]}', "malformed results document"),  # infinity
+        ("[" * 100_000 + "]" * 100_000, "not JSON (nested too deeply)"),
     ],
 )
 def test_a_missing_or_malformed_file_is_one_line_and_exit_2(tmp_path, content, said):

@@ -43,7 +43,7 @@ def run(ctx: Context) -> int:
         raise Usage(f"cannot write the report to {out}: no such folder", "imagegen report")
     try:
         page = render(results, path.parent)
-    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:  # a field of the wrong shape
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:  # a field's shape
         kind = "batch report" if is_batch else "results document"
         raise Usage(f"{path}: malformed {kind} ({exc})", "imagegen report") from None
     out.write_text(page, encoding="utf-8")
@@ -65,6 +65,8 @@ def read_results(path: Path) -> dict[str, Any]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Usage(f"{path}: not JSON (line {exc.lineno}: {exc.msg})", "imagegen report") from None
+    except RecursionError:
+        raise Usage(f"{path}: not JSON (nested too deeply)", "imagegen report") from None
     if isinstance(doc, dict) and batch.is_batch(doc):
         wrong = batch.malformed(doc)
         if wrong:

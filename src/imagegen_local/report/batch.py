@@ -32,7 +32,8 @@ def malformed(doc: Doc) -> str | None:
     if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
         return "results must be a list of objects"
     for result in results:
-        if result.get("status") == "ok" and not all(isinstance(i, dict) for i in result.get("images") or []):
+        images = result.get("images") or []
+        if result.get("status") == "ok" and not (isinstance(images, list) and all(isinstance(i, dict) for i in images)):
             return f"line {result.get('line')}: images must be a list of objects"
     return None
 
