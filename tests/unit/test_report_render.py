@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from imagegen_local.cli.main import main
-from imagegen_local.report import render, sample
+from imagegen_local.report import batch, render, sample
 
 NASTY = '<script>alert("x")</script><img src=x onerror=alert(1)> & a fox'
 
@@ -108,4 +108,15 @@ def test_a_batch_page_has_a_row_per_line_and_none_of_a_comparisons_pairings(tmp_
     assert "amazon.nova-lite-v1:0: verdict failed: judge_answer_invalid no score" in html
     assert html.count("failed: content_filtered") == 2  # the failed line: its label and its text
     assert "Wins vs" not in html and "Latency" not in html and "id=agreement" not in html
-    assert 'data-value="0.04">$0.0400' in html  # an image's cost, less its verdict's
+
+
+def test_a_batch_lines_cost_less_its_verdicts_is_shared_by_its_images(tmp_path):
+    """A line of two images, $0.10 with two $0.01 verdicts: each image $0.04 (not $0.05 with the
+    verdicts left in, nor $0.08 unshared); the verdicts keep their own cost."""
+    judged = {"status": "done", "score": 7, "judge_model": "j", "estimated_cost_usd": 0.01}
+    images = [{"image_id": f"i{n}", "model": "m", "seed": n, "evaluation": judged} for n in (1, 2)]
+    line = {"line": 1, "prompt": "a fox", "status": "ok", "estimated_cost_usd": 0.1, "images": images}
+    drawn = batch.page({"command": "batch", "results": [line]}, tmp_path)
+    assert [round(c["cost_usd"], 6) for c in drawn["cells"]] == [0.04, 0.04]
+    assert [c["verdicts"]["j"]["cost_usd"] for c in drawn["cells"]] == [0.01, 0.01]
+    assert drawn["summary"]["models"]["m"]["cost_per_image"] == 0.04
