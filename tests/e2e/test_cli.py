@@ -419,8 +419,10 @@ def test_batch_lines_are_checked_like_api_bodies_and_a_bad_one_fails_alone(run):
     assert by_line[3]["error"]["message"].startswith("evaluate=no is not allowed")
     assert by_line[4]["error"]["message"].startswith("line=99 is not allowed")
     assert by_line[1]["status"] == "ok"
-    shown = "command file concurrency seconds succeeded failed not_run estimated_cost_usd results"
+    shown = "command file concurrency seconds succeeded failed not_run estimated_cost_usd results report page"
     assert set(doc) == set(shown.split())
+    assert doc["page"] == str(run.tmp / "r.html") and doc["report"] == str(run.tmp / "r.json")
+    assert json.loads((run.tmp / "r.json").read_text())["results"] == doc["results"]  # the file, less the paths
 
 
 def test_ctrl_c_cancels_the_rest_of_a_batch_and_still_reports(run, monkeypatch):

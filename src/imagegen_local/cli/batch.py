@@ -119,7 +119,7 @@ def run(ctx: Context) -> int:
         + (f", estimated ${report['estimated_cost_usd']:.4f}" if report["estimated_cost_usd"] else "")
         + f"\nreport: {shown_path(str(report_path))}"
         + f"\npage:   {shown_path(str(page))}",
-        report,
+        {**report, "report": str(report_path), "page": str(page)},  # the report file, and where both went
     )
     if interrupted:
         return OWN_CODES[INTERRUPTED]
