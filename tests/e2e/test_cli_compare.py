@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import threading
 import time
 
@@ -262,3 +263,43 @@ def test_a_cell_that_crashes_keeps_the_cells_paid_for_and_a_rerun_pays_only_for_
     calls = len(emulator.calls)
     assert run(*args)[0] == 0
     assert len(emulator.calls) - calls == 2  # the crashed cell's image and verdict, nothing more
+
+
+def test_ctrl_c_with_two_cells_in_flight_stores_both_and_a_rerun_pays_only_for_the_rest(run, emulator, monkeypatch):
+    """Ctrl-C (SIGINT to the main thread) lands while two cells run at concurrency 2; they go on
+    after it, are paid for, and are stored; the third is never started, and a rerun makes only it."""
+    model, judge = MODELS.split(",")[0], JUDGES.split(",")[0]
+    (run.tmp / "i.txt").write_text("a fox\na lighthouse\na boat\n")
+    args = ["compare", run.tmp / "i.txt", "--models", model, "--judges", judge, "--out", run.tmp / "i"]
+    real, lock, started, pressed = runner.run_task, threading.Lock(), [0], threading.Event()
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def held_until_ctrl_c(pipeline, task, folder, deadline):
+        with lock:
+            started[0] += 1
+            if started[0] == 2:  # both cells under way: the user presses Ctrl-C
+                signal.pthread_kill(main, signal.SIGINT)
+        assert pressed.wait(5)
+        return real(pipeline, task, folder, deadline)
+
+    def ctrl_c(signum, frame):
+        pressed.set()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_task", held_until_ctrl_c)
+    previous = signal.signal(signal.SIGINT, ctrl_c)
+    calls = len(emulator.calls)
+    try:
+        code, out, err = run(*args, "--concurrency", "2")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130 and "interrupted: waiting for the cells in flight" in err
+    assert "2 of 3 cells done" in out, out
+    cells = json.loads((run.tmp / "i" / "results.json").read_text())["cells"]
+    assert [c["prompt_index"] for c in cells] == [0, 1] and all(c["status"] == "done" for c in cells)
+    assert len(emulator.calls) - calls == 4  # both images and verdicts, paid for after the Ctrl-C
+    monkeypatch.setattr(runner, "run_task", real)
+    calls = len(emulator.calls)
+    assert run(*args)[0] == 0
+    assert len(emulator.calls) - calls == 2  # the third cell only

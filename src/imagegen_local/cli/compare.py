@@ -88,8 +88,18 @@ def run(ctx: Context) -> int:
     paid = runner.spent(doc)
     in_flight: dict[Future[Cell], float] = {}
     pool = ThreadPoolExecutor(max_workers=args.concurrency)
+    for _ in range(min(args.concurrency, len(tasks))):  # every worker now: one started in a submit that Ctrl-C
+        pool._adjust_thread_count()  # cut short would be left out of the shutdown's join, its cell lost
     queue, over_budget, interrupted, failed = list(tasks), 0, False, 0
     crash: Exception | None = None  # a task that raised: the run ends once the cells in flight are stored
+    made: list[Cell] = []  # every cell a worker finished, kept by the worker: Ctrl-C anywhere loses none
+
+    def work(task: runner.Task) -> Cell:
+        assert pipeline is not None
+        cell = runner.run_task(pipeline, task, folder, deadline())
+        made.append(cell)
+        return cell
+
     try:
         with screen.bar(total) as bar:
             finished = already
@@ -100,9 +110,7 @@ def run(ctx: Context) -> int:
                         over_budget = len(queue)
                         queue.clear()
                         break
-                    task = queue.pop(0)
-                    assert pipeline is not None
-                    in_flight[pool.submit(runner.run_task, pipeline, task, folder, deadline())] = cost
+                    in_flight[pool.submit(work, queue.pop(0))] = cost
                 bar.update(done=finished, failed=failed, running=len(in_flight))
                 if not in_flight:
                     break
@@ -116,7 +124,7 @@ def run(ctx: Context) -> int:
                         del in_flight[future]
                         continue
                     store.put(cell)
-                    del in_flight[future]  # after it is stored: Ctrl-C in between stores it with the rest
+                    del in_flight[future]
                     paid = runner.spent(doc)
                     finished += 1
                     failed += cell["status"] == "failed"
@@ -126,10 +134,8 @@ def run(ctx: Context) -> int:
         screen.say("interrupted: waiting for the cells in flight (already paid for)")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if interrupted:
-        for future in in_flight:
-            if future.done() and not future.cancelled() and future.exception() is None:
-                store.put(future.result())
+    for cell in made:  # the cells in flight at Ctrl-C or a crash, finished since: paid for
+        store.put(cell, write=False)
     store.write()
     if crash is not None and not interrupted:
         return crashed(ctx, store, total, crash)

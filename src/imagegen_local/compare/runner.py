@@ -192,9 +192,10 @@ class Store:
     def path(self) -> Path:
         return self.folder / FILENAME
 
-    def put(self, cell: Cell) -> None:
+    def put(self, cell: Cell, *, write: bool = True) -> None:
         self.cells[cell["key"]] = cell
-        self.write()
+        if write:
+            self.write()
 
     def write(self) -> None:
         config = self.doc["config"]
