@@ -120,3 +120,21 @@ def test_a_batch_lines_cost_less_its_verdicts_is_shared_by_its_images(tmp_path):
     assert [round(c["cost_usd"], 6) for c in drawn["cells"]] == [0.04, 0.04]
     assert [c["verdicts"]["j"]["cost_usd"] for c in drawn["cells"]] == [0.01, 0.01]
     assert drawn["summary"]["models"]["m"]["cost_per_image"] == 0.04
+
+
+def test_a_batch_model_table_counts_images_made_images_judged_and_failed_lines(tmp_path):
+    """write_batch: a judged line, one run without judging and a failed line (no model recorded)."""
+    html = render(json.loads(sample.write_batch(tmp_path, size=16).read_text()), tmp_path)
+    table = html.split('id="model-summary"')[1].split("</table>")[0]
+    heads = re.findall(r"<button type=button>([^<]+)</button>", table)
+    rows = [
+        re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1])
+    ]
+    counted = {row[0]: dict(zip(heads, row, strict=True)) for row in rows}
+    one, two = sample.MODELS
+    assert {m: (r["Images"], r["Judged"], r["Failed"]) for m, r in counted.items()} == {
+        one: ("1", "1", "0"),
+        two: ("1", "0", "0"),  # made, not judged: its cost per image beside 1 image
+        "failed lines": ("0", "0", "1"),
+    }
+    assert counted[two]["Cost / image"] == "$0.0400"

@@ -77,6 +77,7 @@ class Cell(TypedDict):
 
 class ModelSummary(TypedDict):
     n: int
+    images: int
     failed: int
     mean: float | None
     ci95: list[float] | None

@@ -117,9 +117,9 @@ def summarize(cells: Sequence[Cell], models: Sequence[str], judges: Sequence[str
 
 
 def model_summary(cells: Sequence[Cell], model: str, models: Sequence[str]) -> ModelSummary:
-    """n: the model's cells with a score; failed: its failed cells; cost_per_image: what its
-    generations cost per image made; cost_per_point: that over its mean score; latencies: of
-    its images made."""
+    """n: the model's cells with a score; images: its cells done (images made); failed: its
+    failed cells; cost_per_image: what its generations cost per image made; cost_per_point: that
+    over its mean score; latencies: of its images made."""
     own = [c for c in cells if c["model"] == model]
     done = [c for c in own if c["status"] == "done"]
     scores = [s for s in map(cell_score, done) if s is not None]
@@ -129,6 +129,7 @@ def model_summary(cells: Sequence[Cell], model: str, models: Sequence[str]) -> M
     ci = bootstrap_ci(scores)
     return {
         "n": len(scores),
+        "images": len(done),
         "failed": len(own) - len(done),
         "mean": _round(average),
         "ci95": None if ci is None else [round(x, 4) for x in ci],

@@ -15,6 +15,7 @@ from .text import NONE, money, plural
 from .view import Doc, Page
 
 COMMAND = "batch"  # the "command" of a batch's report
+FAILED_LINES = "failed lines"  # the model table's row of the lines that failed: their model is not recorded
 
 
 def is_batch(doc: Doc) -> bool:
@@ -51,10 +52,16 @@ def page(doc: Doc, folder: Path) -> Page:
             cells.extend(_images(index, result, folder))
         else:
             error = result.get("error") or {}
-            cells.append({"prompt_index": index, "model": "", "seed": None, "status": "failed", "error": error})
+            failed = {"key": f"{index}|", "prompt_index": index, "model": "", "seed": None, "status": "failed"}
+            cells.append({**failed, "cost_usd": 0.0, "latency_ms": None, "verdicts": {}, "error": error})
     done = cast(list[Cell], [c for c in cells if c["status"] == "done"])
     models = list(dict.fromkeys(c["model"] for c in done))
     judges = list(dict.fromkeys(j for c in done for j in c["verdicts"]))
+    summary = stats.summarize(cast(list[Cell], cells), [*models, ""], judges)
+    lost = summary["models"].pop("")
+    if lost["failed"]:
+        summary["models"][FAILED_LINES] = lost
+        models.append(FAILED_LINES)
     meta = (
         f"{plural(len(prompts), 'prompt')} from {doc.get('file') or NONE}: {doc.get('succeeded', 0)} succeeded, "
         f"{doc.get('failed', 0)} failed, {doc.get('not_run', 0)} not run; concurrency {doc.get('concurrency', NONE)}, "
@@ -64,7 +71,7 @@ def page(doc: Doc, folder: Path) -> Page:
         "kind": "batch",
         "title": "Image batch",
         "meta": meta,
-        "summary": stats.summarize(done, models, judges),
+        "summary": summary,
         "models": models,
         "prompts": prompts,
         "cells": cells,

@@ -129,7 +129,7 @@ def model_table(stats: Mapping[str, Doc], models: list[str], *, pairwise: bool =
     comparison's; a batch has neither)."""
     names = models + [m for m in stats if m not in models]
     headers = ["Model", "Mean", "95 % interval", *(f"Wins vs {m}" for m in names if pairwise), "Cost / image"]
-    headers += ["Cost / point", *(["Latency p50", "Latency p95"] if pairwise else []), "Images", "Failed"]
+    headers += ["Cost / point", *(["Latency p50", "Latency p95"] if pairwise else []), "Images", "Judged", "Failed"]
     rows = []
     for model in names:
         s = stats.get(model) or {}
@@ -143,7 +143,8 @@ def model_table(stats: Mapping[str, Doc], models: list[str], *, pairwise: bool =
             td(money(s.get("cost_per_image")), s.get("cost_per_image")),
             td(money(s.get("cost_per_point")), s.get("cost_per_point")),
             *(td(ms(s.get(f"latency_{p}_ms")), s.get(f"latency_{p}_ms")) for p in ("p50", "p95") if pairwise),
-            td(str(s.get("n", 0)), s.get("n", 0)),
+            td(str(s.get("images", NONE)), s.get("images")),  # made
+            td(str(s.get("n", 0)), s.get("n", 0)),  # with a score
             td(str(s.get("failed", 0)), s.get("failed", 0)),
         ]
         rows.append(f"<tr>{''.join(cells)}</tr>")

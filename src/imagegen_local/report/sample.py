@@ -82,11 +82,11 @@ def _summary() -> Any:
     return {
         "models": {
             one: {
-                **{"n": 2, "failed": 0, "mean": 8.25, "ci95": [7.5, 9.0], "win_rate": {two: 0.75}},
+                **{"n": 2, "images": 2, "failed": 0, "mean": 8.25, "ci95": [7.5, 9.0], "win_rate": {two: 0.75}},
                 **{"cost_per_image": 0.04, "cost_per_point": 0.0048, "latency_p50_ms": 2400, "latency_p95_ms": 2400},
             },
             two: {
-                **{"n": 1, "failed": 1, "mean": 8.5, "ci95": [8.0, 9.0], "win_rate": {one: 0.25}},
+                **{"n": 1, "images": 1, "failed": 1, "mean": 8.5, "ci95": [8.0, 9.0], "win_rate": {one: 0.25}},
                 **{"cost_per_image": 0.08, "cost_per_point": 0.0094, "latency_p50_ms": 3300, "latency_p95_ms": 3300},
             },
         },
