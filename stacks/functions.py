@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
-from imagegen import batches, idempotency, jobs
+from imagegen import batches, idempotency, index_gaps, jobs
 from imagegen.storage import PREFIX
 from imagegen.usecases.batch import INPUTS
 
@@ -134,7 +134,8 @@ class ImageFunctions(Unit):
             "Evaluate",
             models=list(settings.judge_models),
             read=[f"{PREFIX}/*"],
-            write=[f"{PREFIX}/*/evaluation.json"],
+            # GET /images marks the images the index lacks (index_gaps) as it finds them
+            write=[f"{PREFIX}/*/evaluation.json", f"{index_gaps.GAPS}*"],
             list_bucket=True,
         )
 

@@ -11,8 +11,8 @@
 The index is written before the image, and a failure to write it never stops the image being
 stored (it is a warning): an entry whose image is not there (yet, or no longer) is skipped by
 the listing, and an image is always found by its id. ('.' is not a character of image ids.)
-An image without an entry (stored before the index existed, or whose entry failed) is still
-listed: after the index, GET /images goes through the image prefixes in id order for them.
+An image without an entry (whose entry failed, or stored before the index existed) is still
+listed: index_gaps marks it, and GET /images lists the marked images after the index.
 
 and, apart from any image, idempotency/<hash>.json: a request's idempotency key (idempotency.py).
 
@@ -250,15 +250,6 @@ class ImageStore:
         names = [str(item["Key"])[len(INDEX) :] for item in listed.get("Contents", [])]
         entries = [(name, found.group("id")) for name in names if (found := _INDEX_NAME.fullmatch(name))]
         return IndexPage(entries, names[-1] if names else after, bool(listed.get("IsTruncated")))
-
-    def is_indexed(self, image_id: str, created: datetime) -> bool:
-        """Whether the image has its entry in the index (made at `created`)."""
-        try:
-            with s3_errors("look for the image's index entry"):
-                self.s3.head_object(Bucket=self.bucket, Key=index_key(image_id, created))
-        except _Missing:
-            return False
-        return True
 
     def image_ids(self, limit: int, after: str = "") -> IndexPage:
         """A page of the ids that have a prefix under images/, in id order, from just after the

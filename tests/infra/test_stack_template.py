@@ -426,7 +426,7 @@ def test_s3_rights_are_per_function_and_per_prefix(synthesized):
     assert keys("Generate", "s3:PutObject") == ["/idempotency/*", "/images/*"]
     # a verdict written compare-and-set may be read again; an idempotency key's record is read back
     assert keys("Generate", "s3:GetObject") == ["/idempotency/*", "/images/*/evaluation.json", "/images/*/image.*"]
-    assert keys("Evaluate", "s3:PutObject") == ["/images/*/evaluation.json"]
+    assert keys("Evaluate", "s3:PutObject") == ["/images/*/evaluation.json", "/images/.unindexed/*"]
     assert keys("Evaluate", "s3:GetObject") == ["/images/*"]
     assert keys("Modify", "s3:GetObject") == ["/idempotency/*", "/images/*"]
     assert keys("Modify", "s3:PutObject") == ["/idempotency/*", "/images/*"]

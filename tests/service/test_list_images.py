@@ -206,3 +206,33 @@ def test_index_names_sort_newest_first_at_any_time_a_store_could_see():
     times.append(times[1] + timedelta(milliseconds=1))
     keys = [index_key("A" * 22, at) for at in times]
     assert sorted(keys) == keys[::-1] and {len(key) for key in keys} == {len(INDEX) + 13 + 1 + 22}
+
+
+def test_an_indexed_image_whose_metadata_is_unreadable_or_missing_is_listed_once_to_the_end(world):
+    older, newer = make(world, 2)
+    world.s3.put_object(Bucket=world.settings.bucket, Key=f"images/{older}/meta.json", Body=b"{not json")
+    world.fail_s3("PutObject", "meta.json")  # its metadata never written: read from the image object
+    status, body = world.generate({"prompt": "a fox without its metadata", "evaluate": False})
+    assert status == 200 and [w["step"] for w in body["warnings"]] == ["store the image's metadata"]
+    seen, _ = every_image(world, limit=2)
+    assert sorted(seen) == sorted([older, newer, body["image_id"]]) and len(seen) == 3, seen
+
+
+def test_a_fully_indexed_listing_ends_with_the_index_and_one_listing_of_the_markers(world):
+    make(world, 30)
+    every_image(world, limit=24)  # the bucket's first listing goes through its prefixes once
+    calls = count_s3_calls(world)
+    _, first = listed(world, {"limit": "24"})
+    _, last = listed(world, {"limit": "24", "cursor": first["next_cursor"]})
+    assert (len(last["images"]), last["next_cursor"]) == (6, None)  # no page of nothing after it
+    assert (calls["ListObjectsV2"], calls["HeadObject"], calls["GetObject"]) == (2 + 1, 0, 30 * 2)
+
+
+def test_images_the_index_lacks_are_marked_once_then_listed_after_the_index_without_a_walk(world):
+    made = make(world, 4)
+    drop_index_entries(world, made[:2])  # as if stored before the index existed
+    every_image(world, limit=10)
+    calls = count_s3_calls(world)
+    seen, pages = every_image(world, limit=10)
+    assert seen[:2] == made[:1:-1] and seen[2:] == made[1::-1] and pages == 2  # the markers, newest first too
+    assert (calls["ListObjectsV2"], calls["HeadObject"]) == (3, 2)  # the index, the markers twice; their entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import documents, pages
+from .. import documents, index_gaps, pages
 from ..clock import Deadline
 from ..documents import Meta, ShownEvaluation
 from ..ids import checked_image_id
@@ -72,7 +72,12 @@ def upload(services: Services, data: bytes, prompt: str | None = None) -> dict[s
     image_id = services.new_id()
     created = services.now()
     warnings: Warnings = []
-    services.keep("index the image for GET /images", warnings, lambda: services.store.index_image(image_id, created))
+    if not services.keep(
+        "index the image for GET /images", warnings, lambda: services.store.index_image(image_id, created)
+    ):
+        services.keep(
+            "mark the image the index lacks", warnings, lambda: index_gaps.mark(services.store, image_id, created)
+        )
     key = services.store.save_image(image_id, data, info.format)
     image = GeneratedImage(data=data, format=info.format, width=info.width, height=info.height, seed=None)
     meta = documents.upload_meta(image_id, key, image, created, prompt)

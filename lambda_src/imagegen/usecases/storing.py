@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from .. import background, documents
+from .. import background, documents, index_gaps
 from ..clock import Deadline
 from ..documents import MadeMeta, Origin
 from ..errors import ImageGenError, ImageNotStored
@@ -177,10 +177,14 @@ def _store(services: Services, made: Sequence[Made], deadline: Deadline, after: 
 def index(services: Services, image_id: str, created_at: str | None, warnings: Warnings, deadline: Deadline) -> None:
     """Enter an image in the index GET /images lists, before the image is stored: an entry whose
     image never arrives is passed over, while an image whose entry could not be written is still
-    stored (a warning) and found by its id."""
+    stored (a warning), found by its id, and marked for GET /images to list after the index."""
     created = datetime.fromisoformat(created_at) if created_at else services.now()
     entry = functools.partial(services.store.index_image, image_id, created)
-    services.keep("index the image for GET /images", warnings, functools.partial(write, services, deadline, entry))
+    if not services.keep(
+        "index the image for GET /images", warnings, functools.partial(write, services, deadline, entry)
+    ):
+        gap = functools.partial(index_gaps.mark, services.store, image_id, created)
+        services.keep("mark the image the index lacks", warnings, functools.partial(write, services, deadline, gap))
 
 
 T = TypeVar("T")
