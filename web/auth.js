@@ -10,6 +10,16 @@ const PENDING = "imagegen.auth.pending"; // {state, verifier}: a sign-in under w
 const SCOPES = "openid email profile";
 const MARGIN_MS = 60_000; // refresh a token this long before it expires
 
+/** A sign-in that did not succeed: the API's sign_in_required, so the page says it in words,
+ * with the hosted sign-in's (or the token endpoint's) own description as the message. */
+export class SignInFailed extends Error {
+  constructor(message) {
+    super(message);
+    this.code = "sign_in_required";
+    this.status = null;
+  }
+}
+
 /** RFC 4648 base64url, without padding. */
 export function base64url(bytes) {
   let text = "";
@@ -55,7 +65,7 @@ export async function signIn(config) {
     const description = url.searchParams.get("error_description");
     sessionStorage.removeItem(PENDING);
     cleanUrl(url);
-    if (error) throw new Error(`sign-in refused: ${description || error}`);
+    if (error) throw new SignInFailed(`The sign-in was refused: ${description || error}`);
     if (!pending || pending.state !== state) {
       return redirect(config); // an answer to no sign-in of this tab's: start a new one
     }
@@ -122,7 +132,7 @@ async function tokenRequest(config, fields) {
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok || !body.id_token) {
-    throw new Error(`sign-in failed: ${body.error_description || body.error || `HTTP ${response.status}`}`);
+    throw new SignInFailed(`The sign-in failed: ${body.error_description || body.error || `HTTP ${response.status}`}`);
   }
   return body;
 }

@@ -105,7 +105,18 @@ assert.equal(calls.fetch.length, 3); // the exchange, the refresh and the refuse
 
 // the hosted sign-in's refusal, in words
 window.location.href = "https://d111.cloudfront.net/?error=access_denied&error_description=User+is+disabled.";
-await assert.rejects(auth.signIn(config), { message: "sign-in refused: User is disabled." });
+const { describe } = await import(new URL("../../web/errors.js", import.meta.url));
+const refused = await auth.signIn(config).then(() => null, (error) => error);
+assert.equal(refused.code, "sign_in_required"); // an error code the page has words for, not "a problem of its own"
+assert.equal(refused.message, "The sign-in was refused: User is disabled.");
+assert.equal(describe(refused).what, "You are not signed in, or your sign-in has expired");
+
+// a code the token endpoint will not exchange: the same, with Cognito's description
+store.set("imagegen.auth.pending", JSON.stringify({ state: "s1", verifier: "v1" }));
+window.location.href = "https://d111.cloudfront.net/?code=old&state=s1";
+answer = () => ({ status: 400, body: { error: "invalid_grant", error_description: "Authorization code has been used." } });
+const failed = await auth.signIn(config).then(() => null, (error) => error);
+assert.deepEqual([failed.code, failed.message], ["sign_in_required", "The sign-in failed: Authorization code has been used."]);
 
 // signing out forgets the tokens and ends the hosted session, back to the page
 store.set("imagegen.auth.tokens", JSON.stringify(kept));
