@@ -11,7 +11,7 @@ export const WORDS = {
   image_not_found: ["The image is not in the store", "Reload the gallery: it may have been removed."],
   job_not_found: ["The refine job is not known", "Start the refinement again."],
   batch_not_found: ["The batch is not known", "Check the batch id, or submit the prompts again."],
-  job_lost: ["The refine job's run was lost", "Refine again: a new job starts from the best prompt so far, and the rounds done are kept."],
+  job_lost: ["The refine job's run was lost", "Refine again; the rounds it finished are kept, and their images are in the gallery."],
   evaluation_lost: ["The verdict was lost before it was stored", "Judge the image again."],
   item_failed: ["This batch item failed", "Submit the item again; the message says why it failed."],
   job_taken_over: ["Another run of the refine job took it over", "Wait: the job goes on, and its progress shows here."],
