@@ -138,3 +138,12 @@ def test_a_batch_model_table_counts_images_made_images_judged_and_failed_lines(t
         "failed lines": ("0", "0", "1"),
     }
     assert counted[two]["Cost / image"] == "$0.0400"
+
+
+def test_a_comparison_page_shows_only_the_judges_and_models_its_config_asks_for(results):
+    """Verdicts and cells of an earlier run's other judges and models stay in the document, unshown."""
+    doc = json.loads(results.read_text())
+    doc["config"] = {**doc["config"], "judges": [sample.JUDGES[1]], "models": [sample.MODELS[0]]}
+    html = render(doc, results.parent)
+    assert f"{sample.JUDGES[0]}:" not in html and html.count(f"{sample.JUDGES[1]}: <span class=score>") == 2
+    assert html.count('<img src="data:image/') == 2 and f"<h4>{sample.MODELS[1]}</h4>" not in html
