@@ -37,9 +37,12 @@ class Site:
         name = unquote(path).lstrip("/") or "index.html"
         if name == "config.json":
             return 200, _headers("application/json"), json.dumps(self.config).encode()
+        refused = 404, _headers("text/plain; charset=utf-8"), b"not a file of the gallery page\n"
+        if "\x00" in name or any(part.startswith(".") for part in name.split("/")):  # a dotfile, "..", a NUL
+            return refused
         file = (self.root / name).resolve()
-        if not file.is_relative_to(self.root) or not file.is_file() or name.startswith("."):
-            return 404, _headers("text/plain; charset=utf-8"), b"not a file of the gallery page\n"
+        if not file.is_relative_to(self.root) or not file.is_file():
+            return refused
         kind = TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         return 200, _headers(kind + ("; charset=utf-8" if kind.startswith("text/") else "")), file.read_bytes()
 

@@ -34,9 +34,27 @@ def test_the_dev_api_serves_the_page_at_its_root_and_the_api_under_its_stage():
 
 def test_nothing_outside_the_pages_folder_is_served():
     with DevApi(page=site.WEB) as api:
-        for path in ("/../pyproject.toml", "/%2e%2e/pyproject.toml", "/.git/config", "/missing.js"):
+        for path in ("/../pyproject.toml", "/%2e%2e/pyproject.toml", "/missing.js", "/%00", "/app.js%00.png"):
             status, _, body = api.serve("GET", path, {}, b"")
             assert status == 404 and b"pyproject" not in body, path
+
+
+def test_no_dotfile_of_the_pages_folder_is_served_at_any_depth(tmp_path):
+    files = {
+        "index.html": "<p>",
+        "img/ok.svg": "<svg/>",
+        ".env": "secret",
+        ".git/config": "secret",
+        "img/.secret": "secret",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    served = site.Site(tmp_path, {})
+    assert served.answer("/img/ok.svg")[0] == 200  # the folder's files are served
+    for path in ("/.env", "/.git/config", "/img/.secret", "/img/%2esecret", "/img/../.env"):
+        status, _, body = served.answer(path)
+        assert (status, b"secret" in body) == (404, False), path
 
 
 def test_without_a_page_folder_the_dev_api_serves_no_page():
