@@ -125,7 +125,7 @@ class DevApi(LoopbackServer):
         self.received: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers: what callers sent
         self.batch_poller = _batch_poller(factory)
         super().__init__(port)
-        self.site = Site(page, offline_config(self.url)) if page is not None else None
+        self.site = Site(page, offline_config(self.path)) if page is not None else None
 
     @property
     def page_url(self) -> str | None:

@@ -21,9 +21,11 @@ def folder() -> Path | None:
     return WEB if (WEB / "index.html").is_file() else None
 
 
-def offline_config(api_url: str) -> dict[str, Any]:
-    """config.json for the offline world (its shape is the one the stack writes when deployed)."""
-    return {"apiUrl": api_url, "authMode": "none", "offline": True, "cognito": None}
+def offline_config(stage_path: str) -> dict[str, Any]:
+    """config.json for the offline world (its shape is the one the stack writes when deployed).
+    The API's URL is relative to the page ("prd/"): the dev API serves both, so the page calls its
+    own origin whether it was opened as http://127.0.0.1:PORT/ or http://localhost:PORT/."""
+    return {"apiUrl": stage_path.lstrip("/"), "authMode": "none", "offline": True, "cognito": None}
 
 
 class Site:

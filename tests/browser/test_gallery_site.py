@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urljoin
 
 from imagegen import errors
 from imagegen.handlers.routes import GATEWAY_ERRORS
@@ -23,7 +24,11 @@ def test_the_dev_api_serves_the_page_at_its_root_and_the_api_under_its_stage():
         assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
         assert b'<script type="module" src="app.js">' in body
         status, headers, body = api.serve("GET", "/config.json", {}, b"")
-        assert json.loads(body) == {"apiUrl": api.url, "authMode": "none", "offline": True, "cognito": None}
+        config = json.loads(body)
+        assert config == {"apiUrl": "prd/", "authMode": "none", "offline": True, "cognito": None}
+        # relative, so the page reaches its own origin's API whatever name it was opened by
+        assert urljoin(api.page_url, config["apiUrl"]) == api.url
+        assert urljoin(f"http://localhost:{api.port}/", config["apiUrl"]) == f"http://localhost:{api.port}/prd/"
         assert api.url.endswith("/prd/") and api.page_url == f"http://127.0.0.1:{api.port}/"
         status, headers, _ = api.serve("GET", "/app.js", {}, b"")
         assert (status, headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
