@@ -269,10 +269,10 @@ def test_more_clicked_twice_or_a_reload_during_a_load_never_duplicates_cards(pag
         const all = Array.from({ length: 30 }, (_, n) => ({ image_id: 'id' + n, url: 'data:,', prompt: 'p' + n, score: 5 }));
         const api = { images: (cursor, limit) => new Promise((resolve) => setTimeout(() => {
           const from = cursor ? Number(cursor) : 0, to = Math.min(from + limit, all.length);
-          resolve({ images: all.slice(from, to), next_cursor: to < all.length ? String(to) : null }); }, 30)) };
+          resolve({ images: all.slice(from, to), next_cursor: to < all.length ? String(to) : null }); }, 10)) };
         const list = document.createElement('ul'), more = document.createElement('button');
         const gallery = new Gallery(api, list, more, () => {}, (e) => { throw e; });
-        const settled = () => new Promise((resolve) => setTimeout(resolve, 150));
+        const settled = () => new Promise((resolve) => setTimeout(resolve, 60));
         const ids = () => [...list.children].map((li) => li.dataset.imageId);
         await gallery.reload();
         more.click(); more.click();
