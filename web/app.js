@@ -32,10 +32,11 @@ function clearError() {
   $("#error").replaceChildren();
 }
 
-/** A status line; the steps after the image that did not complete (the answer's warnings) follow it. */
-function say(text, warnings = []) {
+/** A status line; the steps after the image that did not complete (the answer's warnings) follow
+ * it, then any image of the answer S3 would not take (images_not_stored), to be saved from here. */
+function say(text, warnings = [], answer = null, request = null) {
   const notes = warnings.map((w) => ` Note: could not ${w.step} (${w.message}).`).join("");
-  $("#status").textContent = text + notes;
+  $("#status").replaceChildren(text + notes, ...unstoredImages({ details: { images: (answer && answer.images_not_stored) || [] }, request }));
 }
 
 async function configured() {
@@ -138,7 +139,7 @@ async function main() {
       const answer = await once(generating, body, (signed) => api.generate(signed));
       const verdict = answer.evaluation || {};
       const again = answer.replayed ? " (sent again: the image the first try stored, not paid for twice)" : "";
-      say((verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`) + again, answer.warnings || []);
+      say((verdict.status === "done" ? `Generated: score ${verdict.score}/10.` : `Generated (${verdict.status === "pending" ? "the judge is still looking" : "not judged"}).`) + again, answer.warnings || [], answer, body);
       await loadGallery();
     });
   });
@@ -163,7 +164,7 @@ async function main() {
       say(`Applying ${body.mode}…`);
       const answer = await once(modifying, body, (signed) => api.modify(signed));
       const verdict = answer.evaluation || {};
-      say(`Edit stored${verdict.status === "done" ? `: score ${verdict.score}/10` : ""}.`, answer.warnings || []);
+      say(`Edit stored${verdict.status === "done" ? `: score ${verdict.score}/10` : ""}.`, answer.warnings || [], answer, body);
       await detail.open(body.image_id);
       await loadGallery();
     });

@@ -300,3 +300,26 @@ def test_an_image_made_but_not_stored_is_shown_with_a_download_link_and_true_adv
     assert shown == ["not-stored-1.png", "data:image/png;base64,", "Not stored: a fox that S3 would not take"]
     advice = page.evaluate("document.querySelector('#error .todo').textContent")
     assert advice.startswith("Download it below") and "Try again" not in advice  # a retry replays the same 503
+
+
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def test_images_of_a_request_that_s3_took_only_some_of_are_shown_with_a_download_link(page):
+    """A request for several images (a model with a count) whose second S3 would not take: 200, the
+    first stored, the second inline under images_not_stored; the page shows the second to save."""
+    page.evaluate(
+        "(() => { const real = window.fetch; window.fetch = async (url, options) => { const answer = await real(url, options);"
+        " if (!String(url).endsWith('generate-image')) return answer; window.fetch = real; const body = await answer.json();"
+        f" const png = '{PIXEL}';"
+        " body.images_not_stored = [{ format: 'png', width: 64, height: 64, seed: 7, bytes: 99, inline: true, image_base64: png }];"
+        " return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }); }; })()"
+    )
+    fill(page, "#prompt", "two foxes, one not stored")
+    click(page, "#generate-button")
+    shown = wait(
+        page,
+        "(() => { const i = document.querySelector('#status .unstored img'), a = document.querySelector('#status .unstored a');"
+        " return i && i.complete && i.naturalWidth > 0 && a && [a.download, i.alt]; })()",
+    )
+    assert shown == ["not-stored-1.png", "Not stored: two foxes, one not stored"]
