@@ -6,9 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from imagegen_local.compare import stats
-from imagegen_local.compare.results import cell_key
+from imagegen.compare import stats
+from imagegen.compare.results import cell_key
 
 
 def test_the_bootstrap_interval_of_a_constant_is_that_constant():
