@@ -31,6 +31,17 @@ def test_the_bootstrap_interval_of_a_proportion_is_close_to_the_normal_one():
     assert high == pytest.approx(0.6 + half, abs=0.01)
 
 
+def test_a_large_sample_takes_fewer_resamples_and_keeps_the_normal_interval():
+    """A batch's 10,000 scores take 100 resamples (2,000 would be 20 million draws, 40 s of CPU at
+    100,000 scores), and the interval is still within 0.004 of the normal one (60 % ones)."""
+    assert stats.resamples_for(200) == stats.RESAMPLES and stats.resamples_for(10**6) == stats.MIN_RESAMPLES
+    assert stats.resamples_for(5_000) == 200
+    values = [1.0] * 6_000 + [0.0] * 4_000
+    low, high = stats.bootstrap_ci(values)
+    half = 1.96 * math.sqrt(0.6 * 0.4 / 10_000)
+    assert (low, high) == (pytest.approx(0.6 - half, abs=0.004), pytest.approx(0.6 + half, abs=0.004))
+
+
 def test_the_bootstrap_is_deterministic():
     values = [3.0, 5.0, 8.0, 6.0, 7.0]
     assert stats.bootstrap_ci(values) == stats.bootstrap_ci(values)
