@@ -21,6 +21,7 @@ from .text import NONE, money, plural
 from .view import Doc, Page
 
 COMMAND = "batch"  # the "command" of a batch's report
+FIGURES = 500  # lines of a batch's report on the deployment drawn with their images (the summary counts all)
 FAILED_LINES = "failed lines"  # the model table's row of the lines that failed: their model is not recorded
 
 
