@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 from imagegen import batches, idempotency, index_gaps, jobs
 from imagegen.storage import PREFIX
+from imagegen.usecases import batch_report
 from imagegen.usecases.batch import INPUTS
 
 from .bedrock_access import invoke_resources
@@ -165,7 +166,8 @@ class ImageFunctions(Unit):
             models=[],  # it checks the items' models against the registry; the worker calls them
             read=[f"{PREFIX}/*/image.*", BATCHES, f"{INPUTS}*"],  # a pre-signed URL is authorized as its signer
             write=[BATCHES],
-            delete=[f"{batches.PREFIX}/*/batch.json"],  # a batch that could not be queued is forgotten
+            # a batch that could not be queued is forgotten; so is the request for a report that could not be
+            delete=[f"{batches.PREFIX}/*/batch.json", f"{batches.PREFIX}/*/{batch_report.REQUESTED}"],
             list_bucket=True,  # the counts are a listing of the items' outcomes
         )
         self._grant(

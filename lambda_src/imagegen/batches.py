@@ -7,6 +7,9 @@ queue feeds (its event source mapping bounds how many run at once). One prefix p
     batches/<id>/results/<n>.<status>.<micro-USD>.<image id or error code>.json
                                                  an item's outcome (done or failed), its document inside
     batches/<id>/results.jsonl                   the manifest, once every item has an outcome
+    batches/<id>/report.requested                the first GET that found the batch finished queued its report
+    batches/<id>/report-parts/<chunk>.json       what the report shows of a chunk's items, as the worker read them
+    batches/<id>/report.html                     the report (usecases.batch_report)
 
 An item's outcome is told by its result's key, so a listing of results/ (1,000 a call) gives the
 counts, the estimated cost and the manifest without reading an object.
@@ -246,8 +249,37 @@ class Batches:
             listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
         return any(entry["Key"] == key for entry in listed.get("Contents", []))
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self._put(key, body, {"IfNoneMatch": "*"}, "write a batch's document", content_type)
+    def put(self, key: str, body: bytes, content_type: str) -> bool:
+        """Write a document once: False when it exists already."""
+        return self._put(key, body, {"IfNoneMatch": "*"}, "write a batch's document", content_type)
+
+    def mark(self, key: str) -> bool:
+        """Write an empty marker once: True for the one caller that wrote it."""
+        return self._put(key, b"", {"IfNoneMatch": "*"}, "mark a batch's step", "text/plain")
+
+    def unmark(self, key: str) -> None:
+        with s3_errors("unmark a batch's step"):
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def keys(self, prefix: str) -> set[str]:
+        """Every key under `prefix`."""
+        found: set[str] = set()
+        token: dict[str, str] = {}
+        while True:
+            with s3_errors("list a batch's documents"):
+                page = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix, **token)
+            found.update(str(entry["Key"]) for entry in page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return found
+            token = {"ContinuationToken": str(page["NextContinuationToken"])}
+
+    def read_doc(self, key: str) -> dict[str, Any] | None:
+        found = self._get(key, "read a batch's document")
+        return found[0] if found else None
+
+    def write_doc(self, key: str, doc: Any) -> None:
+        """Write (or write over) a document."""
+        self._put(key, _json(doc), {}, "write a batch's document")
 
     def _batch_key(self, batch_id: str) -> str:
         return f"{PREFIX}/{batch_id}/batch.json"

@@ -46,6 +46,20 @@ def shrink(image: bytes, max_bytes: int, max_side: int) -> bytes:
     raise ImageTooLarge(f"the image could not be reduced under {max_bytes:,} bytes and {max_side} px a side")
 
 
+def thumbnail(image: bytes, side: int, quality: int = 75) -> bytes:
+    """A JPEG of `image` at most `side` pixels a side (a report's figure). Raises ImageTooLarge
+    when the image cannot be read."""
+    from PIL import Image  # here, not at the top: see the module docstring
+
+    try:
+        with Image.open(io.BytesIO(image)) as opened:
+            opened.thumbnail((side, side), Image.Resampling.LANCZOS)
+            picture = opened.convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageTooLarge(f"the image could not be read to reduce it ({exc})") from exc
+    return _encode(picture, "JPEG", quality)
+
+
 def _encodable(picture: Any, fmt: str) -> Any:
     """The picture in a mode its format can store (JPEG has no alpha)."""
     if fmt == "JPEG" and picture.mode not in ("L", "RGB", "CMYK"):

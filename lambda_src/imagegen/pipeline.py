@@ -22,12 +22,13 @@ from .config import Settings
 from .ids import new_image_id
 from .jobs import RefineJob
 from .log import Logger
+from .report.batch import FIGURES
 from .storage import ImageStore
 from .usecases import batch, batch_view, evaluation, gallery, generation, listing, offered, refine
 from .usecases.batch import BatchInput, BatchQueue, Later, Parse
 from .usecases.generation import GenerateInput, ModifyInput
 from .usecases.refine import OnRound, RefineInput
-from .usecases.services import BatchReport, ScheduleEvaluation, Services, StartRefine
+from .usecases.services import ScheduleEvaluation, Services, StartRefine
 
 __all__ = [
     "BatchInput",
@@ -53,7 +54,7 @@ class Pipeline:
         schedule_evaluation: ScheduleEvaluation | None = None,
         start_refine: StartRefine | None = None,
         batch_queue: BatchQueue | None = None,
-        batch_report: BatchReport | None = None,
+        batch_figures: int = FIGURES,
         image_call_seconds: float = 25.0,
         judge_call_seconds: float | None = None,
         clock: Clock | None = None,
@@ -64,8 +65,8 @@ class Pipeline:
     ) -> None:
         """`image_call_seconds` and `judge_call_seconds` are the longest one call can take (the
         clients' read timeouts): no call, first or retried, starts unless that much time is left.
-        `new_id` draws image ids (default: `new_image_id` as this module holds it when the
-        pipeline is made)."""
+        `batch_figures`: the lines of a batch's report drawn with their images. `new_id` draws
+        image ids (default: `new_image_id` as this module holds it when the pipeline is made)."""
         self.services = Services(
             bedrock=bedrock,
             judge_bedrock=judge_bedrock or bedrock,
@@ -81,7 +82,7 @@ class Pipeline:
             new_id=new_id or new_image_id,
             start_refine=start_refine,
             batch_queue=batch_queue,
-            batch_report=batch_report,
+            batch_figures=batch_figures,
         )
 
     def with_log(self, log: Logger) -> Pipeline:

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
+from imagegen.report.cells import checklist_summary
 
 from imagegen_local import cli
 from imagegen_local.cli.aws import pipeline_from
 from imagegen_local.cli.context import Context
-from imagegen_local.report.cells import checklist_summary
 
 REPO = Path(__file__).resolve().parents[2]
 

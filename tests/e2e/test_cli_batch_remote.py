@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import boto3
 import pytest
@@ -20,7 +21,7 @@ def batch_api(local_env):
         yield api
 
 
-def test_batch_remote_submits_follows_and_downloads_the_manifest(run, batch_api, tmp_path):
+def test_batch_remote_submits_follows_and_downloads_the_manifest_and_the_report(run, batch_api, tmp_path):
     prompts = tmp_path / "prompts.txt"
     prompts.write_text('a red fox in snow\n# a comment\n{"prompt": "a blue heron at dawn"}\na lighthouse\n')
     code, out, err = run(
@@ -32,6 +33,12 @@ def test_batch_remote_submits_follows_and_downloads_the_manifest(run, batch_api,
     assert "3 items queued" in out and f"batch {batch_id}: 3 done, 0 failed" in out
     lines = [json.loads(line) for line in (tmp_path / f"batch-{batch_id}.jsonl").read_text().splitlines()]
     assert [(line["index"], line["status"]) for line in lines] == [(0, "done"), (1, "done"), (2, "done")]
+    assert "building the report" in out and f"report: {tmp_path / f'batch-{batch_id}.html'}" in out
+    page = (tmp_path / f"batch-{batch_id}.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and f"Batch {batch_id} of 3 lines" in page
+    for prompt in ("a red fox in snow", "a blue heron at dawn", "a lighthouse"):
+        assert f"<p class=prompt-text>{prompt}</p>" in page
+    assert len(re.findall(r'<img src="data:image/jpeg;base64,[A-Za-z0-9+/=]{100,}"', page)) == 3
 
 
 def test_batch_remote_refuses_a_bad_line_naming_it_before_anything_is_sent(run, batch_api, tmp_path):

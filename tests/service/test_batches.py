@@ -7,91 +7,19 @@ an item takes about eight): IMAGEGEN_BATCH_TEST_ITEMS=500 runs the issue's 500 (
 
 from __future__ import annotations
 
-import io
-import itertools
 import json
 import os
 from typing import Any
 
 import pytest
 from imagegen import batches
-from imagegen.batch_queue import SqsBatchQueue
-from imagegen.handlers import batches as handler
-from imagegen.log import Logger
 from imagegen.models.registry import resolve
-from imagegen.pipeline import Pipeline
-from imagegen.runtime import Runtime
-from imagegen.storage import ImageStore
 
-from imagegen_local.emulator.inprocess import in_process
 from imagegen_local.emulator.server import Faults
-from imagegen_local.sqs_poller import EventSourceMapping, create_queues
-from tests.fakes import LambdaContext, api_event
-from tests.service.conftest import BUCKET, EPOCH, settings_for
+from tests.service.batch_deployment import IMAGE_MODEL, SMALLEST, Crash, Deployment
+from tests.service.conftest import BUCKET
 
-IMAGE_MODEL = "amazon.nova-canvas-v1:0"  # its smallest image (320 x 320) is the cheapest to render
-REGION = "us-east-1"
-SMALLEST = {"width": 320, "height": 320}
 ITEMS = int(os.environ.get("IMAGEGEN_BATCH_TEST_ITEMS") or 100)
-
-
-class Crash(BaseException):
-    """The worker's process dying: nothing in it catches this."""
-
-
-class Deployment:
-    """The batches function, its worker and its queues over one moto account."""
-
-    def __init__(self, s3: Any, session: Any, clock: Any, faults: Faults) -> None:
-        self.s3, self.clock = s3, clock
-        self.sqs = session.client("sqs", region_name="us-west-2")
-        self.queue_url, self.dlq_url = create_queues(self.sqs, visibility_seconds=0)
-        self.emulator, self.bedrock = in_process(faults, region=REGION, session=session)
-        self.settings = settings_for("original", generation_models=(IMAGE_MODEL,), evaluate_function=None)
-        self.logs = io.StringIO()
-        self.offset = 0.0  # seconds the wall clock runs ahead of `clock` (a crashed invocation's timeout)
-        self.requests = itertools.count(1)
-        self.report: Any = None  # the deployment's report of a finished batch, if it makes one
-        self.mapping = EventSourceMapping(
-            self.sqs,
-            self.queue_url,
-            handler.make_worker(self.runtime, longest_wait=0),
-            context=lambda: LambdaContext(remaining_ms=240_000, aws_request_id=f"w{next(self.requests)}", clock=clock),
-        )
-
-    def runtime(self) -> Runtime:
-        log = Logger(self.logs, service="imagegen")
-        report = self.report
-        pipeline = Pipeline(
-            bedrock=self.bedrock,
-            store=ImageStore(self.s3, BUCKET, url_expiry_seconds=900),
-            settings=self.settings,
-            clock=self.clock,
-            log=log,
-            now=lambda: EPOCH.fromtimestamp(EPOCH.timestamp() + self.clock.now + self.offset, EPOCH.tzinfo),
-            batch_queue=SqsBatchQueue(self.sqs, self.queue_url),
-            batch_report=report,
-        )
-        return Runtime(self.settings, pipeline, log)
-
-    def call(self, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        response = handler.make_handler(self.runtime)(event, LambdaContext(clock=self.clock))
-        return response["statusCode"], json.loads(response["body"])
-
-    def submit(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        return self.call(api_event("POST", "/batches", body))
-
-    def show(self, batch_id: str, **query: str) -> tuple[int, dict[str, Any]]:
-        event = api_event("GET", "/batches/{id}", path={"id": batch_id})
-        event["queryStringParameters"] = query or None
-        return self.call(event)
-
-    def image_calls(self) -> list[dict[str, Any]]:
-        return [c for c in self.emulator.calls if c.get("model") == IMAGE_MODEL and c["status"] == 200]
-
-    def dead_letters(self) -> list[str]:
-        got = self.sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10)
-        return sorted(m["Body"] for m in got.get("Messages", []))
 
 
 @pytest.fixture
@@ -178,19 +106,17 @@ def test_an_unknown_batch_is_a_404_and_a_bad_page_a_400(deployment):
     assert deployment.show("not-an-id")[0] == 400
 
 
-def test_a_batch_from_an_object_of_json_lines_ends_with_its_manifest_and_the_report_the_hook_makes(deployment):
+def test_a_batch_from_an_object_of_json_lines_ends_with_its_manifest(deployment):
     lines = [{"prompt": f"a heron, study {n}", **SMALLEST} for n in range(3)]
     body = "\n".join(json.dumps(line) for line in lines) + "\n\n"
     deployment.s3.put_object(Bucket=BUCKET, Key="batch-inputs/herons.jsonl", Body=body.encode())
-    deployment.report = lambda batch, manifest: f"<p>{batch['total']} items, {len(manifest)} lines</p>".encode()
     status, accepted = deployment.submit({"prompts_key": "batch-inputs/herons.jsonl", "evaluate": False})
     assert (status, accepted["total"]) == (202, 3)
     deployment.mapping.drain()
     _, shown = deployment.show(accepted["batch_id"])
     assert (shown["status"], shown["counts"]["done"], shown["defaults"]) == ("done", 3, {"evaluate": False})
-    report = deployment.s3.get_object(Bucket=BUCKET, Key=shown["links"]["report"]["key"])
-    assert report["Body"].read() == b"<p>3 items, 3 lines</p>" and report["ContentType"].startswith("text/html")
-    assert shown["links"]["manifest"]["url"].startswith("https://")
+    manifest = deployment.s3.get_object(Bucket=BUCKET, Key=shown["links"]["manifest"]["key"])
+    assert len(manifest["Body"].read().splitlines()) == 3 and shown["links"]["manifest"]["url"].startswith("https://")
 
 
 def test_prompts_key_is_read_only_under_batch_inputs_and_a_missing_object_is_a_400(deployment):

@@ -1,5 +1,6 @@
-"""The comparison report's page (imagegen_local.report) and `imagegen report`: self-contained,
-every text escaped, a failed cell shown with its code, bad input refused in one line."""
+"""The comparison report's page (imagegen.report, drawn from files by imagegen_local.report) and
+`imagegen report`: self-contained, every text escaped, a failed cell shown with its code, bad input
+refused in one line."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
+from imagegen.report import batch
 
 from imagegen_local.cli.main import main
-from imagegen_local.report import batch, render, sample
+from imagegen_local.report import render, sample
 
 NASTY = '<script>alert("x")</script><img src=x onerror=alert(1)> & a fox'
 
@@ -116,7 +118,7 @@ def test_a_batch_lines_cost_less_its_verdicts_is_shared_by_its_images(tmp_path):
     judged = {"status": "done", "score": 7, "judge_model": "j", "estimated_cost_usd": 0.01}
     images = [{"image_id": f"i{n}", "model": "m", "seed": n, "evaluation": judged} for n in (1, 2)]
     line = {"line": 1, "prompt": "a fox", "status": "ok", "estimated_cost_usd": 0.1, "images": images}
-    drawn = batch.page({"command": "batch", "results": [line]}, tmp_path)
+    drawn = batch.page({"command": "batch", "results": [line]})
     assert [round(c["cost_usd"], 6) for c in drawn["cells"]] == [0.04, 0.04]
     assert [c["verdicts"]["j"]["cost_usd"] for c in drawn["cells"]] == [0.01, 0.01]
     assert drawn["summary"]["models"]["m"]["cost_per_image"] == 0.04

@@ -1,10 +1,7 @@
 """GET /batches/{id}: the counts and the estimated cost so far (from a listing of the items'
 outcomes), a page of results with fresh image URLs, and, once every item has its outcome, the
-results manifest (JSON lines) with a pre-signed link.
-
-`Services.batch_report` is the hook for a report of a finished batch (the comparison's HTML report
-renders in imagegen_local, outside the Lambda asset): given the batch and the manifest's lines it
-returns the report's bytes, stored beside the manifest and linked as `links.report`.
+results manifest (JSON lines) with a pre-signed link, and the HTML report's (`{"status":
+"pending"}` while the batch worker builds it: usecases.batch_report).
 """
 
 from __future__ import annotations
@@ -15,6 +12,7 @@ from typing import Any
 from .. import batches
 from ..batches import Batch, Listed
 from ..errors import InvalidParameter
+from . import batch_report
 from .services import Services, Warnings
 
 DEFAULT_LIMIT = 50
@@ -91,7 +89,7 @@ def _finished(
     services: Services, store: batches.Batches, batch: Batch, listed: list[Listed], warnings: Warnings
 ) -> dict[str, Any]:
     """The manifest (written by the first GET that finds the batch finished) and its link; the
-    report, when this deployment makes one."""
+    report's link, or pending (the first GET that finds it missing queues it)."""
     links: dict[str, Any] = {}
     batch_id = batch["batch_id"]
     lines = [manifest_line(entry) for entry in listed]
@@ -103,14 +101,9 @@ def _finished(
         links["manifest"] = {"key": key, **services.store.url(key)}
 
     services.keep("write the results manifest", warnings, manifest)
-    report = services.batch_report
-    if report is not None:
-        key = f"{batches.PREFIX}/{batch_id}/report.html"
 
-        def write_report() -> None:
-            if not store.exists(key):
-                store.put(key, report(batch, lines), "text/html; charset=utf-8")
-            links["report"] = {"key": key, **services.store.url(key)}
+    def report() -> None:
+        links["report"] = batch_report.link(services, store, batch_id, warnings)
 
-        services.keep("write the batch's report", warnings, write_report)
+    services.keep("link the batch's report", warnings, report)
     return links

@@ -15,14 +15,13 @@ from ..errors import ImageGenError, InvalidParameter
 from ..log import Logger, error_fields
 from ..models.registry import resolve
 from ..models.request import Task
+from ..report.batch import FIGURES
 from ..storage import ImageStore
 
 ScheduleEvaluation = Callable[[str, str], None]
 """Start the evaluation of an image id with a judge model in the background."""
 StartRefine = Callable[[str], None]
 """Start the worker of a refine job (its id) in the background."""
-BatchReport = Callable[[Any, list[dict[str, Any]]], bytes]
-"""A finished batch's report (HTML), from the batch and its manifest's lines."""
 
 
 class StepWarning(TypedDict):
@@ -55,7 +54,7 @@ class Services:
     new_id: Callable[[], str]
     start_refine: StartRefine | None = None
     batch_queue: Any = None  # usecases.batch.BatchQueue: the queue the batch worker is fed from
-    batch_report: BatchReport | None = None
+    batch_figures: int = FIGURES  # lines of a batch's report drawn with their images (usecases.batch_report)
 
     def keep(self, step: str, warnings: Warnings, action: Callable[[], object]) -> bool:
         """Run a step that follows a stored image; its failure becomes a warning, not an error."""

@@ -15,7 +15,7 @@ from imagegen.models import fields
 from imagegen.pipeline import Pipeline
 
 from imagegen_local.report import render
-from imagegen_local.report.batch import html_path
+from imagegen_local.report.render import html_path
 
 from . import batch_remote
 from .aws import deadline, pipeline_from

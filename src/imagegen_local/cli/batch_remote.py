@@ -1,8 +1,9 @@
 """`imagegen batch --remote FILE`: the batch on a deployment. It POSTs /batches with FILE's lines
 inline (read as `imagegen batch` reads them; at most `batches.MAX_INLINE`), with an idempotency
 key, then polls GET /batches/{id} every --poll-seconds, printing the counts as they change; once
-the batch is done it downloads the results manifest (and the report, when the deployment makes
-one) into --output-dir and prints the summary. Ctrl-C stops the watching, not the batch."""
+the batch is done and its report built (the batch worker builds it: at most `REPORT_WAIT_SECONDS`
+are waited for it) it downloads the results manifest and the report into --output-dir and prints
+the summary. Ctrl-C stops the watching, not the batch."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from .exits import INTERRUPTED, OWN_CODES, PARTIAL
 from .images import output_folder
 
 POLL_SECONDS = 5.0
+REPORT_WAIT_SECONDS = 900.0  # after the batch is done; then the manifest is downloaded without the report
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +97,7 @@ def run(ctx: Context, jobs: list[dict[str, Any]]) -> int:
 
 def _watch(ctx: Context, url: str, session: Any) -> dict[str, Any]:
     args, last = ctx.args, None
+    report_by: float | None = None  # when to stop waiting for the report
     while True:
         status, view = api_http.send("GET", url + "?limit=1", None, session, args, ctx.env)
         if status != 200 or not isinstance(view, dict):
@@ -105,7 +108,16 @@ def _watch(ctx: Context, url: str, session: Any) -> dict[str, Any]:
             print(f"  {counts['done']} done, {counts['failed']} failed, {counts['queued']} queued", file=ctx.out)
             last = shown
         if view.get("status") == "done":
-            return view
+            pending = ((view.get("links") or {}).get("report") or {}).get("status") == "pending"
+            if not pending:
+                return view
+            if report_by is None:
+                report_by = time.monotonic() + REPORT_WAIT_SECONDS
+                if not args.json:
+                    print("  done; the deployment is building the report", file=ctx.out, flush=True)
+            elif time.monotonic() > report_by:
+                print(f"imagegen: the report is still being built; GET {url} links it later", file=ctx.err)
+                return view
         time.sleep(args.poll_seconds)
 
 

@@ -1,6 +1,6 @@
 """`imagegen compare PROMPTS --models a,b --judges x,y`: every prompt x model x seed generated once
 and judged by every judge, several at a time, into a resumable results document (results.json,
-imagegen_local.compare.results) with its summary statistics."""
+imagegen.compare.results) with its summary statistics."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
+from imagegen.compare.results import FILENAME, VERSION, Cell, Config, Prompt, Results, asked
 from imagegen.errors import ImageGenError
 from imagegen.handlers import requests
 from imagegen.models.registry import all_models, resolve
 from imagegen.models.request import Task as Role
+from imagegen.report.text import plural
 
 from imagegen_local.compare import runner
-from imagegen_local.compare.results import FILENAME, VERSION, Cell, Config, Prompt, Results, asked
 from imagegen_local.report.render import REPORT, render
-from imagegen_local.report.text import plural
 
 from .aws import deadline, pipeline_from
 from .context import Context, Usage

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from imagegen_local.report import batch, render
-from imagegen_local.report.render import REPORT
+from imagegen.report import batch
+
+from imagegen_local.report.render import REPORT, html_path, render
 
 from .context import Context, Usage
 from .options import Parents
@@ -37,7 +38,7 @@ def run(ctx: Context) -> int:
     path = Path(ctx.args.results)
     results = read_results(path)
     is_batch = batch.is_batch(results)
-    default = batch.html_path(path) if is_batch else path.parent / REPORT
+    default = html_path(path) if is_batch else path.parent / REPORT
     out = Path(ctx.args.out) if ctx.args.out else default
     if not out.parent.is_dir():
         raise Usage(f"cannot write the report to {out}: no such folder", "imagegen report")

@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from imagegen.clock import Deadline
+from imagegen.compare import stats
+from imagegen.compare.results import FILENAME, VERSION, Cell, Config, Error, Prompt, Results, Verdict, asked, cell_key
 from imagegen.errors import ImageGenError
 from imagegen.handlers import requests
 from imagegen.models.registry import resolve
 from imagegen.pipeline import Pipeline
 from imagegen.usecases.refine import JUDGE_TOKENS_ESTIMATE
-
-from . import stats
-from .results import FILENAME, VERSION, Cell, Config, Error, Prompt, Results, Verdict, asked, cell_key
 
 IMAGES = "images"  # the folder beside results.json that holds the images
 

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from imagegen_local.compare.results import FILENAME, VERSION, Results, cell_key
+from imagegen.compare.results import FILENAME, VERSION, Results, cell_key
+
 from imagegen_local.emulator import art
 
 MODELS = ["stability.stable-image-core-v1:1", "stability.sd3-5-large-v1:0"]

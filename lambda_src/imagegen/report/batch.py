@@ -1,30 +1,36 @@
-"""A batch's report (batch-report.json of `imagegen batch`) as the report's renderer draws it: a
-row per line of the batch, a figure per image it made with the verdict of the judge that scored
-it, or the line's failure with its code; the summary computed as a comparison's is."""
+"""A batch's report as the report's renderer draws it: a row per line of the batch, a figure per
+image it made with the verdict of the judge that scored it, or the line's failure with its code;
+the summary computed as a comparison's is. The report is batch-report.json of `imagegen batch`, or
+the same shape built from the bucket for a batch on the deployment (usecases.batch_report), whose
+images' "file" is whatever the page's image source reads (a path on disk, a key in the bucket).
+
+    {"command": "batch", "file", "succeeded", "failed", "not_run", "concurrency", "seconds",
+     "estimated_cost_usd", "results": [{"line", "prompt", "status": "ok"|"failed",
+     "estimated_cost_usd", "error": {"code", "message"}, "images": [{"image_id", "model", "seed",
+     "file", "evaluation": an evaluation.json}]}]}
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from imagegen_local.compare import stats
-from imagegen_local.compare.results import Cell
-
+from ..compare import stats
+from ..compare.results import Cell
 from .text import NONE, money, plural
 from .view import Doc, Page
 
 COMMAND = "batch"  # the "command" of a batch's report
+FIGURES = 500  # lines of a batch's report on the deployment drawn with their images (the summary counts all)
 FAILED_LINES = "failed lines"  # the model table's row of the lines that failed: their model is not recorded
+
+
+Locate = Callable[[Any], str | None]
+"""An image's "file" as the report holds it to what the page's image source is given."""
 
 
 def is_batch(doc: Doc) -> bool:
     return doc.get("command") == COMMAND
-
-
-def html_path(report: Path) -> Path:
-    """The page beside a batch's JSON report: batch-report.json, batch-report.html."""
-    return report.with_suffix(".html") if report.suffix == ".json" else report.with_name(report.name + ".html")
 
 
 def malformed(doc: Doc) -> str | None:
@@ -39,9 +45,10 @@ def malformed(doc: Doc) -> str | None:
     return None
 
 
-def page(doc: Doc, folder: Path) -> Page:
-    """The page of a batch's report whose image files were saved where `folder` (the report's) or
-    the working directory finds them."""
+def page(doc: Doc, locate: Locate = lambda file: file, figures: int | None = None, meta: str | None = None) -> Page:
+    """The page of a batch's report, each image's "file" given to the page as `locate` finds it.
+    `figures`: only the first this many lines are drawn (the summary counts every line). `meta`:
+    the line under the title (default: what a local batch's report tells)."""
     prompts: list[Doc] = []
     cells: list[Doc] = []
     for index, result in enumerate(doc.get("results") or []):
@@ -49,7 +56,7 @@ def page(doc: Doc, folder: Path) -> Page:
             {"index": index, "prompt": str(result.get("prompt") or ""), "options": {}, "heading": _heading(result)}
         )
         if result.get("status") == "ok":
-            cells.extend(_images(index, result, folder))
+            cells.extend(_images(index, result, locate))
         else:
             error = result.get("error") or {}
             failed = {"key": f"{index}|", "prompt_index": index, "model": "", "seed": None, "status": "failed"}
@@ -62,12 +69,12 @@ def page(doc: Doc, folder: Path) -> Page:
     if lost["failed"]:
         summary["models"][FAILED_LINES] = lost
         models.append(FAILED_LINES)
-    meta = (
+    meta = meta or (
         f"{plural(len(prompts), 'prompt')} from {doc.get('file') or NONE}: {doc.get('succeeded', 0)} succeeded, "
         f"{doc.get('failed', 0)} failed, {doc.get('not_run', 0)} not run; concurrency {doc.get('concurrency', NONE)}, "
         f"{doc.get('seconds', NONE)} s, estimated {money(doc.get('estimated_cost_usd'))}"
     )
-    return {
+    shown: Page = {
         "kind": "batch",
         "title": "Image batch",
         "meta": meta,
@@ -77,13 +84,18 @@ def page(doc: Doc, folder: Path) -> Page:
         "cells": cells,
         "seeds": None,
     }
+    if figures is not None and len(prompts) > figures:
+        shown["prompts"] = prompts[:figures]
+        shown["cells"] = [c for c in cells if int(c["prompt_index"]) < figures]
+        shown["note"] = f"Figures for the first {figures:,} of {len(prompts):,} lines; the manifest lists all."
+    return shown
 
 
 def _heading(result: Doc) -> str:
     return f"Line {result.get('line', NONE)}"
 
 
-def _images(index: int, result: Doc, folder: Path) -> list[dict[str, Any]]:
+def _images(index: int, result: Doc, locate: Locate) -> list[dict[str, Any]]:
     """A done cell per image of a line; the line's cost less its verdicts' shared by its images."""
     images = result.get("images") or []
     verdicts = [_verdict(i.get("evaluation") or {}) for i in images]
@@ -100,7 +112,7 @@ def _images(index: int, result: Doc, folder: Path) -> list[dict[str, Any]]:
                 "seed": image.get("seed"),
                 "status": "done",
                 "image_id": image.get("image_id"),
-                "file": found(folder, image.get("file")),
+                "file": locate(image.get("file")),
                 "cost_usd": each,
                 "latency_ms": None,
                 "verdicts": {str(evaluation.get("judge_model") or "judge"): verdict} if verdict else {},
@@ -127,14 +139,3 @@ def _verdict(evaluation: Mapping[str, Any]) -> dict[str, Any] | None:
         "cost_usd": cost,
         "latency_ms": evaluation.get("duration_ms"),
     }
-
-
-def found(folder: Path, file: Any) -> str | None:
-    """An image file as the batch saved it (a path from its working directory, or absolute), or
-    the file of that name beside the report when that is where it is now (the default)."""
-    if not isinstance(file, str) or not file:
-        return None
-    beside = folder / Path(file).name
-    if beside.is_file():
-        return str(beside.resolve())
-    return str(Path(file).resolve()) if Path(file).is_file() else file

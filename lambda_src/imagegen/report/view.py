@@ -4,7 +4,7 @@ comparison's results document (render.comparison) or a batch's report (batch.pag
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 Doc = Mapping[str, Any]
 
@@ -22,3 +22,4 @@ class Page(TypedDict):
     prompts: list[Doc]  # index, prompt, options; "heading" when not "Prompt <index + 1>"
     cells: list[Doc]
     seeds: list[int] | None
+    note: NotRequired[str]  # over the figures: why some prompts have none (a batch's beyond its figure cap)

@@ -1,0 +1,120 @@
+"""A finished batch's HTML report: GET /batches/{id} asks for it once and answers pending, the batch
+worker builds it from the bucket (every line in the summary, figures for the first lines with
+their thumbnails inline), and a report message delivered twice, or after a crash, leaves one page."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from imagegen.handlers import batches as handler
+from imagegen.usecases import batch_report
+
+from imagegen_local.emulator.server import Faults
+from tests.fakes import LambdaContext
+from tests.service.batch_deployment import SMALLEST, Crash, Deployment
+from tests.service.conftest import BUCKET
+
+FIGURES = 3
+PROMPTS = [f"a heron in the reeds, study {n}" for n in range(4)] + ["a heron [blocked]"]  # the last is filtered
+
+
+@pytest.fixture
+def deployment(s3, aws_session, clock):
+    deployed = Deployment(s3, aws_session, clock, Faults(serve_retired=True, seed=7))
+    deployed.figures = FIGURES
+    return deployed
+
+
+def finished(deployment: Deployment) -> str:
+    """A batch of PROMPTS, judged, run to its end; its id."""
+    _, accepted = deployment.submit({"prompts": [{"prompt": p, **SMALLEST} for p in PROMPTS], "evaluate": True})
+    deployment.mapping.drain()
+    return str(accepted["batch_id"])
+
+
+def report_messages(deployment: Deployment) -> list[dict[str, Any]]:
+    """The messages waiting in the batch queue (taken off it)."""
+    got = deployment.sqs.receive_message(QueueUrl=deployment.queue_url, MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
+def page_of(deployment: Deployment, batch_id: str) -> str:
+    return str(deployment.s3.get_object(Bucket=BUCKET, Key=batch_report.report_key(batch_id))["Body"].read().decode())
+
+
+def test_a_finished_batch_answers_pending_then_links_a_page_of_every_line_with_the_first_lines_figures(deployment):
+    batch_id = finished(deployment)
+    _, shown = deployment.show(batch_id)
+    assert shown["status"] == "done" and shown["links"]["report"] == {"status": "pending"}
+    assert "warnings" not in shown
+    assert deployment.mapping.drain() == 1  # the report message, in one invocation
+
+    _, shown = deployment.show(batch_id)
+    link = shown["links"]["report"]
+    assert link["key"] == f"batches/{batch_id}/report.html" and link["url"].startswith("https://")
+    stored = deployment.s3.get_object(Bucket=BUCKET, Key=link["key"])
+    assert stored["ContentType"] == "text/html; charset=utf-8"
+    html = stored["Body"].read().decode()
+    assert html.startswith("<!doctype html>") and "Batch " + batch_id in html
+    assert [p for p in PROMPTS if f"<p class=prompt-text>{p}</p>" in html] == PROMPTS[:FIGURES]
+    assert "Figures for the first 3 of 5 lines; the manifest lists all." in html
+    thumbnails = re.findall(r'<img src="data:image/jpeg;base64,[A-Za-z0-9+/=]+"', html)
+    assert len(thumbnails) == FIGURES and "<figure>" in html
+    assert html.count("<span class=score>") == FIGURES  # each figure's verdict, with its sub-scores
+    assert "prompt adherence" in html and "checklist:" in html
+    models = html.split('id="model-summary"')[1].split("</table>")[0]
+    rows = {
+        cells[0]: cells[-3:] for cells in (re.findall(r">([^<]*)</td>", row) for row in models.split("<tr>")) if cells
+    }
+    assert rows["amazon.nova-canvas-v1:0"] == ["4", "4", "0"]  # every line counted: images, judged, failed
+    assert rows["failed lines"] == ["0", "0", "1"]
+
+
+def test_a_second_get_queues_no_second_report_message(deployment):
+    batch_id = finished(deployment)
+    for _ in range(2):
+        assert deployment.show(batch_id)[1]["links"]["report"] == {"status": "pending"}
+    assert report_messages(deployment) == [{"batch_id": batch_id, "report": True}]
+
+
+def test_a_report_message_delivered_twice_and_a_crash_while_storing_the_page_leave_one_complete_page(deployment):
+    batch_id = finished(deployment)
+    deployment.show(batch_id)  # queues the report
+    deployment.sqs.send_message(QueueUrl=deployment.queue_url, MessageBody=batch_report.message(batch_id))
+    crashed: list[str] = []
+
+    def crash_once(params: dict[str, Any], **_: Any) -> None:
+        """The worker dies after recording the batch's items, as it stores the page."""
+        if params.get("Key", "").endswith("/report.html") and not crashed:
+            crashed.append(params["Key"])
+            raise Crash()
+
+    deployment.s3.meta.events.register("before-parameter-build.s3.PutObject", crash_once)
+    reads: list[str] = []
+    deployment.s3.meta.events.register(
+        "before-parameter-build.s3.GetObject", lambda params, **_: reads.append(params.get("Key", ""))
+    )
+    deployment.mapping.drain()
+    assert crashed and deployment.mapping.failed_invocations == 1
+    html = page_of(deployment, batch_id)
+    assert len(re.findall(r'<img src="data:image/jpeg;base64,', html)) == FIGURES
+    assert "Figures for the first 3 of 5 lines" in html
+    # the delivery after the crash read the recorded chunk, not the items' images again
+    assert sum(1 for key in reads if key.endswith("/meta.json")) == len(PROMPTS) - 1
+    assert deployment.show(batch_id)[1]["links"]["report"]["key"] == batch_report.report_key(batch_id)
+    assert deployment.dead_letters() == []
+
+
+def test_a_report_delivery_short_of_time_records_nothing_and_is_delivered_again(deployment, clock):
+    batch_id = finished(deployment)
+    deployment.show(batch_id)
+    (body,) = [m["Body"] for m in deployment.sqs.receive_message(QueueUrl=deployment.queue_url)["Messages"]]
+    record = {"messageId": "m1", "body": body, "receiptHandle": "r1", "attributes": {"ApproximateReceiveCount": "1"}}
+    short = LambdaContext(remaining_ms=(batch_report.CHUNK_SECONDS - 10) * 1000, aws_request_id="w-short", clock=clock)
+    answer = handler.make_worker(deployment.runtime, longest_wait=0)({"Records": [record]}, short)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    listed = deployment.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"batches/{batch_id}/report")["Contents"]
+    assert [entry["Key"] for entry in listed] == [batch_report.requested_key(batch_id)]
