@@ -175,7 +175,7 @@ class ImageFunctions(Unit):
             models=[*settings.generation_models, *settings.judge_models],
             read=[f"{PREFIX}/*", KEYS, BATCHES],
             write=[f"{PREFIX}/*", KEYS, BATCHES],
-            delete=[KEYS],
+            delete=[KEYS, f"{batches.PREFIX}/*/{batch_report.REQUESTED}"],  # a report it failed on every time
             list_bucket=True,
         )
 

@@ -433,6 +433,9 @@ def test_s3_rights_are_per_function_and_per_prefix(synthesized):
     for function in ("Generate", "Modify"):  # a request that paid for nothing frees its key, and only that
         assert keys(function, "s3:DeleteObject") == ["/idempotency/*"]
     assert keys("Evaluate", "s3:DeleteObject") == []
+    # a batch or a report's request that could not be queued is forgotten; a report failed on every time, too
+    assert keys("Batches", "s3:DeleteObject") == ["/batches/*/batch.json", "/batches/*/report.requested"]
+    assert keys("BatchWorker", "s3:DeleteObject") == ["/batches/*/report.requested", "/idempotency/*"]
     bucket_arn = {
         "Fn::GetAtt": [next(lid for lid in synth.resources("AWS::S3::Bucket") if lid.startswith("Images")), "Arn"]
     }

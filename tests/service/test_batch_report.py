@@ -118,3 +118,20 @@ def test_a_report_delivery_short_of_time_records_nothing_and_is_delivered_again(
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     listed = deployment.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"batches/{batch_id}/report")["Contents"]
     assert [entry["Key"] for entry in listed] == [batch_report.requested_key(batch_id)]
+
+
+def test_a_report_the_worker_fails_on_every_time_is_asked_for_again_by_the_next_get(deployment):
+    batch_id = finished(deployment)
+    deployment.show(batch_id)  # queues the report
+    failing = [True]
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Key", "").endswith("/report.html") and failing[0]:
+            raise ConnectionError("S3 refuses the page")  # a failure the worker survives
+
+    deployment.s3.meta.events.register("before-parameter-build.s3.PutObject", refuse)
+    deployment.mapping.drain()
+    assert len(deployment.dead_letters()) == 1  # every delivery failed: on to the dead-letter queue
+    failing[0] = False
+    assert deployment.show(batch_id)[1]["links"]["report"] == {"status": "pending"}
+    assert report_messages(deployment) == [{"batch_id": batch_id, "report": True}]  # asked for anew

@@ -220,13 +220,20 @@ def work(services: Services, body: str, owner: str, receives: int, deadline: Dea
 
 
 def give_up(services: Services, body: str, error: BaseException) -> None:
-    """The last delivery of an item whose worker failed on it every time: its outcome is recorded
-    failed, so that the batch can end (its message goes on to the dead-letter queue)."""
+    """The last delivery of a message whose worker failed on it every time (it goes on to the
+    dead-letter queue): an item's outcome is recorded failed, so that the batch can end; a report's
+    request is withdrawn, so that the next GET /batches/{id} asks for it again."""
+    store = batches.Batches(services.store)
     try:
         message = json.loads(body)
-        batch_id, index = str(message["batch_id"]), int(message["index"])
-    except (ValueError, KeyError, TypeError):
-        return  # no item of a batch: nothing to record
+        batch_id = str(message["batch_id"])
+        if message.get("report") is True:
+            key = batch_report.requested_key(batch_id)
+            services.keep("withdraw the report's request", [], lambda: store.unmark(key))
+            return
+        index = int(message["index"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return  # no message of a batch: nothing to record
     result: Result = {
         "index": index,
         "status": "failed",
@@ -238,7 +245,6 @@ def give_up(services: Services, body: str, error: BaseException) -> None:
         },
         "finished_at": documents.timestamp(services.now()),
     }
-    store = batches.Batches(services.store)
     services.keep("record the item", [], lambda: store.finish(batch_id, result, recheck=True))
 
 
