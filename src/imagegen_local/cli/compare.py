@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from .render import shown_path
 
 DEFAULT_OUT = "compare-results"
 FIXED = ("model", "seed", "evaluate", "judge_model")  # set by the comparison, not by a prompt's line
+
+POOL_THREADS = "imagegen-compare"  # the names of the pool's threads
 
 
 def add_parser(commands: Any, parents: Parents) -> None:
@@ -87,9 +90,7 @@ def run(ctx: Context) -> int:
     screen = terminal(ctx.err)
     paid = runner.spent(doc)
     in_flight: dict[Future[Cell], float] = {}
-    pool = ThreadPoolExecutor(max_workers=args.concurrency)
-    for _ in range(min(args.concurrency, len(tasks))):  # every worker now: one started in a submit that Ctrl-C
-        pool._adjust_thread_count()  # cut short would be left out of the shutdown's join, its cell lost
+    pool = started_pool(min(args.concurrency, len(tasks)))
     queue, over_budget, interrupted, failed = list(tasks), 0, False, 0
     crash: Exception | None = None  # a task that raised: the run ends once the cells in flight are stored
     made: list[Cell] = []  # every cell a worker finished, kept by the worker: Ctrl-C anywhere loses none
@@ -140,6 +141,18 @@ def run(ctx: Context) -> int:
     if crash is not None and not interrupted:
         return crashed(ctx, store, total, crash)
     return report(ctx, store, total, over_budget, interrupted)
+
+
+def started_pool(workers: int) -> ThreadPoolExecutor:
+    """A pool whose `workers` threads all run already. A pool starts a thread in a submit; a Ctrl-C
+    that cut that submit short would leave its cell queued with no thread to run it, left out of
+    the shutdown's join, and the cell, paid for or not, lost. Here no submit of a cell starts one."""
+    pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix=POOL_THREADS)
+    if workers:
+        ready = threading.Barrier(workers)  # passed once every worker waits at it: all of them started
+        for started in [pool.submit(ready.wait) for _ in range(workers)]:
+            started.result()
+    return pool
 
 
 def crashed(ctx: Context, store: runner.Store, total: int, exc: Exception) -> int:
