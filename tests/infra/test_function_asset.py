@@ -25,8 +25,10 @@ def test_the_functions_asset_holds_the_reports_page_and_draws_from_a_plain_direc
     )
     asset = built.outdir / f"asset.{fn['Code']['S3Key'].removesuffix('.zip')}"
     assert {p.name for p in (asset / "imagegen" / "report").iterdir()} >= {"page.html", "report.css", "report.js"}
-    ran = subprocess.run(  # -S: no site-packages, so not the editable install of the development venv
-        [sys.executable, "-S", "-c", f"import sys; sys.path.insert(0, {str(asset)!r})\n{DRAW}"],
+    # -S: no site-packages, so not the editable install of the development venv; -B: no __pycache__
+    # written into the asset, which holds the functions' code and nothing else (test_stack_template)
+    ran = subprocess.run(
+        [sys.executable, "-S", "-B", "-c", f"import sys; sys.path.insert(0, {str(asset)!r})\n{DRAW}"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -32,7 +32,6 @@ from .render import shown_path
 
 DEFAULT_OUT = "compare-results"
 FIXED = ("model", "seed", "evaluate", "judge_model")  # set by the comparison, not by a prompt's line
-
 POOL_THREADS = "imagegen-compare"  # the names of the pool's threads
 
 
@@ -144,14 +143,12 @@ def run(ctx: Context) -> int:
 
 
 def started_pool(workers: int) -> ThreadPoolExecutor:
-    """A pool whose `workers` threads all run already. A pool starts a thread in a submit; a Ctrl-C
-    that cut that submit short would leave its cell queued with no thread to run it, left out of
-    the shutdown's join, and the cell, paid for or not, lost. Here no submit of a cell starts one."""
+    """A pool whose `workers` threads all run already: a thread started in a submit that Ctrl-C cut
+    short would be left out of the shutdown's join, its cell lost. Each waits at a barrier once."""
     pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix=POOL_THREADS)
-    if workers:
-        ready = threading.Barrier(workers)  # passed once every worker waits at it: all of them started
-        for started in [pool.submit(ready.wait) for _ in range(workers)]:
-            started.result()
+    ready = threading.Barrier(max(workers, 1))
+    for started in [pool.submit(ready.wait) for _ in range(workers)]:
+        started.result()
     return pool
 
 
