@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import Any
 
+import botocore.endpoint_provider
 import botocore.loaders
 import botocore.retries.standard
 import botocore.session
@@ -32,6 +34,28 @@ netguard.loopback_only()  # a test that would reach AWS fails instead
 # botocore's service models and endpoint rules again: most of an end-to-end test's time. The
 # files do not change during a run, so the sessions share one loader, as one session's clients do.
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+# Each client also builds its service's endpoint rules (a tree of some hundreds of rules) from
+# that loaded data again: about 4 s of a run. The rules are read-only once built, so clients of
+# the same data share them.
+_RULESETS: dict[tuple[int, int], tuple[object, object, botocore.endpoint_provider.RuleSet]] = {}
+
+
+def _shared_rules(self: Any, ruleset_data: Any, partition_data: Any, excluded_params: Any = None) -> None:
+    key = (id(ruleset_data), id(partition_data))
+    found = _RULESETS.get(key)
+    if found is None or found[0] is not ruleset_data or found[1] is not partition_data:
+        found = (
+            ruleset_data,
+            partition_data,
+            botocore.endpoint_provider.RuleSet(**ruleset_data, partitions=partition_data),
+        )
+        _RULESETS[key] = found  # the data is kept with its rules: its id is not reused while the rules are
+    self.ruleset = found[2]
+    self._excluded_params = excluded_params or frozenset()
+
+
+botocore.endpoint_provider.EndpointProvider.__init__ = _shared_rules  # type: ignore[method-assign]
 
 # botocore's own backoff between S3 attempts (up to seconds, at random, for a 503 SlowDown) is
 # real time that no test measures: the attempts still happen, without the sleep between them.

@@ -37,16 +37,24 @@ def local_s3():
         yield running
 
 
+@pytest.fixture(scope="session")
+def demo_bucket(emulator, local_s3) -> str:
+    """The bucket `environment()` names, on the session's local S3, created once (no test removes
+    it): a client for each test would cost some 7 s of a run."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment(emulator.url, local_s3.url).items():
+            patch.setenv(name, value)
+        client = make_s3_client("us-west-2")
+        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    return BUCKET
+
+
 @pytest.fixture
-def local_env(emulator, local_s3, monkeypatch):
+def local_env(emulator, local_s3, demo_bucket, monkeypatch):
     """The standard variables pointing every client at the local servers, for this test only."""
     for name, value in environment(emulator.url, local_s3.url).items():
         monkeypatch.setenv(name, value)
     emulator.configure(**vars(Faults()))  # every test starts with no faults
-    client = make_s3_client("us-west-2")
-    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-    if BUCKET not in existing:
-        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     return monkeypatch
 
 

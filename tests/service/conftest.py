@@ -19,6 +19,7 @@ from imagegen.pipeline import Pipeline
 from imagegen.runtime import Runtime
 from imagegen.storage import ImageStore, make_s3_client
 from moto import mock_aws
+from moto.core.base_backend import BaseBackend
 
 from imagegen_local.s3conditions import atomic_conditional_writes
 from tests.fakes import FakeBedrock, FakeClock, LambdaContext, api_event
@@ -27,6 +28,25 @@ BUCKET = "imagegen-test-images"
 EPOCH = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)  # the handlers' wall clock at FakeClock time 0
 
 atomic_conditional_writes()  # as S3 decides them; the verdict's compare-and-set relies on it
+
+
+def _urls_built_once() -> None:
+    """mock_aws builds a backend's table of URL patterns (every path of the service, for every
+    base) again for each request it intercepts (moto's stubber says "TODO: cache this part"):
+    some 4 s of a run. The table depends on the backend's class alone, so it is built once."""
+    urls = BaseBackend.urls.fget
+    tables: dict[type, Any] = {}
+
+    def once(backend: BaseBackend) -> Any:
+        table = tables.get(type(backend))
+        if table is None:
+            table = tables[type(backend)] = urls(backend)  # type: ignore[misc]
+        return table
+
+    BaseBackend.urls = property(once)  # type: ignore[assignment,method-assign]
+
+
+_urls_built_once()
 
 
 @pytest.fixture(scope="session")
