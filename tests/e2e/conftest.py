@@ -38,23 +38,25 @@ def local_s3():
 
 
 @pytest.fixture(scope="session")
-def demo_bucket(emulator, local_s3) -> str:
-    """The bucket `environment()` names, on the session's local S3, created once (no test removes
-    it): a client for each test would cost some 7 s of a run."""
+def demo_bucket_client(emulator, local_s3) -> Any:
+    """A client of the session's local S3, built once (one for each test: some 7 s a run)."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environment(emulator.url, local_s3.url).items():
             patch.setenv(name, value)
-        client = make_s3_client("us-west-2")
-        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-    return BUCKET
+        return make_s3_client("us-west-2")
 
 
 @pytest.fixture
-def local_env(emulator, local_s3, demo_bucket, monkeypatch):
-    """The standard variables pointing every client at the local servers, for this test only."""
+def local_env(emulator, local_s3, demo_bucket_client, monkeypatch):
+    """The standard variables pointing every client at the local servers, for this test only;
+    the bucket `environment()` names. It is made again when gone: the local S3 keeps its objects
+    in moto's backends, which a service test's mock_aws empties in the same worker."""
     for name, value in environment(emulator.url, local_s3.url).items():
         monkeypatch.setenv(name, value)
     emulator.configure(**vars(Faults()))  # every test starts with no faults
+    existing = {b["Name"] for b in demo_bucket_client.list_buckets().get("Buckets", [])}
+    if BUCKET not in existing:
+        demo_bucket_client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     return monkeypatch
 
 
