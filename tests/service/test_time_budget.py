@@ -2,18 +2,90 @@
 serves, as long as each call ends within its client's read timeout."""
 
 import json
+import threading
 import uuid
+from concurrent.futures import Future
+from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from imagegen import background
 from imagegen.handlers import api, generate
 from imagegen.usecases import generation
 
-from tests.fakes import LambdaContext, api_event, throttle
+from tests.fakes import FakeClock, LambdaContext, api_event, throttle
 from tests.service.conftest import settings_for
 
 PROMPT = "a red fox sitting in fresh snow"
 IMAGE_CALL = 24.0  # the pipeline's image-call budget in these worlds (see the fixture below)
+
+
+class Timelines(FakeClock):
+    """A fake clock for work in parallel: a thread the request starts in the background (its
+    writes, while the judge looks) has a timeline of its own from the moment it was started, and
+    the request's, joining it, goes on from the later of the two. One shared time would add the
+    writes' seconds to the judge's, and which of them a budget check saw would depend on how the
+    threads happened to interleave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._own = threading.local()
+        self._lock = threading.Lock()
+        self.ends: list[float] = []  # where each background timeline ended
+
+    @property  # type: ignore[override]
+    def now(self) -> float:
+        own = getattr(self.__dict__.get("_own"), "now", None)
+        return self.__dict__["_main"] if own is None else float(own)
+
+    @now.setter
+    def now(self, value: float) -> None:
+        own = self.__dict__.get("_own")
+        if own is not None and getattr(own, "now", None) is not None:
+            own.now = value
+        else:
+            self.__dict__["_main"] = value
+
+    def start(self, work: Any, name: str) -> Future[Any]:
+        begun = self.now
+
+        def timed() -> Any:
+            self._own.now = begun
+            try:
+                return work()
+            finally:
+                with self._lock:
+                    self.ends.append(self._own.now)
+                future_end[0] = self._own.now
+
+        future_end = [begun]
+        future = started(timed, name)
+        result = future.result
+
+        def joined(timeout: float | None = None) -> Any:
+            try:
+                return result(timeout)
+            finally:
+                self.now = max(self.now, future_end[0])
+
+        future.result = joined  # type: ignore[method-assign]
+        return future
+
+    def latest(self) -> float:
+        """The end of the request: its own timeline's, or a background one's that ended later."""
+        with self._lock:
+            return max([self.now, *self.ends])
+
+
+started = background.start
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    timelines = Timelines()
+    monkeypatch.setattr(background, "start", timelines.start)
+    return timelines
 
 
 def slow_s3(world, seconds):
@@ -37,6 +109,15 @@ def slow_s3(world, seconds):
     s3_delay=st.floats(0, 2.0),
     keyed=st.booleans(),
 )
+@example(  # failed once in a full run, when the shared clock added the writes' seconds to the judge's
+    image_delay=2.5386256981848065,
+    judge_delay=11.30695857436009,
+    image_throttles=0,
+    judge_throttles=1,
+    background=False,
+    s3_delay=0.2611631334435485,
+    keyed=True,
+)
 def test_every_request_answers_within_the_api_limit(
     world, image_delay, judge_delay, image_throttles, judge_throttles, background, s3_delay, keyed
 ):
@@ -52,9 +133,9 @@ def test_every_request_answers_within_the_api_limit(
     event = api_event("POST", "/generate-image", {"prompt": PROMPT})
     if keyed:
         event["headers"]["Idempotency-Key"] = str(uuid.uuid4())
-    started = world.clock.now
+    started = world.clock.latest()
     status, body = world.call(generate, event)
-    elapsed = world.clock.now - started
+    elapsed = world.clock.latest() - started
     assert elapsed <= 29.0 - api.SAFETY_SECONDS, (status, body)
     assert status in (200, 429) or (status, body["error"]["code"]) == (503, "no_time_left")
     if status == 200:
