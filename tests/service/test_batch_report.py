@@ -9,6 +9,9 @@ import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+from imagegen import batches
+from imagegen.batch_queue import SqsBatchQueue
 from imagegen.handlers import batches as handler
 from imagegen.usecases import batch_report
 
@@ -135,3 +138,51 @@ def test_a_report_the_worker_fails_on_every_time_is_asked_for_again_by_the_next_
     failing[0] = False
     assert deployment.show(batch_id)[1]["links"]["report"] == {"status": "pending"}
     assert report_messages(deployment) == [{"batch_id": batch_id, "report": True}]  # asked for anew
+
+
+def test_a_read_s3_slows_down_on_is_not_recorded_as_missing_the_next_delivery_reads_it(deployment):
+    batch_id = finished(deployment)
+    deployment.show(batch_id)  # queues the report
+    slowed: list[str] = []
+
+    def slow_down_once(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Key", "").endswith("/evaluation.json") and not slowed:
+            slowed.append(params["Key"])
+            raise ClientError(
+                {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "GetObject"
+            )
+
+    deployment.s3.meta.events.register("before-parameter-build.s3.GetObject", slow_down_once)
+    deployment.mapping.drain()
+    html = page_of(deployment, batch_id)
+    assert slowed and len(re.findall(r"<span class=score>\d+/10</span>", html)) == FIGURES  # every figure judged
+    assert deployment.dead_letters() == []
+
+
+def test_a_report_message_before_the_batch_is_finished_withdraws_the_request(deployment):
+    _, accepted = deployment.submit({"prompts": [{"prompt": p, **SMALLEST} for p in PROMPTS], "evaluate": True})
+    batch_id = str(accepted["batch_id"])
+    store = batches.Batches(deployment.runtime().pipeline.services.store)
+    assert store.mark(batch_report.requested_key(batch_id))
+    deployment.sqs.send_message(QueueUrl=deployment.queue_url, MessageBody=batch_report.message(batch_id))
+    deployment.mapping.drain()  # the report message may come before the items' outcomes
+    shown = deployment.show(batch_id)[1]
+    assert shown["status"] == "done" and shown["links"]["report"] == {"status": "pending"}
+    assert {"batch_id": batch_id, "report": True} in report_messages(deployment)  # asked for again
+
+
+def test_a_queue_out_of_reach_leaves_the_answer_whole_and_the_report_asked_for_by_the_next_get(deployment, monkeypatch):
+    batch_id = finished(deployment)
+
+    def unreachable(self: SqsBatchQueue, bodies: list[str], delay: int = 0) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sqs.us-west-2.amazonaws.com/")
+
+    sending = SqsBatchQueue.send
+    monkeypatch.setattr(SqsBatchQueue, "send", unreachable)
+    status, shown = deployment.show(batch_id)
+    assert status == 200 and shown["links"]["manifest"]["url"]  # the counts and the manifest still answered
+    assert shown["links"]["report"] == {"status": "pending"}
+    assert [w["step"] for w in shown["warnings"]] == ["queue the batch's report"]
+    monkeypatch.setattr(SqsBatchQueue, "send", sending)
+    deployment.show(batch_id)
+    assert report_messages(deployment) == [{"batch_id": batch_id, "report": True}]

@@ -66,9 +66,11 @@ def link(services: Services, store: batches.Batches, batch_id: str, warnings: Wa
             if services.batch_queue is None:
                 raise UpstreamUnavailable("this deployment has no batch queue configured")
             services.batch_queue.send([message(batch_id)])
-        except Exception:
+        except Exception as exc:
             store.unmark(requested_key(batch_id))  # the next request asks again
-            raise
+            if isinstance(exc, ImageGenError):
+                raise
+            raise UpstreamUnavailable(f"the batch queue could not be reached ({type(exc).__name__})") from exc
         services.log.info("batch_report_queued", batch_id=batch_id)
 
     services.keep("queue the batch's report", warnings, ask)
@@ -84,8 +86,9 @@ def build(services: Services, batch_id: str, deadline: Deadline) -> bool:
         return True
     batch = store.load(batch_id)
     listed = store.outcomes(batch_id)
-    if len(listed) < batch["total"]:
+    if len(listed) < batch["total"]:  # the request is withdrawn: a GET that finds the batch finished asks again
         services.log.warning("batch_report_early", batch_id=batch_id, outcomes=len(listed), total=batch["total"])
+        store.unmark(requested_key(batch_id))
         return True
     recorded = store.keys(f"{batches.PREFIX}/{batch_id}/report-parts/")
     by_index = {entry.index: entry for entry in listed}
@@ -162,6 +165,8 @@ def _line(
             data = services.store.load_image(meta["image"].get("key") or image_key(image_id, meta["image"]["format"]))
             image["file"] = data_uri(thumbnail(data, THUMBNAIL_SIDE))
     except ImageGenError as exc:  # gone since, or unreadable: the figure says so, the page is still drawn
+        if exc.retryable:  # S3 for a moment: the chunk is not recorded, and the next delivery reads it again
+            raise
         services.log.warning("batch_report_item", batch_image_id=image_id, code=exc.code)
     if not figure:
         keep = ("status", "score", "judge_model", "estimated_cost_usd", "error", "why")
