@@ -90,6 +90,15 @@ def test_an_item_the_model_would_refuse_refuses_the_batch_naming_it_and_queues_n
     assert deployment.mapping.poll() == 0
 
 
+def test_an_item_asking_for_several_images_refuses_the_batch_naming_it(deployment):
+    """An item's outcome, the manifest's line and the report's figure hold one image: a count of 2
+    would pay for an image that no record of the batch names."""
+    status, answer = deployment.submit({"prompts": [{"prompt": "a fox", **SMALLEST}, {"prompt": "a fox", "count": 2}]})
+    assert (status, answer["error"]["code"], answer["error"]["item"]) == (400, "invalid_request", 1)
+    assert "count" in answer["error"]["message"] and "one image an item" in answer["error"]["message"]
+    assert deployment.mapping.poll() == 0
+
+
 def test_the_same_key_and_body_answer_the_same_batch_queued_once_another_body_is_refused(deployment):
     body = {"prompts": [{"prompt": "a fox", **SMALLEST}], "client_token": "nightly-2026-12-03"}
     first, again = deployment.submit(body)[1], deployment.submit(body)[1]

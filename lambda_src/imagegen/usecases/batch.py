@@ -153,6 +153,8 @@ def _check(services: Services, parse: Parse, index: int, item: Mapping[str, Any]
         given = parse(item)
         if given.idempotency is not None:
             raise InvalidParameter("client_token", "...", "none: each item's key is the batch's own")
+        if given.request.count != 1:  # an outcome, a manifest line and a figure hold one image
+            raise InvalidParameter("count", given.request.count, "1: one image an item (repeat the item for more)")
         model = pick("model", given.model, services.settings.generation_models, Task.GENERATE)
         pick_judge(services, given.judge_model)
         build_request(model, given.request, rng=random.Random(0), allow_retired=services.settings.allow_retired)
