@@ -253,9 +253,10 @@ class Batches:
         """Write a document once: False when it exists already."""
         return self._put(key, body, {"IfNoneMatch": "*"}, "write a batch's document", content_type)
 
-    def mark(self, key: str) -> bool:
-        """Write an empty marker once: True for the one caller that wrote it."""
-        return self._put(key, b"", {"IfNoneMatch": "*"}, "mark a batch's step", "text/plain")
+    def mark(self, key: str, doc: Any = None) -> bool:
+        """Write a marker (empty, or `doc`) once: True for the one caller that wrote it."""
+        body, kind = (b"", "text/plain") if doc is None else (_json(doc), "application/json")
+        return self._put(key, body, {"IfNoneMatch": "*"}, "mark a batch's step", kind)
 
     def unmark(self, key: str) -> None:
         with s3_errors("unmark a batch's step"):

@@ -186,3 +186,22 @@ def test_a_queue_out_of_reach_leaves_the_answer_whole_and_the_report_asked_for_b
     monkeypatch.setattr(SqsBatchQueue, "send", sending)
     deployment.show(batch_id)
     assert report_messages(deployment) == [{"batch_id": batch_id, "report": True}]
+
+
+def test_a_report_whose_worker_is_killed_every_time_is_asked_for_again_once_its_request_is_stale(deployment):
+    batch_id = finished(deployment)
+    deployment.show(batch_id)  # queues the report
+
+    def killed(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Key", "").endswith("/report.html"):
+            raise Crash()  # the function's timeout: nothing of the worker runs after it
+
+    deployment.s3.meta.events.register("before-parameter-build.s3.PutObject", killed)
+    deployment.mapping.drain()
+    deployment.s3.meta.events.unregister("before-parameter-build.s3.PutObject", killed)
+    assert len(deployment.dead_letters()) == 1
+    deployment.show(batch_id)
+    assert report_messages(deployment) == []  # the request may still be on its way: not asked twice
+    deployment.offset += batch_report.REQUEST_LEASE_SECONDS + 1
+    assert deployment.show(batch_id)[1]["links"]["report"] == {"status": "pending"}
+    assert report_messages(deployment) == [{"batch_id": batch_id, "report": True}]  # asked for anew

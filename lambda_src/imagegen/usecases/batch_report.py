@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from .. import batches
 from ..batches import Batch, Listed
 from ..clock import Deadline
+from ..documents import timestamp
 from ..downscale import thumbnail
 from ..errors import ImageGenError, UpstreamUnavailable
 from ..report import batch as batch_page
@@ -34,6 +36,10 @@ READERS = 8  # reads at once: below the S3 client's pool of 10 connections
 CHUNK_SECONDS = 120  # time left to start a chunk's reads (1,000 items, some 2,000 reads) or draw the page
 HTML = "text/html; charset=utf-8"
 REQUESTED = "report.requested"  # the marker of the request that queued the report, beside batch.json
+REQUEST_LEASE_SECONDS = batches.MAX_RECEIVES * batches.VISIBILITY_SECONDS + batches.WORKER_SECONDS
+"""How long a request for the report stands: by then its message has been delivered its last time
+(a worker killed by its timeout every time leaves no word: the message is in the dead-letter
+queue), and a GET that finds no report asks again."""
 
 
 def report_key(batch_id: str) -> str:
@@ -60,8 +66,17 @@ def link(services: Services, store: batches.Batches, batch_id: str, warnings: Wa
         return {"key": key, **services.store.url(key)}
 
     def ask() -> None:
-        if not store.mark(requested_key(batch_id)):
-            return  # an earlier request queued it
+        marker, asked = requested_key(batch_id), {"requested_at": timestamp(services.now())}
+        if not store.mark(marker, asked):
+            try:
+                before = store.read_doc(marker)
+            except ValueError:  # not a document (an empty marker): stale
+                before = None
+            if not _stale(services, before):
+                return  # an earlier request queued it
+            store.unmark(marker)  # two GETs that both find it stale may both ask: a report is built once
+            if not store.mark(marker, asked):
+                return
         try:
             if services.batch_queue is None:
                 raise UpstreamUnavailable("this deployment has no batch queue configured")
@@ -75,6 +90,16 @@ def link(services: Services, store: batches.Batches, batch_id: str, warnings: Wa
 
     services.keep("queue the batch's report", warnings, ask)
     return {"status": "pending"}
+
+
+def _stale(services: Services, asked: dict[str, Any] | None) -> bool:
+    """Whether a request for the report (its marker's document) has outlived its lease; an empty
+    marker is stale."""
+    try:
+        at = datetime.fromisoformat(str((asked or {})["requested_at"]))
+    except (KeyError, ValueError):
+        return True
+    return (services.now() - at).total_seconds() > REQUEST_LEASE_SECONDS
 
 
 def build(services: Services, batch_id: str, deadline: Deadline) -> bool:
