@@ -47,3 +47,24 @@ def test_batch_remote_refuses_a_bad_line_naming_it_before_anything_is_sent(run, 
     code, _, err = run("batch", prompts, "--remote", "--api-url", batch_api.url, "--output-dir", tmp_path)
     assert code == 2 and "prompts.txt:2: colour=" in err and len(err.strip().splitlines()) == 1, err
     assert not [r for r in batch_api.received if "/batches" in r[1]]
+
+
+def test_a_report_that_never_comes_saves_the_manifest_and_exits_partial_saying_so(
+    run, batch_api, tmp_path, monkeypatch
+):
+    from imagegen.usecases import batch_report
+
+    from imagegen_local.cli import batch_remote
+
+    monkeypatch.setattr(batch_report, "build", lambda services, batch_id, deadline: True)  # a worker that never draws
+    monkeypatch.setattr(batch_remote, "REPORT_WAIT_SECONDS", 0.3)
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a red fox in snow\n")
+    code, out, err = run(
+        "batch", prompts, "--remote", "--no-evaluate", "--api-url", batch_api.url, "--poll-seconds", "0.05",
+        "--output-dir", tmp_path,
+    )  # fmt: skip
+    batch_id = out.split()[1].rstrip(":")
+    assert code == 1 and (tmp_path / f"batch-{batch_id}.jsonl").is_file()
+    assert not (tmp_path / f"batch-{batch_id}.html").exists()
+    assert len(err.strip().splitlines()) == 1 and "no report" in err and f"batches/{batch_id}" in err, err

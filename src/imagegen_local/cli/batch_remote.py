@@ -28,6 +28,7 @@ from .images import output_folder
 
 POLL_SECONDS = 5.0
 REPORT_WAIT_SECONDS = 900.0  # after the batch is done; then the manifest is downloaded without the report
+LINKED = {"manifest": "jsonl", "report": "html"}  # what a finished batch links, and the files they are saved as
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -92,7 +93,10 @@ def run(ctx: Context, jobs: list[dict[str, Any]]) -> int:
         f"estimated ${view['estimated_cost_usd']:.4f}" + "".join(f"\n{name}: {file}" for name, file in files.items())
     )
     ctx.emit(summary, {"command": "batch", "remote": True, "batch": view, "files": files})
-    return PARTIAL if counts["failed"] else 0
+    missing = [name for name in LINKED if name not in files]
+    if missing:
+        print(f"imagegen: no {' and no '.join(missing)} was linked yet; GET {url} links it later", file=ctx.err)
+    return PARTIAL if counts["failed"] or missing else 0
 
 
 def _watch(ctx: Context, url: str, session: Any) -> dict[str, Any]:
@@ -108,23 +112,22 @@ def _watch(ctx: Context, url: str, session: Any) -> dict[str, Any]:
             print(f"  {counts['done']} done, {counts['failed']} failed, {counts['queued']} queued", file=ctx.out)
             last = shown
         if view.get("status") == "done":
-            pending = ((view.get("links") or {}).get("report") or {}).get("status") == "pending"
-            if not pending:
+            links = view.get("links") or {}
+            if all((links.get(name) or {}).get("url") for name in LINKED):
                 return view
             if report_by is None:
                 report_by = time.monotonic() + REPORT_WAIT_SECONDS
                 if not args.json:
                     print("  done; the deployment is building the report", file=ctx.out, flush=True)
             elif time.monotonic() > report_by:
-                print(f"imagegen: the report is still being built; GET {url} links it later", file=ctx.err)
-                return view
+                return view  # run says what is missing
         time.sleep(args.poll_seconds)
 
 
 def _download(view: dict[str, Any], folder: Path, batch_id: str) -> dict[str, str]:
     """The manifest and the report the answer links, saved as batch-<id>.jsonl and .html."""
     files: dict[str, str] = {}
-    for name, suffix in (("manifest", "jsonl"), ("report", "html")):
+    for name, suffix in LINKED.items():
         link = (view.get("links") or {}).get(name) or {}
         if link.get("url"):
             target = folder / f"batch-{batch_id}.{suffix}"
