@@ -61,6 +61,19 @@ class Verdict(TypedDict):
     error: NotRequired[Error]
 
 
+def judged(evaluation: Mapping[str, Any], latency_ms: int | None) -> Verdict:
+    """A done evaluation (the pipeline's document of a verdict) as a comparison's verdict."""
+    return {
+        "status": "done",
+        "score": evaluation.get("score"),
+        "sub_scores": dict(evaluation.get("sub_scores") or {}),
+        "checklist": list(evaluation.get("checklist") or []),
+        "suggestions": evaluation.get("suggestions") or "",
+        "cost_usd": float(evaluation.get("estimated_cost_usd") or 0.0),
+        "latency_ms": latency_ms,
+    }
+
+
 class Cell(TypedDict):
     key: str
     prompt_index: int

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from ..compare import stats
-from ..compare.results import Cell
+from ..compare.results import Cell, judged
 from .text import NONE, money, plural
 from .view import Doc, Page
 
@@ -126,16 +126,7 @@ def _verdict(evaluation: Mapping[str, Any]) -> dict[str, Any] | None:
     status = evaluation.get("status")
     if status in (None, "not_requested"):
         return None
-    cost = float(evaluation.get("estimated_cost_usd") or 0.0)
     if status != "done":
         error = evaluation.get("error") or {"code": "", "message": evaluation.get("why") or ""}
         return {"status": status, "score": None, "cost_usd": 0.0, "latency_ms": None, "error": error}
-    return {
-        "status": "done",
-        "score": evaluation.get("score"),
-        "sub_scores": dict(evaluation.get("sub_scores") or {}),
-        "checklist": list(evaluation.get("checklist") or []),
-        "suggestions": evaluation.get("suggestions") or "",
-        "cost_usd": cost,
-        "latency_ms": evaluation.get("duration_ms"),
-    }
+    return dict(judged(evaluation, evaluation.get("duration_ms")))

@@ -13,7 +13,19 @@ from pathlib import Path
 
 from imagegen.clock import Deadline
 from imagegen.compare import stats
-from imagegen.compare.results import FILENAME, VERSION, Cell, Config, Error, Prompt, Results, Verdict, asked, cell_key
+from imagegen.compare.results import (
+    FILENAME,
+    VERSION,
+    Cell,
+    Config,
+    Error,
+    Prompt,
+    Results,
+    Verdict,
+    asked,
+    cell_key,
+    judged,
+)
 from imagegen.errors import ImageGenError
 from imagegen.handlers import requests
 from imagegen.models.registry import resolve
@@ -164,15 +176,7 @@ def judge_cell(pipeline: Pipeline, cell: Cell, judge: str, deadline: Deadline) -
             "latency_ms": round((time.monotonic() - started) * 1000),
             "error": _error(exc),
         }
-    return {
-        "status": "done",
-        "score": evaluation.get("score"),
-        "sub_scores": dict(evaluation.get("sub_scores") or {}),
-        "checklist": list(evaluation.get("checklist") or []),
-        "suggestions": evaluation.get("suggestions") or "",
-        "cost_usd": float(evaluation.get("estimated_cost_usd") or 0.0),
-        "latency_ms": evaluation.get("duration_ms", round((time.monotonic() - started) * 1000)),
-    }
+    return judged(evaluation, evaluation.get("duration_ms", round((time.monotonic() - started) * 1000)))
 
 
 @dataclass
