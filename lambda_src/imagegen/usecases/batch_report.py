@@ -82,7 +82,7 @@ def link(services: Services, store: batches.Batches, batch_id: str, warnings: Wa
                 raise UpstreamUnavailable("this deployment has no batch queue configured")
             services.batch_queue.send([message(batch_id)])
         except Exception as exc:
-            store.unmark(requested_key(batch_id))  # the next request asks again
+            store.unmark(marker)  # the next request asks again
             if isinstance(exc, ImageGenError):
                 raise
             raise UpstreamUnavailable(f"the batch queue could not be reached ({type(exc).__name__})") from exc
