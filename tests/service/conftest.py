@@ -18,8 +18,9 @@ from imagegen.log import Logger
 from imagegen.pipeline import Pipeline
 from imagegen.runtime import Runtime
 from imagegen.storage import ImageStore, make_s3_client
-from moto import mock_aws
-from moto.core.base_backend import BaseBackend
+from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.model_instances import reset_model_data
+from moto.core.models import MockAWS, botocore_stubber
 
 from imagegen_local.s3conditions import atomic_conditional_writes
 from tests.fakes import FakeBedrock, FakeClock, LambdaContext, api_event
@@ -49,6 +50,24 @@ def _urls_built_once() -> None:
 _urls_built_once()
 
 
+class BotocoreOnly(MockAWS):
+    """moto's mock_aws for botocore's clients, which is all these tests use. mock_aws also patches
+    the `requests` library, adding a callback for every URL pattern of every service, seven methods
+    each, on every start: some 20 ms a test. Here the backends are reset as mock_aws resets them,
+    and a request made with `requests` is not intercepted (the loopback guard refuses it)."""
+
+    def _enable_patching(self, reset: bool = True) -> None:
+        botocore_stubber.enabled = True
+        if reset:
+            BackendDict.reset()
+
+    def _disable_patching(self, remove_data: bool) -> None:
+        botocore_stubber.enabled = False
+        if remove_data:
+            BackendDict.reset()
+            reset_model_data()
+
+
 @pytest.fixture(scope="session")
 def aws_session() -> Any:
     """One boto3 session for the run. mock_aws() drops boto3's default session, and a client built
@@ -60,7 +79,7 @@ def aws_session() -> Any:
 
 @pytest.fixture
 def s3(aws_session):
-    with mock_aws():
+    with BotocoreOnly():
         client = make_s3_client("us-west-2", aws_session)  # the product's client, as the runtime builds it
         client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
         yield client
@@ -201,7 +220,7 @@ def image_id(world):
 @pytest.fixture
 def original_world(clock, aws_session):
     """A deployment of the `original` profile (Titan v2, Nova Canvas, Nova Lite) in us-east-1."""
-    with mock_aws():
+    with BotocoreOnly():
         s3 = make_s3_client("us-east-1", aws_session)
         s3.create_bucket(Bucket=BUCKET)
         yield World(

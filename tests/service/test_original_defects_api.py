@@ -7,27 +7,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from imagegen import png
-from imagegen.storage import make_s3_client
-from moto import mock_aws
 
-from tests.fakes import FakeBedrock, FakeClock
-from tests.service.conftest import BUCKET, World, settings_for
+from tests.service.conftest import BUCKET
 
 PROMPT = "a red fox sitting in fresh snow"
 
 
 @pytest.fixture
-def original(aws_session):
-    with mock_aws():
-        s3 = make_s3_client("us-east-1", aws_session)
-        s3.create_bucket(Bucket=BUCKET)
-        clock = FakeClock()
-        yield World(
-            s3=s3,
-            bedrock=FakeBedrock(region="us-east-1", clock=clock, size=(64, 64)),
-            clock=clock,
-            settings=settings_for("original"),
-        )
+def original(original_world):
+    return original_world
 
 
 def test_defect_1_nova_lite_judges_with_a_vendor_neutral_call_and_the_score_is_an_int(original):
