@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 import botocore.endpoint_provider
+import botocore.hooks
 import botocore.loaders
 import botocore.retries.standard
 import botocore.session
@@ -56,6 +57,20 @@ def _shared_rules(self: Any, ruleset_data: Any, partition_data: Any, excluded_pa
 
 
 botocore.endpoint_provider.EndpointProvider.__init__ = _shared_rules  # type: ignore[method-assign]
+
+# Each session and each client (a copy of its session's events) translates event names through
+# botocore's aliases again, with a cache of its own that starts empty: some 5 s of a run. The
+# translation depends on the aliases alone, so emitters with the same aliases share one cache.
+_ALIAS_CACHES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+_aliaser_init = botocore.hooks.EventAliaser.__init__
+
+
+def _shared_alias_cache(self: Any, event_emitter: Any, event_aliases: Any = None) -> None:
+    _aliaser_init(self, event_emitter, event_aliases)
+    self._alias_name_cache = _ALIAS_CACHES.setdefault(tuple(self._event_aliases.items()), {})
+
+
+botocore.hooks.EventAliaser.__init__ = _shared_alias_cache  # type: ignore[method-assign]
 
 # botocore's own backoff between S3 attempts (up to seconds, at random, for a 503 SlowDown) is
 # real time that no test measures: the attempts still happen, without the sleep between them.
