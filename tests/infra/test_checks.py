@@ -98,16 +98,32 @@ def test_every_acknowledgement_sits_beside_its_construct_with_a_reason():
     assert "acknowledge" not in (ROOT / "app.py").read_text()  # nothing is waved through at the app level
 
 
-@pytest.mark.parametrize("name", ["current", "original", "api_key"])
-def test_cfn_lint_finds_no_errors(synthesized, name):
-    from cfnlint.api import ManualArgs, lint
+@pytest.fixture(scope="module")
+def cfn_lint():
+    """cfn-lint over a template, with its rules loaded once for every configuration (cfnlint.api's
+    lint loads them again for each: a third of the time). Every error and warning rule, the
+    experimental ones too; not the informational (I) rules, which report neither and take a third
+    of the time (cfnlint.api.lint_all adds them)."""
+    from cfnlint.api import ManualArgs
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner import Runner, run_template_by_data
 
+    config = ConfigMixIn(**ManualArgs(include_experimental=True))
+    rules = Runner(config).rules
+
+    def lint(text: str) -> list:
+        template, errors = decode_str(text)
+        assert not errors and template is not None, errors
+        return list(run_template_by_data(template, config, rules))
+
+    return lint
+
+
+@pytest.mark.parametrize("name", ["current", "original", "api_key"])
+def test_cfn_lint_finds_no_errors(synthesized, cfn_lint, name):
     template = (synthesized[name].outdir / f"{synthesized[name].stack.stack_name}.template.json").read_text()
-    # Every error and warning rule, the experimental ones too; not the informational (I) rules, which
-    # report neither and take a third of the time (cfnlint.api.lint_all adds them).
-    findings = [
-        m for m in lint(template, config=ManualArgs(include_experimental=True)) if m.rule.id not in IGNORED_CFN_LINT
-    ]
+    findings = [m for m in cfn_lint(template) if m.rule.id not in IGNORED_CFN_LINT]
     assert [f"{m.rule.id} {m.message}" for m in findings if m.rule.id.startswith("E")] == []
     assert [f"{m.rule.id} {m.message}" for m in findings if m.rule.id.startswith("W")] == []
 
