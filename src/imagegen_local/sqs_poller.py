@@ -67,6 +67,7 @@ class EventSourceMapping:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._working: set[int] = set()  # the pollers invoking the function (stop() waits for them)
         self.failed_invocations = 0
 
     def poll(self, wait_seconds: int = 0) -> int:
@@ -81,13 +82,19 @@ class EventSourceMapping:
         messages = got.get("Messages") or []
         if not messages:
             return 0
-        failed = self._invoke({"Records": [self._record(m) for m in messages]})
-        done = [m for m in messages if m["MessageId"] not in failed]
-        for start in range(0, len(done), 10):
-            entries = [
-                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[start : start + 10])
-            ]
-            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+        with self._lock:
+            stopped = self._stopping.is_set()
+            if not stopped:
+                self._working.add(threading.get_ident())
+        if stopped:  # received after stop(): back to the queue at once, for whichever poller comes next
+            self._change_visibility(messages, 0)
+            return 0
+        try:
+            failed = self._invoke({"Records": [self._record(m) for m in messages]})
+            self._delete([m for m in messages if m["MessageId"] not in failed])
+        finally:
+            with self._lock:
+                self._working.discard(threading.get_ident())
         return len(messages)
 
     def drain(self, most: int = 100_000) -> int:
@@ -106,9 +113,22 @@ class EventSourceMapping:
         return self
 
     def stop(self) -> None:
-        self._stopping.set()
-        for thread in self._threads:
+        """Waits for the batches being worked on, not for the long polls: a poller still waiting in
+        one stops when it ends, and makes what it got visible again without invoking the function."""
+        with self._lock:
+            self._stopping.set()
+            working = [thread for thread in self._threads if thread.ident in self._working]
+        for thread in working:
             thread.join(timeout=30)
+
+    def _delete(self, messages: list[dict[str, Any]]) -> None:
+        for entries in _entries(messages):
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+
+    def _change_visibility(self, messages: list[dict[str, Any]], seconds: int) -> None:
+        for entries in _entries(messages):
+            timed = [{**entry, "VisibilityTimeout": seconds} for entry in entries]
+            self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=timed)
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -149,3 +169,11 @@ class EventSourceMapping:
             "eventSourceARN": self.arn,
             "awsRegion": self.region,
         }
+
+
+def _entries(messages: list[dict[str, Any]]) -> list[list[dict[str, str]]]:
+    """The messages' receipt handles as batch entries, ten a call (SQS's most)."""
+    return [
+        [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages[start : start + 10])]
+        for start in range(0, len(messages), 10)
+    ]
