@@ -12,12 +12,10 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
+from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES, STAGE
 
 from .config import StackConfig
 from .request_models import gateway_error_template, json_schema
-
-STAGE = "prd"
 
 
 class ImageApi(apigw.RestApi):

@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from . import documents
@@ -59,6 +57,9 @@ def make_s3_client(
     (https://<bucket>.s3.<region>.amazonaws.com/...). boto3's defaults sign for the global host,
     which can redirect and then fail the signature. A loopback endpoint (AWS_ENDPOINT_URL_S3=
     http://127.0.0.1:...) gets path-style URLs: botocore cannot virtual-host an IP address."""
+    import boto3  # here, not at import: a command of the CLI that stores nothing does not load the SDK
+    from botocore.config import Config
+
     config = Config(
         signature_version="s3v4",
         s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},

@@ -29,14 +29,13 @@ from urllib.parse import parse_qs, urlsplit
 from imagegen import batches as batch_limits
 from imagegen import jobs
 from imagegen.handlers import batches, evaluate, generate, modify, refine
-from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES
+from imagegen.handlers.routes import GATEWAY_ERRORS, ROUTES, STAGE
 from imagegen.runtime import Runtime, cached
 from jsonschema import Draft4Validator
 
 from .loopback import HOST, LoopbackServer
 from .site import Site, offline_config
 
-STAGE = "prd"
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default integration timeout
 PREFLIGHT_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 # function -> (handler module, its Lambda timeout in seconds), as the stack deploys them

@@ -18,10 +18,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple, Self, TextIO, TypeVar
 
-import boto3
+from imagegen.handlers.routes import STAGE
 from imagegen.storage import make_s3_client
 
-from .devapi import DevApi
 from .emulator.server import Emulator, Faults
 from .loopback import HOST, LoopbackServer
 from .site import folder
@@ -76,7 +75,7 @@ class Ports(NamedTuple):
 
     def urls(self) -> tuple[str, str, str]:
         """The emulator's, the local S3's and the API's URL, as their servers name them."""
-        return f"http://{HOST}:{self.emulator}", f"http://{HOST}:{self.s3}", f"http://{HOST}:{self.api}{DevApi.path}"
+        return f"http://{HOST}:{self.emulator}", f"http://{HOST}:{self.s3}", f"http://{HOST}:{self.api}/{STAGE}/"
 
 
 FREE = Ports()
@@ -111,7 +110,12 @@ class World:
             self.emulator = starting.enter_context(
                 _bound(lambda: Emulator(self.faults, port=self.ports.emulator), self.ports.emulator, "Bedrock emulator")
             )
-            from .s3local import LocalS3  # moto takes a second to import: only where a local S3 starts
+            # moto takes a second to import, the dev API (the handlers, the SDK) a third: only where a
+            # world starts (`imagegen serve --env` only reads the variables of one that runs)
+            import boto3
+
+            from .devapi import DevApi
+            from .s3local import LocalS3
 
             self.s3 = starting.enter_context(_bound(lambda: LocalS3(self.ports.s3), self.ports.s3, "local S3"))
             starting.callback(_restore, {name: os.environ.get(name) for name in environment("", "")})

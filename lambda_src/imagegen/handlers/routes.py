@@ -9,6 +9,8 @@ from typing import Any
 
 from . import schemas
 
+STAGE = "prd"  # the REST API's one stage: its URL ends in /prd/
+
 
 @dataclass(frozen=True)
 class Route:

@@ -10,8 +10,6 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from imagegen import errors
 from imagegen.errors import ConfigurationError, CredentialsMissing, ImageGenError
@@ -82,6 +80,9 @@ def send(
         if credentials is None:
             raise CredentialsMissing("no AWS credentials to sign the request: set AWS_PROFILE or configure credentials")
         region = _region_of(url) or args.region or env.get("AWS_REGION") or session.region_name or "us-east-1"
+        from botocore.auth import SigV4Auth  # with the SDK's HTTP stack: loaded where a request is signed
+        from botocore.awsrequest import AWSRequest
+
         signed = AWSRequest(method=method, url=url, data=data, headers=headers)
         SigV4Auth(credentials.get_frozen_credentials(), "execute-api", region).add_auth(signed)
         headers = dict(signed.headers.items())

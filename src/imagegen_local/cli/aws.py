@@ -8,8 +8,6 @@ import io
 import threading
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
 from imagegen.clock import Deadline, SystemClock
 from imagegen.config import MODEL_SET, RENAMED, Settings, deprecations, model_sets
@@ -31,6 +29,10 @@ def deadline() -> Deadline:
 
 
 def session_from(args: Any) -> Any:
+    """The AWS SDK is loaded here, when a command first calls AWS: `imagegen --help`, `models` and
+    `serve --env` start without it (it takes longer to load than they take to run)."""
+    import boto3
+
     return boto3.Session(profile_name=args.aws_profile) if args.aws_profile else boto3.Session()
 
 
@@ -119,6 +121,8 @@ def pipeline_from(ctx: Context, start_refine: StartRefine | None = None) -> Pipe
     args = ctx.args
     settings = settings_from(ctx)
     session = session_from(args)
+    from botocore.config import Config
+
     region = region_from(args, ctx.env, session, settings.model_set)
     bedrock = session.client(
         "bedrock-runtime",

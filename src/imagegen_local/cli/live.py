@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 from imagegen import clock
 from imagegen.config import Settings
@@ -34,6 +33,8 @@ class Account:
 
 
 def control_client(session: Any, region: str) -> Any:
+    from botocore.config import Config  # the SDK's HTTP stack: loaded by commands that call AWS only
+
     """A client of the control plane; AWS_ENDPOINT_URL_BEDROCK points it elsewhere, as boto3 reads it."""
     return session.client(
         "bedrock", region_name=region, config=Config(read_timeout=30, retries={"mode": "standard", "max_attempts": 3})

@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imagegen.handlers import schemas
 from imagegen.models.fields import Body
-from jsonschema import Draft4Validator, ValidationError
 
 from .context import Usage
 from .wording import typed_as
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 # what each JSON-schema rule means for a value, in words (the value is not echoed: it may be a prompt)
 _RULES = {
@@ -29,6 +31,8 @@ _RULES = {
 
 def check(body: dict[str, Any], spec: Body) -> None:
     """Nothing when the request model takes `body`, else Usage naming the first field it refuses."""
+    from jsonschema import Draft4Validator  # loaded by `imagegen api` when it sends a body, not at start
+
     refused = sorted(Draft4Validator(schemas.schema(spec)).iter_errors(body), key=lambda e: list(map(str, e.path)))
     if refused:
         raise Usage(_said(refused[0]))
