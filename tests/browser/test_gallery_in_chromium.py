@@ -33,7 +33,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    with World(page=site.WEB, log_stream=io.StringIO()) as running:
+    # A bucket of its own: a local S3 keeps its objects in moto's backends, which every local S3 of
+    # the process shares, and the end-to-end tests' one may have made the default bucket already.
+    with World(page=site.WEB, log_stream=io.StringIO(), bucket="imagegen-gallery-test") as running:
         yield running
 
 
