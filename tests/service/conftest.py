@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,9 @@ class World:
     schedule_error: Exception | None = None
     now: Callable[[], datetime] | None = None
     """The handlers' wall clock; by default it moves with `clock` from EPOCH, never with real time."""
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    """The pipeline's randomness (backoff jitter, seeds), seeded: unseeded, a retry's jitter could
+    now and then outgrow a test's time budget, one run in a hundred."""
 
     def __post_init__(self) -> None:
         if self.now is None:
@@ -145,6 +149,7 @@ class World:
             settings=self.settings,
             schedule_evaluation=schedule if self.settings.evaluate_function else None,
             clock=self.clock,
+            rng=self.rng,
             log=log,
             now=lambda: self.wall(),
         )
