@@ -4,6 +4,7 @@ connection outside loopback (a test that would reach AWS fails instead)."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from typing import Any
 
@@ -106,3 +107,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
             super()._assign_work_unit(node)
 
     return InfraOnOneWorker(config, log)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is loaded by now (botocore's models, moto, hypothesis, every test module: some 300,000
+    objects) lives as long as the run: it is put out of the garbage collector's reach, and the
+    collector runs less often (after 10,000 allocations, not 700; a full collection after 400 of
+    those): most of what a test makes is freed by reference counting before a collection would
+    walk it. Collections took some 3 s of 40; now 1.5."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
