@@ -81,6 +81,7 @@ def test_what_a_poller_receives_after_stop_goes_back_to_the_queue_at_once_uninvo
     queue.answer("item-1", "item-2")  # the long poll ends with messages after the mapping stopped
     for thread in mapping._threads:
         thread.join(WAIT)
+    assert not any(thread.is_alive() for thread in mapping._threads), "the poller did not stop after its long poll"
     assert invoked == [] and queue.deleted == []
     assert sorted(queue.released) == [("handle-item-1", 0), ("handle-item-2", 0)]
 

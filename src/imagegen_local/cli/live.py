@@ -33,9 +33,9 @@ class Account:
 
 
 def control_client(session: Any, region: str) -> Any:
+    """A client of the control plane; AWS_ENDPOINT_URL_BEDROCK points it elsewhere, as boto3 reads it."""
     from botocore.config import Config  # the SDK's HTTP stack: loaded by commands that call AWS only
 
-    """A client of the control plane; AWS_ENDPOINT_URL_BEDROCK points it elsewhere, as boto3 reads it."""
     return session.client(
         "bedrock", region_name=region, config=Config(read_timeout=30, retries={"mode": "standard", "max_attempts": 3})
     )
