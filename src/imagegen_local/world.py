@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import NamedTuple, Self, TextIO, TypeVar
+from typing import Any, NamedTuple, Self, TextIO, TypeVar
 
 from imagegen.handlers.routes import STAGE
 from imagegen.storage import make_s3_client
@@ -124,7 +124,13 @@ class World:
                 Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
             starting.callback(_restore, {BATCH_QUEUE: os.environ.get(BATCH_QUEUE)})
-            os.environ[BATCH_QUEUE] = create_queues(boto3.client("sqs", region_name=REGION))[0]
+            sqs = boto3.client("sqs", region_name=REGION)
+            queues = create_queues(sqs)
+            # Gone before the local S3 stops: the API's pollers may still be in a long poll on it, and
+            # every local S3 of a process shares moto's backends, so the next world's same-named queue
+            # would otherwise be theirs too (a message it took would stay invisible).
+            starting.callback(_delete_queues, sqs, queues)
+            os.environ[BATCH_QUEUE] = queues[0]
             api = _bound(
                 lambda: DevApi(port=self.ports.api, log_stream=self.log_stream, page=self.page),
                 self.ports.api,
@@ -141,6 +147,11 @@ class World:
     def env(self) -> dict[str, str]:
         """What points any client at this world while it runs."""
         return world_environment(self.emulator.url, self.s3.url, self.api.url, self.bucket)
+
+
+def _delete_queues(sqs: Any, urls: tuple[str, ...]) -> None:
+    for url in urls:
+        sqs.delete_queue(QueueUrl=url)
 
 
 def _bound(server: Callable[[], Server], port: int, name: str) -> Server:
