@@ -94,11 +94,10 @@ lint: $(STAMP)
 ## the queue against the mapping's maximum concurrency (2, 4, 8), as a ratio to the ideal
 bench: $(STAMP)
 	$(BIN)/python bench/batch_concurrency.py
-	$(BIN)/python -m bench.png_scan
+	$(BIN)/python -m bench.request_path
 	$(BIN)/python bench/keepalive_stall.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/describe_edits.py
-	$(BIN)/python -m bench.overlap
 	$(BIN)/python bench/synth_ids.py
 	$(BIN)/python bench/emulator_render.py
 	$(BIN)/python bench/per_call_overheads.py

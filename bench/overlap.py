@@ -38,13 +38,13 @@ class SlowBedrock(FakeBedrock):
         time.sleep(seconds)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--image-seconds", type=float, default=1.0)
     parser.add_argument("--judge-seconds", type=float, default=1.0)
     parser.add_argument("--s3-seconds", type=float, default=0.2)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-west-2")
     with mock_aws():
         s3 = make_s3_client("us-west-2")

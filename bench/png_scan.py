@@ -179,12 +179,12 @@ def modify_outcomes(s3, bucket: str, data: bytes, requests: int) -> tuple[int, l
     return ok, failures, slowest
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="scans per source, the best counts")
     parser.add_argument("--requests", type=int, default=3, help="modify requests per source")
     parser.add_argument("--sides", type=int, nargs="+", default=[2048, 3072])
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     netguard.loopback_only()
     pillow = pillow_scan()
     sources = {
