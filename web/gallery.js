@@ -43,17 +43,31 @@ export class Gallery {
     }
     if (run !== this.runs) return;
     if (!cursor) {
+      if (this.list.contains(document.activeElement)) this.refocus = document.activeElement.closest("li")?.dataset.imageId;
       this.list.replaceChildren();
       this.items = [];
     }
     this.items.push(...page.images);
     for (const item of page.images) this.list.append(this.card(item));
+    this.keepFocus(!page.next_cursor);
     this.cursor = page.next_cursor;
     this.more.hidden = !page.next_cursor;
     if (page.next_cursor && page.images.length < LIMIT && hops < HOPS) return this.load(page.next_cursor, hops + 1, run);
     this.more.disabled = false;
     this.list.querySelector(".empty")?.remove();
     if (!this.list.children.length) this.list.append(el("li", { className: "empty" }, ["No images yet: generate one above."]));
+  }
+
+  /** A reload draws every card again: the card that had the keyboard's focus gets it back once
+   * its image is listed again, or the first card once the last page has come without it. */
+  keepFocus(last) {
+    if (this.refocus === undefined) return;
+    if (document.activeElement === document.body) { // not if the keyboard has gone on elsewhere meanwhile
+      const again = [...this.list.children].find((li) => li.dataset.imageId === this.refocus);
+      if (!again && !last) return;
+      (again || this.list.firstElementChild)?.querySelector(".card")?.focus();
+    }
+    this.refocus = undefined;
   }
 
   card(item) {

@@ -289,6 +289,33 @@ def test_more_clicked_twice_or_a_reload_during_a_load_never_duplicates_cards(pag
     assert after_reload == [f"id{n}" for n in range(24)]  # the reload's page only
 
 
+def test_a_reload_keeps_the_keyboard_on_the_card_it_was_on(page):
+    """A reload (after every generation) draws the cards again: the card that had the keyboard's
+    focus has it again, even though a new image now comes before it; if its image is gone, the
+    first card has it."""
+    shown = page.evaluate(
+        """(async () => {
+        const { Gallery } = await import('./gallery.js');
+        let listed = ['b', 'c'];
+        const api = { images: async () => ({ images: listed.map((id) => ({ image_id: id, url: 'data:,', prompt: id, score: 5 })), next_cursor: null }) };
+        const list = document.createElement('ul'), more = document.createElement('button');
+        document.body.append(list);
+        const gallery = new Gallery(api, list, more, () => {}, (e) => { throw e; });
+        const focused = () => document.activeElement.closest('li')?.dataset.imageId;
+        await gallery.reload();
+        list.querySelector('li[data-image-id="c"] .card').focus();
+        listed = ['a', 'b', 'c'];
+        await gallery.reload();
+        const kept = focused();
+        listed = ['d', 'e'];
+        await gallery.reload();
+        const gone = focused();
+        list.remove();
+        return [kept, gone]; })()"""
+    )
+    assert shown == ["c", "d"]
+
+
 def test_an_image_made_but_not_stored_is_shown_with_a_download_link_and_true_advice(page, world: World):
     world.s3.refuse("PUT", "/image.png")  # S3 refuses the image's write once (a policy's 403: not retried)
     fill(page, "#prompt", "a fox that S3 would not take")
