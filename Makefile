@@ -85,10 +85,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## make bench: batch concurrency against a slow (emulated) Bedrock, as a ratio to a sequential run;
-## the PNG transparency scan against Pillow, and the modify handler on those large sources; the offline
-## servers' keep-alive latency against Nagle on; a cold start against the lazy runtime; GET /images/{id}
-## at 10,000 edits against reading every edit; generate end to end against its image and judge calls (P4);
-## a synthesis against working out each logical id on every call CDK makes; the emulator's renders of large
+## the request path in one run: generate end to end against its image and judge calls (P4), then the PNG
+## transparency scan against Pillow and the modify handler on those large sources; the offline servers'
+## keep-alive latency against Nagle on; a cold start against the lazy runtime; GET /images/{id} at 10,000
+## edits against reading every edit; a synthesis against working out each logical id on every call CDK makes; the emulator's renders of large
 ## answers against Pillow's like work, and their parts against the code they replaced; a CLI run and a local S3
 ## request against building the parser every run and moto's per-request dispatch; batch items per second through
 ## the queue against the mapping's maximum concurrency (2, 4, 8), as a ratio to the ideal
