@@ -76,8 +76,20 @@ def box(page: chromium.Browser, selector: str) -> list[float]:
 
 
 def click(page: chromium.Browser, selector: str) -> None:
-    """A real mouse click in the middle of the element."""
-    x, y, w, h = box(page, selector)
+    """A real mouse click in the middle of the element, once the element is what the pointer is on
+    there (not a dialog still closing, nor a layout still moving), as a person looks before clicking."""
+    end = time.monotonic() + 10
+    while True:
+        x, y, w, h = box(page, selector)
+        on = page.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}), at = document.elementFromPoint({x + w / 2}, {y + h / 2});"
+            " return at !== null && (at === e || e.contains(at)) ? '' : (at ? at.outerHTML.slice(0, 120) : 'nothing'); })()"
+        )
+        if not on:
+            break
+        if time.monotonic() > end:
+            raise AssertionError(f"{selector} is never under the pointer at its middle; {on} is")
+        time.sleep(0.02)
     for kind in ("mousePressed", "mouseReleased"):
         page.send("Input.dispatchMouseEvent", type=kind, x=x + w / 2, y=y + h / 2, button="left", clickCount=1)
 
