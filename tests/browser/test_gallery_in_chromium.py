@@ -80,10 +80,11 @@ def click(page: chromium.Browser, selector: str) -> None:
     there (not a dialog still closing, nor a layout still moving), as a person looks before clicking."""
     end = time.monotonic() + 10
     while True:
-        x, y, w, h = box(page, selector)
-        on = page.evaluate(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)}), at = document.elementFromPoint({x + w / 2}, {y + h / 2});"
-            " return at !== null && (at === e || e.contains(at)) ? '' : (at ? at.outerHTML.slice(0, 120) : 'nothing'); })()"
+        x, y, on = page.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}});"
+            " const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;"
+            " const at = document.elementFromPoint(x, y);"
+            " return [x, y, at !== null && (at === e || e.contains(at)) ? '' : (at ? at.outerHTML.slice(0, 120) : 'nothing')]; })()"
         )
         if not on:
             break
@@ -91,7 +92,7 @@ def click(page: chromium.Browser, selector: str) -> None:
             raise AssertionError(f"{selector} is never under the pointer at its middle; {on} is")
         time.sleep(0.02)
     for kind in ("mousePressed", "mouseReleased"):
-        page.send("Input.dispatchMouseEvent", type=kind, x=x + w / 2, y=y + h / 2, button="left", clickCount=1)
+        page.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
 
 def fill(page: chromium.Browser, selector: str, value: str) -> None:
