@@ -229,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     if shrunk:
         print(shrunk)
     print(f"modify answered 200 to {total_ok} of {total} requests; {refused} refused for time (goal: none)")
-    print("(504 upstream_timeout: the emulator took longer than the image call's 22 s to render the edit)")
+    if any(failure.startswith("504") for _, failures, _ in outcomes.values() for failure in failures):
+        print("(504 upstream_timeout: the emulator took longer than the image call's 22 s to render the edit)")
 
 
 if __name__ == "__main__":
