@@ -113,7 +113,8 @@ async function main() {
   showOptions();
   $("#prompt").maxLength = Math.max(...models.generation.map((m) => (m.limits.prompt_chars || [1, 10000])[1]));
 
-  const gallery = new Gallery(api, $("#images"), $("#more"), (id) => detail.open(id), report);
+  let opener = null; // the image whose card opened the detail view
+  const gallery = new Gallery(api, $("#images"), $("#more"), (id) => detail.open((opener = id)), report);
   const modify = new ModifyForm($("#modify"), models, api, report);
   const detail = new Detail(api, $("#detail"), report, {
     modify,
@@ -123,6 +124,7 @@ async function main() {
     },
     stored: () => gallery.items,
   });
+  $("#detail").addEventListener("close", () => gallery.focusCard(opener));
   const loadGallery = () => gallery.reload();
   const [generating, modifying, refining] = [new Tokens(), new Tokens(), new Tokens()];
 

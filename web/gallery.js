@@ -37,6 +37,7 @@ export class Gallery {
       page = await this.api.images(cursor, LIMIT);
     } catch (error) {
       if (run !== this.runs) return;
+      this.refocus = undefined;
       this.more.disabled = false;
       this.report(error);
       return;
@@ -49,25 +50,40 @@ export class Gallery {
     }
     this.items.push(...page.images);
     for (const item of page.images) this.list.append(this.card(item));
-    this.keepFocus(!page.next_cursor);
+    const hop = page.next_cursor && page.images.length < LIMIT && hops < HOPS;
+    this.keepFocus(!hop);
     this.cursor = page.next_cursor;
     this.more.hidden = !page.next_cursor;
-    if (page.next_cursor && page.images.length < LIMIT && hops < HOPS) return this.load(page.next_cursor, hops + 1, run);
+    if (hop) return this.load(page.next_cursor, hops + 1, run);
     this.more.disabled = false;
     this.list.querySelector(".empty")?.remove();
     if (!this.list.children.length) this.list.append(el("li", { className: "empty" }, ["No images yet: generate one above."]));
   }
 
   /** A reload draws every card again: the card that had the keyboard's focus gets it back once
-   * its image is listed again, or the first card once the last page has come without it. */
+   * its image is listed again, or the first card (without scrolling) once the reload has shown all
+   * it will without it. Nothing is kept past the reload. */
   keepFocus(last) {
     if (this.refocus === undefined) return;
     if (document.activeElement === document.body) { // not if the keyboard has gone on elsewhere meanwhile
-      const again = [...this.list.children].find((li) => li.dataset.imageId === this.refocus);
+      const again = this.cardOf(this.refocus);
       if (!again && !last) return;
-      (again || this.list.firstElementChild)?.querySelector(".card")?.focus();
+      if (again) again.focus();
+      else this.list.querySelector(".card")?.focus({ preventScroll: true });
     }
     this.refocus = undefined;
+  }
+
+  /** The card of `imageId` gets the keyboard's focus if the focus was lost: on the page's body, or
+   * left in a dialog that has closed (a dialog gives it back to what opened it, if that is still
+   * there: a reload while it was open replaced the card). */
+  focusCard(imageId) {
+    const at = document.activeElement;
+    if (at === document.body || at?.closest("dialog:not([open])")) this.cardOf(imageId)?.focus();
+  }
+
+  cardOf(imageId) {
+    return [...this.list.children].find((li) => li.dataset.imageId === imageId)?.querySelector(".card");
   }
 
   card(item) {

@@ -76,7 +76,7 @@ def box(page: chromium.Browser, selector: str) -> list[float]:
 
 
 def click(page: chromium.Browser, selector: str) -> None:
-    """A real mouse click in the middle of the element, once the element is what the pointer is on
+    """A real mouse click in the middle of the element, once it is enabled and is what the pointer is on
     there (not a dialog still closing, nor a layout still moving), as a person looks before clicking."""
     end = time.monotonic() + 10
     while True:
@@ -84,12 +84,13 @@ def click(page: chromium.Browser, selector: str) -> None:
             f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}});"
             " const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;"
             " const at = document.elementFromPoint(x, y);"
+            " if (e.disabled) return [x, y, 'it is disabled'];"
             " return [x, y, at !== null && (at === e || e.contains(at)) ? '' : (at ? at.outerHTML.slice(0, 120) : 'nothing')]; })()"
         )
         if not on:
             break
         if time.monotonic() > end:
-            raise AssertionError(f"{selector} is never under the pointer at its middle; {on} is")
+            raise AssertionError(f"{selector} is never clickable at its middle: {on}")
         time.sleep(0.02)
     for kind in ("mousePressed", "mouseReleased"):
         page.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
@@ -174,7 +175,10 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, world: 
     page.send("DOM.setFileInputFiles", files=[str(text)], objectId=node)
     shown = wait(page, "!document.getElementById('error').hidden && document.getElementById('error').textContent")
     assert "is not an image" in shown and "png, jpeg, webp" in shown
+    opened = page.evaluate("document.getElementById('detail-image').dataset.imageId")
     page.key("Escape", 27)
+    # the inpaint reloaded the gallery while the detail view was open: its card is a new one, and has the focus
+    assert wait(page, "document.activeElement.closest('#images li')?.dataset.imageId") == opened
     fill(page, "#prompt", "fox " * 2501)  # past the model's 10,000 characters
     click(page, "#generate-button")
     wait(page, "document.getElementById('error').textContent.includes('characters')")
@@ -327,6 +331,46 @@ def test_a_reload_keeps_the_keyboard_on_the_card_it_was_on(page):
         return [kept, gone]; })()"""
     )
     assert shown == ["c", "d"]
+
+
+def test_a_reload_that_ends_without_the_focused_card_takes_no_focus_later(page):
+    """Two reloads that end before the focused card is listed again: one whose next page fails, one
+    whose first page is full. The first card has the focus then (the second case); a later page
+    that lists the card (More) does not take the focus back from wherever it went since."""
+    shown = page.evaluate(
+        """(async () => {
+        const { Gallery } = await import('./gallery.js');
+        const item = (id) => ({ image_id: id, url: 'data:,', prompt: id, score: 5 });
+        let pages = {};
+        const api = { images: async (cursor) => { const p = pages[cursor || 'first']; if (p === 'fail') throw { code: 'network' }; return p; } };
+        const list = document.createElement('ul'), more = document.createElement('button');
+        document.body.append(list);
+        const gallery = new Gallery(api, list, more, () => {}, () => {});
+        const focused = () => document.activeElement.closest('li')?.dataset.imageId;
+        const seen = [];
+        try {
+          for (const first of [
+            { images: [item('a')], next_cursor: 'rest' },  // short: its next page is read at once, and fails
+            { images: Array.from({ length: 24 }, (_, n) => item('x' + n)), next_cursor: 'rest' },  // full
+          ]) {
+            pages = { first: { images: [item('b'), item('c')], next_cursor: null } };
+            await gallery.reload();
+            list.querySelector('li[data-image-id="c"] .card').focus();
+            pages = { first, rest: 'fail' };
+            await gallery.reload();
+            seen.push(focused());
+            document.activeElement.blur();
+            pages.rest = { images: [item('c')], next_cursor: null };
+            more.click();
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            seen.push(focused());
+          }
+        } finally {
+          list.remove();
+        }
+        return seen; })()"""
+    )
+    assert shown == [None, None, "x0", None]
 
 
 def test_an_image_made_but_not_stored_is_shown_with_a_download_link_and_true_advice(page, world: World):
