@@ -151,6 +151,9 @@ def test_generate_judge_inspect_inpaint_and_compare_in_the_browser(page, world: 
     click(page, "#modify-button")
     wait(page, "!!document.querySelector('#edits .compare')")
     assert "inpaint" in page.evaluate("document.querySelector('#edits li span').textContent")
+    # the gallery is read again after the edit and lists it; a reload still under way would redraw the cards later,
+    # and give the focus back to a card (scrolling to it) while the test goes on clicking
+    wait(page, "[...document.querySelectorAll('#images .card img')].some((i) => i.alt === 'a blue hat on the fox')")
 
     click(page, "#edits .compare")
     wait(page, "document.getElementById('compare').open")
