@@ -17,6 +17,7 @@ export class Gallery {
     this.cursor = null;
     this.items = []; // every image listed so far, newest first
     this.runs = 0; // loads started; only the latest one's answers are shown
+    this.refocus = undefined; // during a reload, the image id of the card that had the keyboard's focus
     more.addEventListener("click", () => {
       if (!more.disabled) this.load(this.cursor);
     });

@@ -322,16 +322,18 @@ def test_a_reload_keeps_the_keyboard_on_the_card_it_was_on(page):
         document.body.append(list);
         const gallery = new Gallery(api, list, more, () => {}, (e) => { throw e; });
         const focused = () => document.activeElement.closest('li')?.dataset.imageId;
-        await gallery.reload();
-        list.querySelector('li[data-image-id="c"] .card').focus();
-        listed = ['a', 'b', 'c'];
-        await gallery.reload();
-        const kept = focused();
-        listed = ['d', 'e'];
-        await gallery.reload();
-        const gone = focused();
-        list.remove();
-        return [kept, gone]; })()"""
+        try {
+          await gallery.reload();
+          list.querySelector('li[data-image-id="c"] .card').focus();
+          listed = ['a', 'b', 'c'];
+          await gallery.reload();
+          const kept = focused();
+          listed = ['d', 'e'];
+          await gallery.reload();
+          return [kept, focused()];
+        } finally {
+          list.remove();
+        } })()"""
     )
     assert shown == ["c", "d"]
 
